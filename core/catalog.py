@@ -1,0 +1,235 @@
+"""Model use-cases: list, add by hand, and every rename / reset / delete, all through one batch path.
+
+Single edits are batches of one, so the rules (duplicate confirmation, delete-all confirmation,
+all-or-nothing) hold the same for the REST endpoints, the pending-changes save and the UI.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from tortoise.transactions import in_transaction
+
+from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFound
+from core.models import Model, Provider
+
+log = logging.getLogger(__name__)
+
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 500
+IN_CHUNK = 500
+
+
+class ModelPublic(BaseModel):
+    id: int
+    provider_id: int
+    original_name: str
+    normalized_name: str | None
+    exposed_name: str
+    is_active: bool
+    is_manual: bool
+    upstream_missing: bool
+    fetched_at: datetime | None
+
+
+class Rename(BaseModel):
+    model_id: int
+    normalized_name: str | None
+
+
+class BatchResult(BaseModel):
+    renamed: int
+    deleted: int
+    restored: int
+    models: list[ModelPublic]
+
+
+@dataclass
+class Changes:
+    """What one request asks for; model ids only, names as the user typed them."""
+
+    renames: dict[int, str | None] = field(default_factory=dict)
+    deletions: set[int] = field(default_factory=set)
+    restores: set[int] = field(default_factory=set)
+    confirm_duplicates: bool = False
+    confirm_delete_all: bool = False
+    provider_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    added: list[str]
+    disappeared: list[str]
+    reappeared: list[str]
+
+
+def merge_listing(existing: Iterable[dict[str, Any]], listed: list[str]) -> MergeResult:
+    """Compare stored models with a fresh listing (pure). Manual models never count as disappeared."""
+    rows = {row["original_name"]: row for row in existing}
+    listed_set = set(listed)
+    return MergeResult(
+        added=[n for n in listed if n not in rows],
+        disappeared=[
+            n for n, r in rows.items() if n not in listed_set and not r["is_manual"] and not r["upstream_missing"]
+        ],
+        reappeared=[n for n, r in rows.items() if n in listed_set and r["upstream_missing"]],
+    )
+
+
+def exposed_name(original: str, normalized: str | None) -> str:
+    return normalized or original
+
+
+def duplicate_names(models: Iterable[tuple[int, str, bool]]) -> dict[str, list[int]]:
+    """Exposed names served by more than one active model: ``(id, exposed, active)`` -> ``{name: [ids]}``."""
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for model_id, name, active in models:
+        if active:
+            by_name[name].append(model_id)
+    return {name: ids for name, ids in by_name.items() if len(ids) > 1}
+
+
+async def list_models(provider_id: int) -> list[ModelPublic]:
+    if not await Provider.filter(id=provider_id).exists():
+        raise NotFound(f"Provider {provider_id} does not exist.")
+    return [public(m) for m in await Model.filter(provider_id=provider_id).order_by("id")]
+
+
+async def add_model(provider_id: int, original_name: str) -> ModelPublic:
+    """Add a model by hand (for providers whose listing is empty or incomplete)."""
+    if not await Provider.filter(id=provider_id).exists():
+        raise NotFound(f"Provider {provider_id} does not exist.")
+    name = clean_model_name(original_name)
+    if name is None:
+        raise InvalidInput("Model name must not be empty.", code="invalid_name")
+    existing = await Model.get_or_none(provider_id=provider_id, original_name=name)
+    if existing is not None and existing.is_active:
+        raise AlreadyExists(f"Model {name!r} already exists for this provider.")
+    if existing is not None:
+        existing.is_active = True
+        await existing.save(update_fields=["is_active", "updated_at"])
+        return public(existing)
+    return public(await Model.create(provider_id=provider_id, original_name=name, is_manual=True))
+
+
+async def apply_changes(changes: Changes) -> BatchResult:
+    """Validate the whole request against the resulting state, then write it in one transaction.
+
+    Raises:
+        NotFound: an unknown model id. InvalidInput: a bad name, or a model of another provider.
+        ConfirmationRequired: ``confirm_duplicates`` / ``confirm_delete_all`` needed (``extra`` says which names).
+    """
+    ids = set(changes.renames) | changes.deletions | changes.restores
+    touched = {m.id: m for m in await _load(ids)}
+    missing = sorted(ids - set(touched))
+    if missing:
+        raise NotFound(f"Model ids do not exist: {', '.join(map(str, missing))}.", extra={"model_ids": missing})
+    if changes.provider_id is not None and any(m.provider_id != changes.provider_id for m in touched.values()):
+        raise InvalidInput(f"Every model in this request must belong to provider {changes.provider_id}.")
+    renames = {model_id: clean_model_name(name) for model_id, name in changes.renames.items()}
+    provider_ids = {m.provider_id for m in touched.values()}
+    state = {m.id: m for m in await Model.filter(provider_id__in=provider_ids)} if provider_ids else {}
+    before = {mid: (m.normalized_name, m.is_active) for mid, m in state.items()}
+    for model_id, name in renames.items():
+        state[model_id].normalized_name = None if name == state[model_id].original_name else name
+    for model_id in changes.restores:
+        state[model_id].normalized_name, state[model_id].is_active = None, True
+    for model_id in changes.deletions:
+        state[model_id].is_active = False
+    changed = [m for mid, m in state.items() if (m.normalized_name, m.is_active) != before[mid]]
+    _check_delete_all(state.values(), before, changes)
+    _check_duplicates(state.values(), {m.id for m in changed}, changes)
+    if changed:
+        async with in_transaction():
+            await Model.bulk_update(changed, fields=["normalized_name", "is_active"], batch_size=500)
+    log.info("models: renamed=%d deleted=%d restored=%d", len(renames), len(changes.deletions), len(changes.restores))
+    models = sorted(state.values(), key=lambda m: (m.provider_id, m.id))
+    return BatchResult(
+        renamed=len(renames), deleted=len(changes.deletions), restored=len(changes.restores), models=map_public(models)
+    )
+
+
+def clean_model_name(name: str | None) -> str | None:
+    """A normalized or manual name: exact characters kept, only outer blanks trimmed; empty means none."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"Model names are at most {MAX_NAME} characters.", code="invalid_name")
+    if CONTROL_CHARS.search(name):
+        raise InvalidInput("Model names must not contain control characters.", code="invalid_name")
+    return name
+
+
+def public(model: Model) -> ModelPublic:
+    return ModelPublic(
+        id=model.id,
+        provider_id=model.provider_id,
+        original_name=model.original_name,
+        normalized_name=model.normalized_name,
+        exposed_name=exposed_name(model.original_name, model.normalized_name),
+        is_active=model.is_active,
+        is_manual=model.is_manual,
+        upstream_missing=model.upstream_missing,
+        fetched_at=model.fetched_at,
+    )
+
+
+def map_public(models: Iterable[Model]) -> list[ModelPublic]:
+    return [public(m) for m in models]
+
+
+def _check_delete_all(models: Iterable[Model], before: dict[int, tuple[str | None, bool]], changes: Changes) -> None:
+    if changes.confirm_delete_all or not changes.deletions:
+        return
+    active_before: dict[int, int] = defaultdict(int)
+    active_after: dict[int, int] = defaultdict(int)
+    for m in models:
+        active_before[m.provider_id] += before[m.id][1]
+        active_after[m.provider_id] += m.is_active
+    emptied = sorted(pid for pid, n in active_before.items() if n and not active_after[pid])
+    if emptied:
+        raise ConfirmationRequired(
+            "This would delete every active model of the provider; send confirm_delete_all=true to do it.",
+            code="confirm_delete_all",
+            extra={"provider_ids": emptied},
+        )
+
+
+def _check_duplicates(models: Iterable[Model], changed: set[int], changes: Changes) -> None:
+    """Refuse a change that makes two models of one provider share a name, unless confirmed."""
+    if changes.confirm_duplicates:
+        return
+    by_provider: dict[int, list[Model]] = defaultdict(list)
+    for m in models:
+        by_provider[m.provider_id].append(m)
+    found: dict[str, list[str]] = {}
+    for group in by_provider.values():
+        originals = {m.id: m.original_name for m in group}
+        dupes = duplicate_names((m.id, exposed_name(m.original_name, m.normalized_name), m.is_active) for m in group)
+        for name, ids in dupes.items():
+            if changed & set(ids):
+                found[name] = [originals[i] for i in ids]
+    if found:
+        names = ", ".join(sorted(found))
+        raise ConfirmationRequired(
+            f"More than one model of the provider would be exposed as: {names}. The next sync splits them into one "
+            "group per model behind an aggregate; send confirm_duplicates=true to keep them.",
+            code="confirm_duplicates",
+            extra={"duplicates": found},
+        )
+
+
+async def _load(ids: set[int]) -> list[Model]:
+    ordered = sorted(ids)
+    found: list[Model] = []
+    for start in range(0, len(ordered), IN_CHUNK):
+        found += await Model.filter(id__in=ordered[start : start + IN_CHUNK])
+    return found

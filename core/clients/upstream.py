@@ -1,0 +1,202 @@
+"""UpstreamClient: model listing and the smallest chat probe, for each provider dialect.
+
+One ``_request()`` turns every httpx failure into the core error tree and redacts the key in use
+from every text it produces. Callers never see httpx types and branch on ``error.code`` only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from core import endpoints
+from core.crypto import redact
+from core.errors import UpstreamAuthError, UpstreamResponseError, UpstreamTimeout, UpstreamUnreachable
+
+log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, and gemini keys travel in the query string.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+ANTHROPIC_VERSION = "2023-06-01"
+MAX_PAGES = 100
+PROBE_PROMPT = "ping"
+
+
+@dataclass(frozen=True)
+class ModelListing:
+    names: list[str]
+    latency_ms: int
+
+
+@dataclass(frozen=True)
+class ChatProbe:
+    latency_ms: int
+    reply: str | None
+
+
+class UpstreamClient:
+    """Talks to providers in their own dialect (``openai``, ``gemini``, ``anthropic``)."""
+
+    def __init__(
+        self, *, timeout: float = 20.0, transport: httpx.AsyncBaseTransport | None = None, max_connections: int = 100
+    ) -> None:
+        self.timeout = timeout
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            follow_redirects=True,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def list_models(self, channel_type: str, base_url: str, api_key: str) -> ModelListing:
+        """All model names the provider lists, in its order, without duplicates.
+
+        Raises:
+            UpstreamError subclasses: unreachable, timeout, rejected key, error status or a body of the wrong shape.
+        """
+        started = time.perf_counter()
+        url = endpoints.models_url(channel_type, base_url)
+        if channel_type == "gemini":
+            names = await self._list_gemini(url, api_key)
+        elif channel_type == "anthropic":
+            names = await self._list_anthropic(url, api_key)
+        else:
+            body = await self._request("GET", url, api_key=api_key, headers=_bearer(api_key))
+            names = _ids(body, "data", "id", url)
+        return ModelListing(names=list(dict.fromkeys(names)), latency_ms=_elapsed_ms(started))
+
+    async def probe_chat(self, channel_type: str, base_url: str, api_key: str, model: str) -> ChatProbe:
+        """Send the smallest chat request the dialect allows (one output token) to one model."""
+        started = time.perf_counter()
+        url = endpoints.chat_url(channel_type, base_url, model)
+        message = [{"role": "user", "content": PROBE_PROMPT}]
+        if channel_type == "gemini":
+            payload = {"contents": [{"parts": [{"text": PROBE_PROMPT}]}], "generationConfig": {"maxOutputTokens": 1}}
+            body = await self._request("POST", url, api_key=api_key, params={"key": api_key}, json=payload)
+        elif channel_type == "anthropic":
+            payload = {"model": model, "max_tokens": 1, "messages": message}
+            body = await self._request("POST", url, api_key=api_key, headers=_anthropic(api_key), json=payload)
+        else:
+            payload = {"model": model, "max_tokens": 1, "messages": message}
+            body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
+        return ChatProbe(latency_ms=_elapsed_ms(started), reply=_reply_text(channel_type, body))
+
+    async def _list_gemini(self, url: str, api_key: str) -> list[str]:
+        names: list[str] = []
+        params: dict[str, Any] = {"key": api_key, "pageSize": 1000}
+        for _ in range(MAX_PAGES):
+            body = await self._request("GET", url, api_key=api_key, params=params)
+            names += [name.removeprefix("models/") for name in _ids(body, "models", "name", url, optional=True)]
+            token = body.get("nextPageToken")
+            if not token:
+                return names
+            params["pageToken"] = token
+        raise UpstreamResponseError(f"{_where(url)} kept returning nextPageToken after {MAX_PAGES} pages.")
+
+    async def _list_anthropic(self, url: str, api_key: str) -> list[str]:
+        names: list[str] = []
+        params: dict[str, Any] = {"limit": 1000}
+        for _ in range(MAX_PAGES):
+            body = await self._request("GET", url, api_key=api_key, headers=_anthropic(api_key), params=params)
+            page = _ids(body, "data", "id", url)
+            names += page
+            if not body.get("has_more") or not body.get("last_id") or not page:
+                return names
+            params["after_id"] = body["last_id"]
+        raise UpstreamResponseError(f"{_where(url)} kept returning has_more after {MAX_PAGES} pages.")
+
+    async def _request(self, method: str, url: str, *, api_key: str, **kwargs: Any) -> dict[str, Any]:
+        """The one choke point: send, classify every failure, parse JSON; texts never carry the key."""
+        where = _where(url)
+        try:
+            # httpx deadlines are per phase; a slow-dripping server needs an overall one too.
+            async with asyncio.timeout(self.timeout):
+                response = await self._client.request(method, url, **kwargs)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise UpstreamTimeout(f"{where} did not answer within {self.timeout:g} s.") from exc
+        except httpx.HTTPError as exc:
+            reason = redact(str(exc) or type(exc).__name__, [api_key])
+            raise UpstreamUnreachable(f"Cannot connect to {where}: {reason}") from exc
+        if response.status_code in (401, 403):
+            text = redact(_error_text(response), [api_key])
+            raise UpstreamAuthError(
+                f"{where} rejected the API key (HTTP {response.status_code}): {text}", status=response.status_code
+            )
+        if response.status_code >= 400:
+            text = redact(_error_text(response), [api_key])
+            raise UpstreamResponseError(
+                f"{where} answered HTTP {response.status_code}: {text}", status=response.status_code
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            excerpt = redact(response.text[:200], [api_key])
+            raise UpstreamResponseError(f"{where} answered with non-JSON ({kind}): {excerpt!r}") from None
+        if not isinstance(body, dict):
+            raise UpstreamResponseError(f"{where} answered with JSON that is not an object: {type(body).__name__}.")
+        return body
+
+
+def _ids(body: dict[str, Any], list_key: str, id_key: str, url: str, *, optional: bool = False) -> list[str]:
+    items = body.get(list_key, [] if optional else None)
+    if not isinstance(items, list):
+        raise UpstreamResponseError(f"{_where(url)} answered without a {list_key!r} list; is the channel type right?")
+    names = [item.get(id_key) if isinstance(item, dict) else None for item in items]
+    if any(not isinstance(name, str) or not name for name in names):
+        raise UpstreamResponseError(f"{_where(url)} listed a model without a string {id_key!r}.")
+    return names
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The provider's own words: ``error.message`` in all three dialects, else a short excerpt of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"][:500]
+        for key in ("error", "message", "detail", "msg"):
+            if isinstance(body.get(key), str):
+                return body[key][:500]
+    return response.text.strip()[:300]
+
+
+def _reply_text(channel_type: str, body: dict[str, Any]) -> str | None:
+    try:
+        if channel_type == "gemini":
+            return body["candidates"][0]["content"]["parts"][0]["text"]
+        if channel_type == "anthropic":
+            return body["content"][0]["text"]
+        return body["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _where(url: str) -> str:
+    """Scheme, host and path: never the query string, where gemini keys travel."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _bearer(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+def _anthropic(api_key: str) -> dict[str, str]:
+    return {"x-api-key": api_key, "anthropic-version": ANTHROPIC_VERSION}
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

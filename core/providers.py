@@ -1,0 +1,332 @@
+"""Provider use-cases: create (after checking every key), list, read, update, delete, fetch models.
+
+Keys are decrypted only here and in ``core.probes``; everything returned carries masked keys only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from core import endpoints
+from core.catalog import MergeResult, merge_listing
+from core.crypto import mask
+from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
+from core.models import Model, Provider
+from core.services import Services
+
+log = logging.getLogger(__name__)
+
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+IN_CHUNK = 500
+
+
+class ProviderCreate(BaseModel):
+    name: str
+    base_url: str
+    channel_type: str
+    api_keys: list[str]
+
+
+class ProviderUpdate(BaseModel):
+    name: str | None = None
+    base_url: str | None = None
+    channel_type: str | None = None
+    api_keys: list[str] | None = None
+    add_api_keys: list[str] | None = None
+
+
+class ProviderPublic(BaseModel):
+    id: int
+    name: str
+    base_url: str
+    channel_type: str
+    api_keys_masked: list[str]
+    model_count: int
+    active_model_count: int
+    last_fetched_at: datetime | None
+    last_tested_at: datetime | None
+    last_test_ok: bool | None
+    last_test_latency_ms: int | None
+    last_test_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProviderCreated(ProviderPublic):
+    warnings: list[str]
+
+
+class FetchResult(BaseModel):
+    provider_id: int
+    listed: int
+    added: list[str]
+    disappeared: list[str]
+    reappeared: list[str]
+    warning: str | None
+
+
+async def create_provider(services: Services, data: ProviderCreate) -> ProviderCreated:
+    """Validate, check every key by listing models, then store the provider with the listed models.
+
+    Raises:
+        InvalidInput, AlreadyExists before any network call; UpstreamError when a key does not work.
+    """
+    name = _clean_name(data.name)
+    base_url = endpoints.clean_base_url(data.base_url)
+    channel_type = endpoints.check_channel_type(data.channel_type)
+    keys = clean_keys(data.api_keys)
+    if await Provider.filter(name=name).exists():
+        raise AlreadyExists(f"A provider named {name!r} already exists.")
+    listings = await _check_keys(services, channel_type, base_url, keys)
+    names = listings[0]
+    now = datetime.now(UTC)
+    try:
+        async with in_transaction():
+            provider = await Provider.create(
+                name=name,
+                base_url=base_url,
+                channel_type=channel_type,
+                api_keys_token=services.box.encrypt_list(keys),
+                last_fetched_at=now,
+            )
+            await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in names])
+    except IntegrityError:
+        raise AlreadyExists(f"A provider named {name!r} already exists.") from None
+    log.info("provider: created id=%s channel=%s keys=%d models=%d", provider.id, channel_type, len(keys), len(names))
+    warnings = [] if names else [_empty_warning(base_url)]
+    public = await get_provider(services, provider.id)
+    return ProviderCreated(**public.model_dump(), warnings=warnings)
+
+
+async def list_providers(services: Services) -> list[ProviderPublic]:
+    providers = await Provider.all().order_by("name")
+    totals = await _model_counts()
+    active = await _model_counts(is_active=True)
+    return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0)) for p in providers]
+
+
+async def get_provider(services: Services, provider_id: int) -> ProviderPublic:
+    provider = await load_provider(provider_id)
+    total = await Model.filter(provider_id=provider_id).count()
+    active = await Model.filter(provider_id=provider_id, is_active=True).count()
+    return _public(services, provider, total, active)
+
+
+async def update_provider(services: Services, provider_id: int, data: ProviderUpdate) -> ProviderPublic:
+    """Change any field; new keys, or a new URL or channel type, are checked against the provider first."""
+    provider = await load_provider(provider_id)
+    stored_keys = services.box.decrypt_list(provider.api_keys_token)
+    name = _clean_name(data.name) if data.name is not None else provider.name
+    base_url = endpoints.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
+    channel_type = endpoints.check_channel_type(data.channel_type or provider.channel_type)
+    keys = clean_keys(data.api_keys) if data.api_keys is not None else stored_keys
+    if data.add_api_keys:
+        keys = list(dict.fromkeys(keys + clean_keys(data.add_api_keys)))
+    if name != provider.name and await Provider.filter(name=name).exclude(id=provider_id).exists():
+        raise AlreadyExists(f"A provider named {name!r} already exists.")
+    endpoint_changed = (base_url, channel_type) != (provider.base_url, provider.channel_type)
+    to_check = keys if endpoint_changed else [k for k in keys if k not in stored_keys]
+    if to_check:
+        await _check_keys(services, channel_type, base_url, to_check)
+    provider.name, provider.base_url, provider.channel_type = name, base_url, channel_type
+    provider.api_keys_token = services.box.encrypt_list(keys)
+    try:
+        await provider.save()
+    except IntegrityError:
+        raise AlreadyExists(f"A provider named {name!r} already exists.") from None
+    log.info("provider: updated id=%s keys=%d", provider_id, len(keys))
+    return await get_provider(services, provider_id)
+
+
+async def delete_provider(services: Services, provider_id: int) -> None:
+    provider = await load_provider(provider_id)
+    async with in_transaction():
+        await Model.filter(provider_id=provider_id).delete()
+        await provider.delete()
+    log.info("provider: deleted id=%s", provider_id)
+
+
+async def fetch_models(services: Services, provider_id: int) -> FetchResult:
+    """Re-list the provider's models: add new ones, keep every rename and deletion, mark what disappeared.
+
+    Any failure raises before the database is touched.
+    """
+    provider = await load_provider(provider_id)
+    names = await _list_with_any_key(services, provider)
+    existing = await Model.filter(provider_id=provider_id).values("original_name", "is_manual", "upstream_missing")
+    merge = merge_listing(existing, names)
+    await _store_merge(provider, merge, names)
+    log.info(
+        "fetch: provider=%s listed=%d added=%d disappeared=%d",
+        provider_id,
+        len(names),
+        len(merge.added),
+        len(merge.disappeared),
+    )
+    return FetchResult(
+        provider_id=provider_id,
+        listed=len(names),
+        added=merge.added,
+        disappeared=merge.disappeared,
+        reappeared=merge.reappeared,
+        warning=None if names else _empty_warning(provider.base_url),
+    )
+
+
+class FetchOutcome(BaseModel):
+    provider_id: int
+    ok: bool
+    code: str | None
+    detail: str | None
+    result: FetchResult | None
+
+
+async def fetch_many(services: Services, provider_ids: list[int] | None) -> list[FetchOutcome]:
+    """Fetch models for many providers in parallel (bounded); one outcome per provider, failures included."""
+    ids = provider_ids if provider_ids is not None else [p.id for p in await Provider.all().order_by("name")]
+
+    async def one(provider_id: int) -> FetchOutcome:
+        try:
+            result = await fetch_models(services, provider_id)
+        except LpmError as exc:
+            return FetchOutcome(provider_id=provider_id, ok=False, code=exc.code, detail=exc.detail, result=None)
+        return FetchOutcome(provider_id=provider_id, ok=True, code=None, detail=None, result=result)
+
+    return await services.fan_out(ids, one)
+
+
+async def load_provider(provider_id: int) -> Provider:
+    provider = await Provider.get_or_none(id=provider_id)
+    if provider is None:
+        raise NotFound(f"Provider {provider_id} does not exist.")
+    return provider
+
+
+def provider_keys(services: Services, provider: Provider) -> list[str]:
+    return services.box.decrypt_list(provider.api_keys_token)
+
+
+async def _check_keys(services: Services, channel_type: str, base_url: str, keys: list[str]) -> list[list[str]]:
+    """List models once per key, in parallel; the first failing key (in the user's order) is reported."""
+
+    async def attempt(key: str) -> list[str] | UpstreamError:
+        try:
+            return (await services.upstream.list_models(channel_type, base_url, key)).names
+        except UpstreamError as exc:
+            return exc
+
+    results = await services.fan_out(keys, attempt)
+    for key, result in zip(keys, results, strict=True):
+        if isinstance(result, UpstreamError):
+            raise result.reworded(f"Key {mask(key)}: {result.detail}") if len(keys) > 1 else result
+    return results  # type: ignore[return-value]
+
+
+async def _list_with_any_key(services: Services, provider: Provider) -> list[str]:
+    """The first key that the provider accepts lists the models; a revoked first key does not block a fetch."""
+    keys = provider_keys(services, provider)
+    rejected: UpstreamAuthError | None = None
+    for key in keys:
+        try:
+            return (await services.upstream.list_models(provider.channel_type, provider.base_url, key)).names
+        except UpstreamAuthError as exc:
+            rejected = exc
+    assert rejected is not None, "a stored provider always has at least one key"
+    raise rejected.reworded(f"Every key was rejected. Last: {rejected.detail}") if len(keys) > 1 else rejected
+
+
+async def _store_merge(provider: Provider, merge: MergeResult, listed: list[str]) -> None:
+    now = datetime.now(UTC)
+    async with in_transaction():
+        await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
+        added = set(merge.added)
+        known = [n for n in listed if n not in added]
+        for chunk in _chunks(known):
+            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(
+                fetched_at=now, upstream_missing=False
+            )
+        for chunk in _chunks(merge.disappeared):
+            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(upstream_missing=True)
+        provider.last_fetched_at = now
+        await provider.save(update_fields=["last_fetched_at", "updated_at"])
+
+
+async def _model_counts(**filters: object) -> dict[int, int]:
+    rows = await Model.filter(**filters).annotate(n=Count("id")).group_by("provider_id").values("provider_id", "n")
+    return {row["provider_id"]: row["n"] for row in rows}
+
+
+def _public(services: Services, provider: Provider, total: int, active: int) -> ProviderPublic:
+    return ProviderPublic(
+        id=provider.id,
+        name=provider.name,
+        base_url=provider.base_url,
+        channel_type=provider.channel_type,
+        api_keys_masked=[mask(k) for k in provider_keys(services, provider)],
+        model_count=total,
+        active_model_count=active,
+        last_fetched_at=provider.last_fetched_at,
+        last_tested_at=provider.last_tested_at,
+        last_test_ok=provider.last_test_ok,
+        last_test_latency_ms=provider.last_test_latency_ms,
+        last_test_error=provider.last_test_error,
+        created_at=provider.created_at,
+        updated_at=provider.updated_at,
+    )
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 100:
+        raise InvalidInput("Provider name must be 1 to 100 characters.", code="invalid_name")
+    if CONTROL_CHARS.search(name):
+        raise InvalidInput("Provider name must not contain control characters.", code="invalid_name")
+    return name
+
+
+def clean_keys(keys: list[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
+    if not cleaned:
+        raise InvalidInput("At least one API key is required.", code="invalid_keys")
+    if any(CONTROL_CHARS.search(k) or " " in k for k in cleaned):
+        raise InvalidInput("API keys must not contain spaces or control characters.", code="invalid_keys")
+    return cleaned
+
+
+def _empty_warning(base_url: str) -> str:
+    return f"{base_url} listed no models. Add models by hand, or check the base URL and channel type."
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + IN_CHUNK] for i in range(0, len(items), IN_CHUNK)]
+
+
+class RegistryStats(BaseModel):
+    providers: int
+    models: int
+    active_models: int
+    deleted_models: int
+    renamed_models: int
+    upstream_missing_models: int
+    exposed_names: int
+
+
+async def registry_stats() -> RegistryStats:
+    active = Model.filter(is_active=True)
+    exposed = {n or o for o, n in await active.values_list("original_name", "normalized_name")}
+    return RegistryStats(
+        providers=await Provider.all().count(),
+        models=await Model.all().count(),
+        active_models=await active.count(),
+        deleted_models=await Model.filter(is_active=False).count(),
+        renamed_models=await active.filter(normalized_name__isnull=False).count(),
+        upstream_missing_models=await Model.filter(upstream_missing=True).count(),
+        exposed_names=len(exposed),
+    )

@@ -1,0 +1,267 @@
+"""The REST API under ``/api``: parse, call a core use-case, map errors to ``{"code", "detail"}``.
+
+Imports only core and FastAPI. ``install_api(app, services)`` mounts it on any FastAPI app: NiceGUI's
+in ``main.py``, a bare one in tests.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from core import catalog, probes, providers
+from core.catalog import BatchResult, Changes, ModelPublic, Rename
+from core.errors import (
+    AlreadyExists,
+    ConfirmationRequired,
+    InvalidInput,
+    LpmError,
+    NotFound,
+    Unauthorized,
+    UpstreamError,
+    UpstreamTimeout,
+)
+from core.probes import ConnectionCheckRequest, KeyCheck, ModelTestResult, ProviderTestResult
+from core.providers import FetchOutcome, FetchResult, ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
+from core.services import Services
+
+log = logging.getLogger(__name__)
+
+STATUS = (  # most specific first
+    (UpstreamTimeout, 504),
+    (UpstreamError, 502),
+    (NotFound, 404),
+    (AlreadyExists, 409),
+    (ConfirmationRequired, 409),
+    (InvalidInput, 400),
+    (Unauthorized, 401),
+)
+
+
+class ProviderIds(BaseModel):
+    provider_ids: list[int] | None = None
+
+
+class ModelIds(BaseModel):
+    model_ids: list[int]
+    confirm_delete_all: bool = False
+
+
+class ManualModel(BaseModel):
+    original_name: str
+
+
+class NormalizeRequest(BaseModel):
+    normalized_name: str | None
+    confirm_duplicates: bool = False
+
+
+class ConfirmDuplicates(BaseModel):
+    confirm_duplicates: bool = False
+
+
+class BatchNormalize(BaseModel):
+    changes: list[Rename]
+    confirm_duplicates: bool = False
+
+
+class ProviderBatch(BaseModel):
+    renames: list[Rename] = []
+    deletions: list[int] = []
+    confirm_duplicates: bool = False
+    confirm_delete_all: bool = False
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+def install_api(app: FastAPI, services: Services) -> None:
+    """Mount the router, the error handlers and the JSON 404 for unknown ``/api`` paths (NiceGUI serves HTML)."""
+    app.include_router(build_router(services))
+    app.add_exception_handler(LpmError, _lpm_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def unknown_api_route(path: str) -> None:
+        raise NotFound(f"There is no API endpoint /api/{path}.")
+
+
+def build_router(services: Services) -> APIRouter:
+    s = services
+    open_router = APIRouter(prefix="/api", tags=["health"])
+    router = APIRouter(prefix="/api", dependencies=[Depends(_bearer_guard(s.settings.admin_password))])
+
+    @open_router.get("/health")
+    async def health() -> Health:
+        """Liveness: answers without authentication."""
+        return Health(status="ok", version=_version())
+
+    @router.get("/stats", tags=["health"])
+    async def stats() -> providers.RegistryStats:
+        return await providers.registry_stats()
+
+    @router.get("/providers", tags=["providers"])
+    async def list_providers() -> list[ProviderPublic]:
+        return await providers.list_providers(s)
+
+    @router.post("/providers", status_code=201, tags=["providers"])
+    async def create_provider(data: ProviderCreate) -> ProviderCreated:
+        """Check every key by listing models, then store the provider and its models. Fails without storing."""
+        return await providers.create_provider(s, data)
+
+    @router.post("/providers/check", tags=["providers"])
+    async def check_connection(data: ConnectionCheckRequest) -> list[KeyCheck]:
+        """Test a URL and keys without storing anything (the add dialog's "Test connection")."""
+        return await probes.check_unsaved(s, data)
+
+    @router.post("/providers/test", tags=["providers"])
+    async def test_providers(data: ProviderIds) -> list[ProviderTestResult]:
+        """Test many providers in parallel (all when `provider_ids` is null)."""
+        return await probes.probe_providers(s, data.provider_ids)
+
+    @router.post("/providers/fetch-models", tags=["providers"])
+    async def fetch_all_models(data: ProviderIds) -> list[FetchOutcome]:
+        """Fetch models for many providers in parallel (all when `provider_ids` is null)."""
+        return await providers.fetch_many(s, data.provider_ids)
+
+    @router.get("/providers/{provider_id:int}", tags=["providers"])
+    async def get_provider(provider_id: int) -> ProviderPublic:
+        return await providers.get_provider(s, provider_id)
+
+    @router.put("/providers/{provider_id:int}", tags=["providers"])
+    async def update_provider(provider_id: int, data: ProviderUpdate) -> ProviderPublic:
+        """Change any field; `api_keys` replaces the keys, `add_api_keys` adds to them."""
+        return await providers.update_provider(s, provider_id, data)
+
+    @router.delete("/providers/{provider_id:int}", status_code=204, tags=["providers"])
+    async def delete_provider(provider_id: int) -> None:
+        """Delete the provider and all its models."""
+        await providers.delete_provider(s, provider_id)
+
+    @router.post("/providers/{provider_id:int}/fetch-models", tags=["providers"])
+    async def fetch_models(provider_id: int) -> FetchResult:
+        return await providers.fetch_models(s, provider_id)
+
+    @router.post("/providers/{provider_id:int}/test", tags=["providers"])
+    async def test_provider(provider_id: int) -> ProviderTestResult:
+        return await probes.probe_provider(s, provider_id)
+
+    @router.get("/providers/{provider_id:int}/models", tags=["models"])
+    async def list_models(provider_id: int) -> list[ModelPublic]:
+        return await catalog.list_models(provider_id)
+
+    @router.post("/providers/{provider_id:int}/models", status_code=201, tags=["models"])
+    async def add_model(provider_id: int, data: ManualModel) -> ModelPublic:
+        """Add a model by hand."""
+        return await catalog.add_model(provider_id, data.original_name)
+
+    @router.post("/providers/{provider_id:int}/models/batch", tags=["models"])
+    async def save_pending_changes(provider_id: int, data: ProviderBatch) -> BatchResult:
+        """Apply any number of renames and deletions of one provider's models, all or nothing."""
+        changes = Changes(
+            renames={r.model_id: r.normalized_name for r in data.renames},
+            deletions=set(data.deletions),
+            confirm_duplicates=data.confirm_duplicates,
+            confirm_delete_all=data.confirm_delete_all,
+            provider_id=provider_id,
+        )
+        return await catalog.apply_changes(changes)
+
+    @router.put("/models/batch-normalize", tags=["models"])
+    async def batch_normalize(data: BatchNormalize) -> BatchResult:
+        renames = {c.model_id: c.normalized_name for c in data.changes}
+        return await catalog.apply_changes(Changes(renames=renames, confirm_duplicates=data.confirm_duplicates))
+
+    @router.api_route("/models/batch-delete", methods=["POST", "DELETE"], tags=["models"])
+    async def batch_delete(data: ModelIds) -> BatchResult:
+        return await catalog.apply_changes(_deletion(data))
+
+    @router.post("/models/bulk-delete", tags=["models"])
+    async def bulk_delete(data: ModelIds) -> BatchResult:
+        return await catalog.apply_changes(_deletion(data))
+
+    @router.post("/models/test", tags=["models"])
+    async def test_models(data: ModelIds) -> list[ModelTestResult]:
+        """Test many models in parallel, one result each."""
+        return await probes.probe_models(s, data.model_ids)
+
+    @router.put("/models/{model_id:int}/normalize", tags=["models"])
+    async def normalize_model(model_id: int, data: NormalizeRequest) -> ModelPublic:
+        """Set the normalized name; empty or the original name resets it."""
+        changes = Changes(renames={model_id: data.normalized_name}, confirm_duplicates=data.confirm_duplicates)
+        return _only(await catalog.apply_changes(changes), model_id)
+
+    @router.post("/models/{model_id:int}/reset", tags=["models"])
+    async def reset_model(model_id: int, data: Annotated[ConfirmDuplicates | None, Body()] = None) -> ModelPublic:
+        """Back to the original name and active again."""
+        confirm = data.confirm_duplicates if data else False
+        return _only(await catalog.apply_changes(Changes(restores={model_id}, confirm_duplicates=confirm)), model_id)
+
+    @router.delete("/models/{model_id:int}", tags=["models"])
+    async def delete_model(model_id: int, confirm_delete_all: Annotated[bool, Query()] = False) -> ModelPublic:
+        """Mark the model deleted (inactive); a reset or the batch endpoints bring it back."""
+        changes = Changes(deletions={model_id}, confirm_delete_all=confirm_delete_all)
+        return _only(await catalog.apply_changes(changes), model_id)
+
+    @router.post("/models/{model_id:int}/test", tags=["models"])
+    async def test_model(model_id: int) -> ModelTestResult:
+        """The smallest chat request (one output token) to this model, under its original name."""
+        return await probes.probe_model(s, model_id)
+
+    combined = APIRouter()
+    combined.include_router(open_router)
+    combined.include_router(router)
+    return combined
+
+
+def _deletion(data: ModelIds) -> Changes:
+    return Changes(deletions=set(data.model_ids), confirm_delete_all=data.confirm_delete_all)
+
+
+def _only(result: BatchResult, model_id: int) -> ModelPublic:
+    return next(m for m in result.models if m.id == model_id)
+
+
+def _bearer_guard(password: str):
+    async def guard(request: Request) -> None:
+        if not password:
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        # compare_digest: the time taken must not reveal how much of the password matched.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), password.encode()):
+            raise Unauthorized("This API needs the header `Authorization: Bearer <ADMIN_PASSWORD>`.")
+
+    return guard
+
+
+async def _lpm_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LpmError)
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 500:
+        log.error("api: %s %s failed: %s", request.method, request.url.path, exc.code)
+    return JSONResponse({"code": exc.code, "detail": exc.detail, **exc.extra}, status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()
+    )
+    return JSONResponse({"code": "invalid_input", "detail": problems}, status_code=422)
+
+
+def _version() -> str:
+    try:
+        return version("llm-provider-manager")
+    except PackageNotFoundError:
+        return "unknown"

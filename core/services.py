@@ -1,0 +1,46 @@
+"""The services bundle: built once by the composition root (``main.py``) or a test, passed to REST and UI."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+
+from core.clients.upstream import UpstreamClient
+from core.crypto import SecretBox
+from core.settings import Settings
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    box: SecretBox
+    upstream: UpstreamClient
+
+    @classmethod
+    def build(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Services:
+        box = SecretBox(settings.encryption_key)
+        upstream = UpstreamClient(timeout=settings.upstream_timeout, transport=transport)
+        return cls(settings=settings, box=box, upstream=upstream)
+
+    async def aclose(self) -> None:
+        await self.upstream.aclose()
+
+    async def fan_out(self, items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
+        """Run ``work`` over ``items`` in parallel, at most TEST_CONCURRENCY at once, results in input order.
+
+        Each call gets its own semaphore, so a fan-out inside a fan-out can never deadlock.
+        """
+        gate = asyncio.Semaphore(self.settings.test_concurrency)
+
+        async def bounded(item: T) -> R:
+            async with gate:
+                return await work(item)
+
+        return list(await asyncio.gather(*(bounded(item) for item in items)))

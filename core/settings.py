@@ -1,0 +1,164 @@
+"""Settings from the environment (a ``.env`` file is honoured), validated once at start-up.
+
+Every variable is declared in ``VARIABLES`` with its default and meaning; the README's configuration
+table is checked against that list. An invalid value raises ``StartupError`` with one line that
+names the variable, so the operator knows what to fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from core.errors import StartupError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str | None
+    help: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("ENCRYPTION_KEY", None, "Fernet key that encrypts API keys at rest. Required; `make run` creates one."),
+    Variable("DATA_DIR", "data", "Directory for the SQLite database and generated files."),
+    Variable("DATABASE_URL", "sqlite://{DATA_DIR}/manager.db", "Tortoise database URL (SQLite or PostgreSQL)."),
+    Variable("HOST", "127.0.0.1", "Bind address. Anything but loopback requires ADMIN_PASSWORD."),
+    Variable("PORT", "8080", "HTTP port of the UI and the REST API."),
+    Variable("ADMIN_PASSWORD", "", "When set, the REST API needs `Authorization: Bearer <password>`."),
+    Variable("STORAGE_SECRET", "", "Secret for UI session cookies; derived from ENCRYPTION_KEY when empty."),
+    Variable("GPTLOAD_URL", "http://127.0.0.1:3001", "Base URL of GPT-Load."),
+    Variable("GPTLOAD_AUTH_KEY", "", "GPT-Load's AUTH_KEY (admin key)."),
+    Variable("UNIAPI_CONFIG_PATH", "{DATA_DIR}/uni-api/api.yaml", "Where uni-api's api.yaml is written."),
+    Variable(
+        "UNIAPI_MODEL_LISTS", "auto", "`auto`: empty model lists where uni-api discovers; `explicit`: always list."
+    ),
+    Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider may take for one complete answer."),
+    Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),
+    Variable("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MODEL_LIST_MODES = ("auto", "explicit")
+
+
+@dataclass(frozen=True)
+class Settings:
+    encryption_key: str
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    admin_password: str
+    storage_secret: str
+    gptload_url: str
+    gptload_auth_key: str
+    uniapi_config_path: Path
+    uniapi_model_lists: str
+    upstream_timeout: float
+    test_concurrency: int
+    log_level: str
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_host(self.host)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, require_key: bool = True) -> Settings:
+        """Read and validate settings; ``env`` defaults to ``.env`` overlaid by the process environment."""
+        env = load_environment() if env is None else env
+        raw = {v.name: env.get(v.name, v.default) for v in VARIABLES}
+        raw = {k: (value.strip() if isinstance(value, str) else value) for k, value in raw.items()}
+
+        key = raw["ENCRYPTION_KEY"] or ""
+        if require_key and not key:
+            raise StartupError(
+                "ENCRYPTION_KEY is not set. Run `make run` once to create .env with a fresh key, or generate one with "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+            )
+        # Relative paths are taken from the project root, so the app finds its data from any working directory.
+        data_dir = PROJECT_ROOT / (raw["DATA_DIR"] or "data")
+        database_url = (raw["DATABASE_URL"] or "").replace("{DATA_DIR}", data_dir.as_posix())
+        if not database_url.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
+            raise StartupError(f"DATABASE_URL must start with sqlite:// or postgres://, got {database_url!r}.")
+        host = raw["HOST"] or "127.0.0.1"
+        port = _integer("PORT", raw["PORT"], 1, 65535)
+        admin_password = raw["ADMIN_PASSWORD"] or ""
+        if not is_loopback_host(host) and not admin_password:
+            raise StartupError(
+                f"HOST={host} exposes the manager beyond this machine; set ADMIN_PASSWORD too, or bind to 127.0.0.1."
+            )
+        gptload_url = (raw["GPTLOAD_URL"] or "").rstrip("/")
+        if urlsplit(gptload_url).scheme not in ("http", "https") or not urlsplit(gptload_url).hostname:
+            raise StartupError(f"GPTLOAD_URL must be an http(s) URL, got {gptload_url!r}.")
+        uniapi_path = Path((raw["UNIAPI_CONFIG_PATH"] or "").replace("{DATA_DIR}", data_dir.as_posix()))
+        model_lists = (raw["UNIAPI_MODEL_LISTS"] or "").lower()
+        if model_lists not in MODEL_LIST_MODES:
+            raise StartupError(f"UNIAPI_MODEL_LISTS must be one of {', '.join(MODEL_LIST_MODES)}, got {model_lists!r}.")
+        timeout = _number("UPSTREAM_TIMEOUT", raw["UPSTREAM_TIMEOUT"], 0.1, 600)
+        concurrency = _integer("TEST_CONCURRENCY", raw["TEST_CONCURRENCY"], 1, 256)
+        log_level = (raw["LOG_LEVEL"] or "").upper()
+        if log_level not in LOG_LEVELS:
+            raise StartupError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}.")
+        return cls(
+            encryption_key=key,
+            data_dir=data_dir,
+            database_url=database_url,
+            host=host,
+            port=port,
+            admin_password=admin_password,
+            storage_secret=raw["STORAGE_SECRET"] or "",
+            gptload_url=gptload_url,
+            gptload_auth_key=raw["GPTLOAD_AUTH_KEY"] or "",
+            uniapi_config_path=uniapi_path,
+            uniapi_model_lists=model_lists,
+            upstream_timeout=timeout,
+            test_concurrency=concurrency,
+            log_level=log_level,
+        )
+
+
+def load_environment(env_file: Path | None = None) -> dict[str, str]:
+    """The ``.env`` file's values overlaid by the real environment (which always wins)."""
+    env_file = env_file or Path(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
+    merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file.is_file() else {}
+    merged.update(os.environ)
+    return merged
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _integer(name: str, value: str | None, low: int, high: int) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        raise StartupError(f"{name} must be a whole number from {low} to {high}, got {value!r}.") from None
+    if not low <= number <= high:
+        raise StartupError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
+    return number
+
+
+def _number(name: str, value: str | None, low: float, high: float) -> float:
+    try:
+        number = float(value or "")
+    except ValueError:
+        raise StartupError(f"{name} must be a number of seconds from {low} to {high}, got {value!r}.") from None
+    if not low <= number <= high:
+        raise StartupError(f"{name} must be a number of seconds from {low} to {high}, got {value!r}.")
+    return number

@@ -1,0 +1,75 @@
+"""Composition root: settings -> encryption key -> database -> services -> REST API + pages -> server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import logging
+import sys
+
+from nicegui import app, ui
+from tortoise.contrib.fastapi import register_tortoise
+
+from core.db import prepare_database, tortoise_config
+from core.envfile import ensure_env_file
+from core.errors import StartupError
+from core.rest import install_api
+from core.services import Services
+from core.settings import PROJECT_ROOT, Settings
+from ui import register_pages
+
+log = logging.getLogger("main")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="LLM Provider Manager")
+    parser.add_argument("--init-env", action="store_true", help="create .env with a fresh ENCRYPTION_KEY if missing")
+    parser.add_argument("--native", action="store_true", help="open in a native window (pywebview)")
+    return parser.parse_args(argv)
+
+
+def start(settings: Settings, *, native: bool = False) -> None:
+    services = Services.build(settings)
+    # The key check and migrations finish before the server starts, so a failure never half-starts it.
+    asyncio.run(prepare_database(settings.database_url, services.box))
+    install_api(app, services)
+    register_pages(services)
+    register_tortoise(app, config=tortoise_config(settings.database_url), generate_schemas=False)
+    app.on_shutdown(services.aclose)
+    log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
+    ui.run(
+        title="LLM Provider Manager",
+        host=settings.host,
+        port=settings.port,
+        reload=False,
+        show=False,
+        native=native,
+        fastapi_docs=True,
+        storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
+        show_welcome_message=False,
+    )
+
+
+def _derived_secret(key: str) -> str:
+    return hashlib.sha256(b"storage-secret:" + key.encode()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.init_env:
+        done = ensure_env_file(PROJECT_ROOT / ".env")
+        if done:
+            print(f"{done} Back it up: without it the stored API keys cannot be decrypted.")
+        return
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        start(settings, native=args.native)
+    except StartupError as exc:
+        print(f"LLM Provider Manager cannot start: {exc.detail}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    main()
