@@ -126,7 +126,7 @@ class UpstreamClient:
         except httpx.HTTPError as exc:
             reason = redact(str(exc) or type(exc).__name__, [api_key])
             raise UpstreamUnreachable(f"Cannot connect to {where}: {reason}") from exc
-        if response.status_code in (401, 403):
+        if _rejects_key(response):
             text = redact(_error_text(response), [api_key])
             raise UpstreamAuthError(
                 f"{where} rejected the API key (HTTP {response.status_code}): {text}", status=response.status_code
@@ -155,6 +155,19 @@ def _ids(body: dict[str, Any], list_key: str, id_key: str, url: str, *, optional
     if any(not isinstance(name, str) or not name for name in names):
         raise UpstreamResponseError(f"{_where(url)} listed a model without a string {id_key!r}.")
     return names
+
+
+def _rejects_key(response: httpx.Response) -> bool:
+    """401/403, or Gemini's 400 whose structured reason is ``API_KEY_INVALID``."""
+    if response.status_code in (401, 403):
+        return True
+    if response.status_code != 400:
+        return False
+    try:
+        details = response.json()["error"]["details"]
+        return any(isinstance(d, dict) and d.get("reason") == "API_KEY_INVALID" for d in details)
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -1,0 +1,200 @@
+"""Fake LLM providers speaking the three model-list and chat dialects, with switchable failures.
+
+One ASGI app serves any number of accounts. An account is found by host and path prefix, so tests
+can use path-less base URLs (``https://openai.test``) through ``httpx.ASGITransport`` and prefixed
+ones (``http://127.0.0.1:PORT/acme/v1``) on a loopback server. Error bodies mimic the real services,
+including the ones that echo the key back, so redaction is tested against the worst case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+FAILURES = (None, "timeout", "500", "html", "wrong_shape", "garbage_items")
+
+
+@dataclass
+class Account:
+    """One provider account: where it lives, its dialect, which keys it accepts and what it lists."""
+
+    host: str
+    dialect: str
+    keys: list[str]
+    models: list[str]
+    prefix: str = ""  # path prefix before the dialect's own paths
+    api_path: str = "/v1"  # openai only: where /models and /chat/completions live
+    page_size: int = 2  # gemini and anthropic paginate with this size
+    failure: str | None = None
+    latency: float = 0.0
+    broken_models: set[str] = field(default_factory=set)  # chat requests to these answer 404
+
+    @property
+    def base_url(self) -> str:
+        """The base URL a user would type for this account."""
+        scheme = "http" if self.host.startswith("127.0.0.1") else "https"
+        suffix = {"openai": self.api_path, "gemini": "", "anthropic": ""}[self.dialect]
+        return f"{scheme}://{self.host}{self.prefix}{suffix}"
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    key: str | None
+    body: dict[str, Any] | None
+
+
+class FakeProviders:
+    def __init__(self) -> None:
+        self.accounts: list[Account] = []
+        self.calls: list[Call] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST"])])
+
+    def add(self, dialect: str, host: str, keys: list[str], models: list[str], **options: Any) -> Account:
+        account = Account(host=host, dialect=dialect, keys=keys, models=models, **options)
+        self.accounts.append(account)
+        return account
+
+    async def _handle(self, request: Request) -> Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._serve(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _serve(self, request: Request) -> Response:
+        host = request.headers.get("host", "")
+        path = unquote(request.url.path)
+        account = self._find(host, path)
+        if account is None:
+            return JSONResponse({"error": {"message": f"no such route {path}"}}, status_code=404)
+        body = await _json_or_none(request)
+        key = _key_of(account.dialect, request)
+        self.calls.append(Call(request.method, path, key, body))
+        if account.latency:
+            await asyncio.sleep(account.latency)
+        if account.failure == "timeout":
+            await asyncio.sleep(3600)
+        if account.failure == "500":
+            return JSONResponse({"error": {"message": "The server is overloaded, try later"}}, status_code=500)
+        if account.failure == "html":
+            return PlainTextResponse("<html><body>Welcome to nginx!</body></html>", media_type="text/html")
+        if key not in account.keys:
+            return _auth_error(account.dialect, key)
+        rest = path[len(account.prefix) :]
+        if account.dialect == "openai":
+            return self._openai(account, rest, body)
+        if account.dialect == "gemini":
+            return self._gemini(account, rest, request, body)
+        return self._anthropic(account, rest, request, body)
+
+    def _find(self, host: str, path: str) -> Account | None:
+        matches = [a for a in self.accounts if a.host == host and path.startswith(a.prefix)]
+        return max(matches, key=lambda a: len(a.prefix), default=None)
+
+    def _openai(self, account: Account, rest: str, body: dict[str, Any] | None) -> Response:
+        if rest == f"{account.api_path}/models":
+            if account.failure == "wrong_shape":
+                return JSONResponse({"object": "list", "models": account.models})
+            if account.failure == "garbage_items":
+                return JSONResponse({"object": "list", "data": [{"name": m} for m in account.models]})
+            return JSONResponse({"object": "list", "data": [{"id": m, "object": "model"} for m in account.models]})
+        if rest == f"{account.api_path}/chat/completions":
+            return _chat(account, (body or {}).get("model"), {"choices": [{"message": {"content": "p"}}]})
+        return _not_found(rest)
+
+    def _gemini(self, account: Account, rest: str, request: Request, body: dict[str, Any] | None) -> Response:
+        if rest == "/v1beta/models" and request.method == "GET":
+            start = int(request.query_params.get("pageToken") or 0)
+            size = min(int(request.query_params.get("pageSize") or 50), account.page_size)
+            page = account.models[start : start + size]
+            answer: dict[str, Any] = {"models": [{"name": f"models/{m}"} for m in page]}
+            if start + size < len(account.models):
+                answer["nextPageToken"] = str(start + size)
+            return JSONResponse(answer)
+        if rest.startswith("/v1beta/models/") and rest.endswith(":generateContent"):
+            model = rest.removeprefix("/v1beta/models/").removesuffix(":generateContent")
+            return _chat(account, model, {"candidates": [{"content": {"parts": [{"text": "p"}]}}]})
+        return _not_found(rest)
+
+    def _anthropic(self, account: Account, rest: str, request: Request, body: dict[str, Any] | None) -> Response:
+        if not request.headers.get("anthropic-version"):
+            return JSONResponse({"type": "error", "error": {"message": "anthropic-version header is required"}}, 400)
+        if rest == "/v1/models":
+            after = request.query_params.get("after_id")
+            start = account.models.index(after) + 1 if after in account.models else 0
+            page = account.models[start : start + account.page_size]
+            return JSONResponse(
+                {
+                    "data": [{"id": m, "type": "model"} for m in page],
+                    "has_more": start + account.page_size < len(account.models),
+                    "first_id": page[0] if page else None,
+                    "last_id": page[-1] if page else None,
+                }
+            )
+        if rest == "/v1/messages":
+            return _chat(account, (body or {}).get("model"), {"content": [{"type": "text", "text": "p"}]})
+        return _not_found(rest)
+
+
+def _chat(account: Account, model: str | None, answer: dict[str, Any]) -> Response:
+    if model not in account.models or model in account.broken_models:
+        return JSONResponse({"error": {"message": f"The model `{model}` does not exist"}}, status_code=404)
+    return JSONResponse(answer)
+
+
+def _key_of(dialect: str, request: Request) -> str | None:
+    if dialect == "gemini":
+        return request.query_params.get("key")
+    if dialect == "anthropic":
+        return request.headers.get("x-api-key")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme == "Bearer" else None
+
+
+def _auth_error(dialect: str, key: str | None) -> Response:
+    if dialect == "gemini":  # Gemini says 400 with a structured reason, not 401
+        return JSONResponse(
+            {
+                "error": {
+                    "code": 400,
+                    "message": "API key not valid. Please pass a valid API key.",
+                    "status": "INVALID_ARGUMENT",
+                    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}],
+                }
+            },
+            status_code=400,
+        )
+    if dialect == "anthropic":
+        return JSONResponse(
+            {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401
+        )
+    # OpenAI-style services echo the key; some resellers echo it whole, which is what we fake.
+    message = f"Incorrect API key provided: {key}. You can find your API key at your dashboard."
+    return JSONResponse(
+        {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}, 401
+    )
+
+
+def _not_found(path: str) -> Response:
+    return JSONResponse({"error": {"message": f"Unknown path {path}"}}, status_code=404)
+
+
+async def _json_or_none(request: Request) -> dict[str, Any] | None:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,249 @@
+"""Providers over REST: add with validation, masked listing, update, cascade delete, auth."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from core.models import Model, Provider
+from core.rest import install_api
+from core.services import Services
+from tests.conftest import fake_key, make_settings, provider_body
+
+
+@pytest.mark.parametrize("dialect", ["openai", "gemini", "anthropic"])
+async def test_create_provider_stores_listed_models_for_each_dialect(api, fake, dialect, request):
+    account = request.getfixturevalue(f"{dialect}_account")
+    response = await api.post("/api/providers", json=provider_body(account, name=f"my-{dialect}"))
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["channel_type"] == dialect
+    assert created["model_count"] == created["active_model_count"] == 3
+    assert created["warnings"] == []
+    models = (await api.get(f"/api/providers/{created['id']}/models")).json()
+    assert [m["original_name"] for m in models] == account.models
+    assert all(m["exposed_name"] == m["original_name"] and m["fetched_at"] for m in models)
+
+
+async def test_create_provider_checks_every_key(api, fake, openai_account):
+    await api.post("/api/providers", json=provider_body(openai_account))
+    used = {call.key for call in fake.calls if call.path.endswith("/models")}
+    assert used == set(openai_account.keys)
+
+
+async def test_create_provider_with_a_rejected_key_stores_nothing(api, fake, openai_account):
+    body = provider_body(openai_account, api_keys=[openai_account.keys[0], fake_key("revoked")])
+    response = await api.post("/api/providers", json=body)
+    assert response.status_code == 502
+    error = response.json()
+    assert error["code"] == "invalid_auth"
+    assert "Incorrect API key provided" in error["detail"]  # the provider's own words
+    assert error["detail"].startswith("Key sk-…cdef:")
+    assert await Provider.all().count() == 0 and await Model.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "code"),
+    [
+        ("timeout", 504, "timeout"),
+        ("500", 502, "bad_response"),
+        ("html", 502, "bad_response"),
+        ("wrong_shape", 502, "bad_response"),
+        ("garbage_items", 502, "bad_response"),
+    ],
+)
+async def test_create_provider_upstream_failure_stores_nothing(api, fake, settings, failure, status, code):
+    account = fake.add("openai", "broken.test", [fake_key("b")], ["m"], failure=failure)
+    response = await api.post("/api/providers", json=provider_body(account))
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+    assert await Provider.all().count() == 0
+
+
+async def test_create_provider_unreachable_host_is_cannot_connect(network_api):
+    body = {"name": "x", "base_url": "http://127.0.0.1:9/v1", "channel_type": "openai", "api_keys": [fake_key("x")]}
+    response = await network_api.post("/api/providers", json=body)
+    assert (response.status_code, response.json()["code"]) == (502, "cannot_connect")
+    assert await Provider.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"base_url": "ftp://openai.test"}, "invalid_url"),
+        ({"base_url": "not a url"}, "invalid_url"),
+        ({"base_url": "https://user:pw@openai.test"}, "invalid_url"),
+        ({"base_url": "https://openai.test/v1?x=1"}, "invalid_url"),
+        ({"channel_type": "cohere"}, "invalid_channel"),
+        ({"api_keys": []}, "invalid_keys"),
+        ({"api_keys": ["  ", ""]}, "invalid_keys"),
+        ({"api_keys": ["two words"]}, "invalid_keys"),
+        ({"name": " "}, "invalid_name"),
+        ({"name": "x" * 101}, "invalid_name"),
+    ],
+)
+async def test_create_provider_invalid_input_is_refused_before_any_request(api, fake, openai_account, changes, code):
+    response = await api.post("/api/providers", json=provider_body(openai_account, **changes))
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert fake.calls == []
+
+
+async def test_create_provider_missing_field_is_422_in_our_error_shape(api):
+    response = await api.post("/api/providers", json={"name": "x"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "base_url" in response.json()["detail"]
+
+
+async def test_create_provider_duplicate_name_is_409_before_any_request(api, fake, openai_account, gemini_account):
+    assert (await api.post("/api/providers", json=provider_body(openai_account, name="dup"))).status_code == 201
+    calls = len(fake.calls)
+    response = await api.post("/api/providers", json=provider_body(gemini_account, name="dup"))
+    assert (response.status_code, response.json()["code"]) == (409, "already_configured")
+    assert len(fake.calls) == calls
+
+
+async def test_create_provider_with_empty_listing_warns(api, fake):
+    account = fake.add("openai", "empty.test", [fake_key("e")], [])
+    response = await api.post("/api/providers", json=provider_body(account))
+    assert response.status_code == 201
+    assert response.json()["model_count"] == 0
+    assert "listed no models" in response.json()["warnings"][0]
+
+
+async def test_list_providers_masks_every_key(api, openai_account, gemini_account):
+    await api.post("/api/providers", json=provider_body(openai_account, name="a"))
+    await api.post("/api/providers", json=provider_body(gemini_account, name="b"))
+    listed = (await api.get("/api/providers")).json()
+    assert [p["name"] for p in listed] == ["a", "b"]
+    assert listed[0]["api_keys_masked"] == ["sk-…cdef", "sk-…cdef"]
+    assert set(listed[0]) >= {
+        "id",
+        "name",
+        "base_url",
+        "channel_type",
+        "api_keys_masked",
+        "model_count",
+        "active_model_count",
+        "last_fetched_at",
+        "created_at",
+        "updated_at",
+    }
+
+
+async def test_keys_are_encrypted_at_rest(api, openai_account, settings):
+    await api.post("/api/providers", json=provider_body(openai_account))
+    raw = settings.data_dir.joinpath("manager.db").read_bytes()
+    for wal in settings.data_dir.glob("manager.db-wal"):
+        raw += wal.read_bytes()
+    assert b"SECRET" not in raw
+    assert b"gAAAAA" in raw  # a Fernet token
+
+
+async def test_update_provider_changes_name_and_url_after_checking(api, fake, openai_account):
+    created = (await api.post("/api/providers", json=provider_body(openai_account))).json()
+    moved = fake.add("openai", "moved.test", openai_account.keys, ["gpt-4o"], api_path="/api/v3")
+    response = await api.put(f"/api/providers/{created['id']}", json={"name": "renamed", "base_url": moved.base_url})
+    assert response.status_code == 200, response.text
+    assert (response.json()["name"], response.json()["base_url"]) == ("renamed", "https://moved.test/api/v3")
+    assert {c.key for c in fake.calls if c.path == "/api/v3/models"} == set(openai_account.keys)
+
+
+async def test_update_provider_to_a_failing_url_changes_nothing(api, fake, openai_account):
+    created = (await api.post("/api/providers", json=provider_body(openai_account))).json()
+    response = await api.put(f"/api/providers/{created['id']}", json={"base_url": "https://openai.test/nowhere"})
+    assert response.status_code == 502
+    assert (await api.get(f"/api/providers/{created['id']}")).json()["base_url"] == created["base_url"]
+
+
+async def test_update_provider_adds_and_replaces_keys(api, fake, openai_account):
+    created = await api.post("/api/providers", json=provider_body(openai_account, api_keys=openai_account.keys[:1]))
+    provider_id = created.json()["id"]
+    new_key = fake_key("added-zzzz")
+    openai_account.keys.append(new_key)
+    added = await api.put(f"/api/providers/{provider_id}", json={"add_api_keys": [new_key]})
+    assert added.json()["api_keys_masked"] == ["sk-…cdef", "sk-…cdef"]
+    assert fake.calls[-1].key == new_key  # only the new key was checked
+    replaced = await api.put(f"/api/providers/{provider_id}", json={"api_keys": [openai_account.keys[1]]})
+    assert len(replaced.json()["api_keys_masked"]) == 1
+    refused = await api.put(f"/api/providers/{provider_id}", json={"add_api_keys": [fake_key("bad")]})
+    assert (refused.status_code, refused.json()["code"]) == (502, "invalid_auth")
+    assert len((await api.get(f"/api/providers/{provider_id}")).json()["api_keys_masked"]) == 1
+
+
+async def test_update_provider_to_a_taken_name_is_409(api, openai_account, gemini_account):
+    await api.post("/api/providers", json=provider_body(openai_account, name="one"))
+    second = (await api.post("/api/providers", json=provider_body(gemini_account, name="two"))).json()
+    response = await api.put(f"/api/providers/{second['id']}", json={"name": "one"})
+    assert (response.status_code, response.json()["code"]) == (409, "already_configured")
+
+
+async def test_delete_provider_removes_it_and_all_its_models(api, openai_account, gemini_account):
+    doomed = (await api.post("/api/providers", json=provider_body(openai_account, name="doomed"))).json()
+    kept = (await api.post("/api/providers", json=provider_body(gemini_account, name="kept"))).json()
+    assert (await api.delete(f"/api/providers/{doomed['id']}")).status_code == 204
+    assert (await api.get(f"/api/providers/{doomed['id']}")).status_code == 404
+    assert await Model.filter(provider_id=doomed["id"]).count() == 0
+    assert await Model.filter(provider_id=kept["id"]).count() == 3
+
+
+async def test_unknown_ids_and_routes_are_json_404(api):
+    for method, path in [("GET", "/api/providers/99"), ("DELETE", "/api/providers/99"), ("GET", "/api/nothing")]:
+        response = await api.request(method, path)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+async def test_stats_count_the_registry(api, openai_account):
+    created = (await api.post("/api/providers", json=provider_body(openai_account))).json()
+    models = (await api.get(f"/api/providers/{created['id']}/models")).json()
+    await api.put(f"/api/models/{models[0]['id']}/normalize", json={"normalized_name": "gpt-4o-renamed"})
+    await api.delete(f"/api/models/{models[1]['id']}")
+    stats = (await api.get("/api/stats")).json()
+    assert stats == {
+        "providers": 1,
+        "models": 3,
+        "active_models": 2,
+        "deleted_models": 1,
+        "renamed_models": 1,
+        "upstream_missing_models": 0,
+        "exposed_names": 2,
+    }
+
+
+@pytest.fixture
+async def network_api(settings, services) -> httpx.AsyncClient:
+    """The API with an upstream client on real sockets (no fake transport)."""
+    real = Services.build(settings)
+    app = FastAPI()
+    install_api(app, real)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lpm.test") as client:
+        yield client
+    await real.aclose()
+
+
+@pytest.fixture
+async def guarded_api(tmp_path, fake, services) -> httpx.AsyncClient:
+    settings = make_settings(tmp_path, ADMIN_PASSWORD="correct horse")
+    app = FastAPI()
+    install_api(app, Services(settings=settings, box=services.box, upstream=services.upstream))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lpm.test") as client:
+        yield client
+
+
+async def test_admin_password_guards_every_route_but_health(guarded_api):
+    assert (await guarded_api.get("/api/health")).status_code == 200
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic correct horse"}):
+        response = await guarded_api.get("/api/providers", headers=headers)
+        assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
+        assert response.headers["www-authenticate"] == "Bearer"
+    ok = await guarded_api.get("/api/providers", headers={"Authorization": "Bearer correct horse"})
+    assert ok.status_code == 200
+
+
+async def test_health_answers_ok(api):
+    response = await api.get("/api/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
