@@ -16,7 +16,7 @@ from core.envfile import ensure_env_file
 from core.errors import StartupError
 from core.rest import install_api
 from core.services import Services
-from core.settings import PROJECT_ROOT, Settings
+from core.settings import Settings, env_file_path
 from ui import register_pages
 
 log = logging.getLogger("main")
@@ -58,7 +58,7 @@ def _derived_secret(key: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.init_env:
-        done = ensure_env_file(PROJECT_ROOT / ".env")
+        done = ensure_env_file(env_file_path())
         if done:
             print(f"{done} Back it up: without it the stored API keys cannot be decrypted.")
         return

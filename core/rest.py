@@ -181,13 +181,17 @@ def build_router(services: Services) -> APIRouter:
         renames = {c.model_id: c.normalized_name for c in data.changes}
         return await catalog.apply_changes(Changes(renames=renames, confirm_duplicates=data.confirm_duplicates))
 
-    @router.api_route("/models/batch-delete", methods=["POST", "DELETE"], tags=["models"])
-    async def batch_delete(data: ModelIds) -> BatchResult:
+    async def delete_many(data: ModelIds) -> BatchResult:
+        """Mark many models deleted at once, all or nothing."""
         return await catalog.apply_changes(_deletion(data))
 
-    @router.post("/models/bulk-delete", tags=["models"])
-    async def bulk_delete(data: ModelIds) -> BatchResult:
-        return await catalog.apply_changes(_deletion(data))
+    # One behaviour under three spellings; distinct operation ids keep the OpenAPI schema valid.
+    for method, path, operation in [
+        ("POST", "/models/batch-delete", "batch_delete"),
+        ("DELETE", "/models/batch-delete", "batch_delete_by_delete"),
+        ("POST", "/models/bulk-delete", "bulk_delete"),
+    ]:
+        router.add_api_route(path, delete_many, methods=[method], operation_id=operation, tags=["models"])
 
     @router.post("/models/test", tags=["models"])
     async def test_models(data: ModelIds) -> list[ModelTestResult]:

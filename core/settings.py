@@ -127,9 +127,14 @@ class Settings:
         )
 
 
+def env_file_path() -> Path:
+    """``.env`` in the project root, or wherever ``ENV_FILE`` points."""
+    return Path(os.environ.get("ENV_FILE") or PROJECT_ROOT / ".env")
+
+
 def load_environment(env_file: Path | None = None) -> dict[str, str]:
     """The ``.env`` file's values overlaid by the real environment (which always wins)."""
-    env_file = env_file or Path(os.environ.get("ENV_FILE", PROJECT_ROOT / ".env"))
+    env_file = env_file or env_file_path()
     merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file.is_file() else {}
     merged.update(os.environ)
     return merged

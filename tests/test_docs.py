@@ -1,0 +1,44 @@
+"""The README keeps up with the code: every setting and every /api route is documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+
+from core.rest import build_router
+from core.services import Services
+from core.settings import PROJECT_ROOT, VARIABLES
+from tests.conftest import make_settings
+
+README = (PROJECT_ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("variable", VARIABLES, ids=lambda v: v.name)
+def test_every_setting_is_in_the_readme_table(variable):
+    assert re.search(rf"^\| `{variable.name}` \|", README, re.MULTILINE), f"{variable.name} missing from README"
+
+
+def routes(tmp_path) -> list[tuple[str, str]]:
+    """Every (method, path) the API serves, read from its OpenAPI schema."""
+    app = FastAPI()
+    app.include_router(build_router(Services.build(make_settings(tmp_path))))
+    paths = app.openapi()["paths"]
+    return [(method.upper(), path) for path, operations in paths.items() for method in operations]
+
+
+def test_every_api_route_is_in_the_readme_table(tmp_path):
+    documented = set()
+    for methods, path in re.findall(r"^\| ([A-Z, ]+) \| `(/api/[^`]*)` \|", README, re.MULTILINE):
+        documented.update((m.strip(), path) for m in methods.split(","))
+    found = routes(tmp_path)
+    assert len(found) > 20
+    missing = [f"{m} {p}" for m, p in found if (m, p) not in documented]
+    assert not missing, f"routes missing from README: {missing}"
+    stale = [f"{m} {p}" for m, p in documented if (m, p) not in found]
+    assert not stale, f"README documents routes that do not exist: {stale}"
+
+
+def test_readme_shows_the_two_commands():
+    assert "make run" in README and "make test" in README
