@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if settings.log_level != "DEBUG":
+            logging.getLogger("tortoise").setLevel(logging.WARNING)  # it announces every open and close at INFO
         start(settings, native=args.native)
     except StartupError as exc:
         print(f"LLM Provider Manager cannot start: {exc.detail}", file=sys.stderr)
