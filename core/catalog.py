@@ -19,6 +19,8 @@ from tortoise.transactions import in_transaction
 
 from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFound
 from core.models import Model, Provider
+from core.services import Services
+from core.shapes import Body, DbId
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,8 @@ PUBLIC_FIELDS = tuple(f for f in ModelPublic.model_fields if f != "exposed_name"
 STATE_FIELDS = ("provider_id", *PUBLIC_FIELDS)
 
 
-class Rename(BaseModel):
-    model_id: int
+class Rename(Body):
+    model_id: DbId
     normalized_name: str | None
 
 
@@ -100,6 +102,15 @@ def duplicate_names(models: Iterable[tuple[int, str, bool]]) -> dict[str, list[i
     return {name: ids for name, ids in by_name.items() if len(ids) > 1}
 
 
+def new_duplicates(existing: Iterable[dict[str, Any]], added: list[str]) -> dict[str, list[str]]:
+    """Added names that equal the exposed name of an active stored model (pure): ``{name: [originals]}``."""
+    exposed: dict[str, list[str]] = defaultdict(list)
+    for row in existing:
+        if row["is_active"]:
+            exposed[exposed_name(row["original_name"], row["normalized_name"])].append(row["original_name"])
+    return {name: [*exposed[name], name] for name in added if name in exposed}
+
+
 async def list_models(provider_id: int) -> list[ModelPublic]:
     if not await Provider.filter(id=provider_id).exists():
         raise NotFound(f"Provider {provider_id} does not exist.")
@@ -108,39 +119,55 @@ async def list_models(provider_id: int) -> list[ModelPublic]:
     return [ModelPublic(**row, exposed_name=exposed_name(row["original_name"], row["normalized_name"])) for row in rows]
 
 
-async def add_model(provider_id: int, original_name: str) -> ModelPublic:
+async def add_model(
+    services: Services, provider_id: int, original_name: str, *, confirm_duplicates: bool = False
+) -> ModelPublic:
     """Add a model by hand (for providers whose listing is empty or incomplete)."""
-    if not await Provider.filter(id=provider_id).exists():
-        raise NotFound(f"Provider {provider_id} does not exist.")
     name = clean_model_name(original_name)
     if name is None:
         raise InvalidInput("Model name must not be empty.", code="invalid_name")
-    existing = await Model.get_or_none(provider_id=provider_id, original_name=name)
-    if existing is not None and existing.is_active:
-        raise AlreadyExists(f"Model {name!r} already exists for this provider.")
-    if existing is not None:
-        existing.is_active = True
-        await existing.save(update_fields=["is_active", "updated_at"])
-        return public(existing)
-    return public(await Model.create(provider_id=provider_id, original_name=name, is_manual=True))
+    async with services.registry_lock:
+        if not await Provider.filter(id=provider_id).exists():
+            raise NotFound(f"Provider {provider_id} does not exist.")
+        existing = await Model.get_or_none(provider_id=provider_id, original_name=name)
+        if existing is not None and existing.is_active:
+            raise AlreadyExists(f"Model {name!r} already exists for this provider.")
+        siblings = await Model.filter(provider_id=provider_id, is_active=True).values_list(
+            "original_name", "normalized_name"
+        )
+        clashes = [o for o, n in siblings if exposed_name(o, n) == name]
+        if clashes and not confirm_duplicates:
+            raise _duplicates_error({name: [*clashes, name]})
+        if existing is not None:
+            existing.is_active = True
+            await existing.save(update_fields=["is_active", "updated_at"])
+            return public(existing)
+        return public(await Model.create(provider_id=provider_id, original_name=name, is_manual=True))
 
 
-async def apply_changes(changes: Changes) -> BatchResult:
+async def apply_changes(services: Services, changes: Changes) -> BatchResult:
     """Validate the whole request against the resulting state, then write it in one transaction.
 
     Raises:
-        NotFound: an unknown model id. InvalidInput: a bad name, or a model of another provider.
-        ConfirmationRequired: ``confirm_duplicates`` / ``confirm_delete_all`` needed (``extra`` says which names).
+        NotFound: an unknown provider or model id. InvalidInput: a bad name, or a model of another provider.
+        ConfirmationRequired: ``confirm_duplicates`` / ``confirm_delete_all`` needed (``extra`` says which).
     """
-    ids = set(changes.renames) | changes.deletions | changes.restores
+    renames = {model_id: clean_model_name(name) for model_id, name in changes.renames.items()}
+    async with services.registry_lock:
+        return await _apply_locked(changes, renames)
+
+
+async def _apply_locked(changes: Changes, renames: dict[int, str | None]) -> BatchResult:
+    if changes.provider_id is not None and not await Provider.filter(id=changes.provider_id).exists():
+        raise NotFound(f"Provider {changes.provider_id} does not exist.")
+    ids = set(renames) | changes.deletions | changes.restores
     owners = await _owners(ids)
     missing = sorted(ids - set(owners))
     if missing:
         raise NotFound(f"Model ids do not exist: {', '.join(map(str, missing))}.", extra={"model_ids": missing})
     if changes.provider_id is not None and any(pid != changes.provider_id for pid in owners.values()):
         raise InvalidInput(f"Every model in this request must belong to provider {changes.provider_id}.")
-    renames = {model_id: clean_model_name(name) for model_id, name in changes.renames.items()}
-    provider_ids = set(owners.values())
+    provider_ids = set(owners.values()) | ({changes.provider_id} - {None})
     # Only the columns the checks and the answer need: parsing timestamps dominated large batches.
     loaded = await Model.filter(provider_id__in=provider_ids).only(*STATE_FIELDS) if provider_ids else []
     state = {m.id: m for m in loaded}
@@ -229,13 +256,17 @@ def _check_duplicates(models: Iterable[Model], changed: set[int], changes: Chang
             if changed & set(ids):
                 found[name] = [originals[i] for i in ids]
     if found:
-        names = ", ".join(sorted(found))
-        raise ConfirmationRequired(
-            f"More than one model of the provider would be exposed as: {names}. The next sync splits them into one "
-            "group per model behind an aggregate; send confirm_duplicates=true to keep them.",
-            code="confirm_duplicates",
-            extra={"duplicates": found},
-        )
+        raise _duplicates_error(found)
+
+
+def _duplicates_error(found: dict[str, list[str]]) -> ConfirmationRequired:
+    names = ", ".join(sorted(found))
+    return ConfirmationRequired(
+        f"More than one model of the provider would be exposed as: {names}. The next sync splits them into one "
+        "group per model behind an aggregate; send confirm_duplicates=true to keep them.",
+        code="confirm_duplicates",
+        extra={"duplicates": found},
+    )
 
 
 async def _owners(ids: set[int]) -> dict[int, int]:

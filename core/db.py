@@ -47,17 +47,23 @@ async def prepare_database(database_url: str, box: SecretBox) -> None:
     """
     _ensure_sqlite_directory(database_url)
     config = tortoise_config(database_url)
-    await Tortoise.init(config=config, _enable_global_fallback=True)
     try:
+        await Tortoise.init(config=config, _enable_global_fallback=True)
         canary = await _read_canary()
-        if canary is not None:
-            box.check_canary(canary)
+    except Exception as exc:
+        log.error("database: cannot open: %s: %s", type(exc).__name__, exc)
+        raise StartupError(
+            f"Cannot open the database ({type(exc).__name__}); check DATABASE_URL and DATA_DIR."
+        ) from exc
     finally:
         await Tortoise.close_connections()
+    if canary is not None:
+        box.check_canary(canary)
     try:
         await migrate(config=config)
     except Exception as exc:
-        raise StartupError(f"Could not apply database migrations to {database_url}: {exc}") from exc
+        log.error("database: migration failed: %s: %s", type(exc).__name__, exc)
+        raise StartupError(f"Could not apply database migrations ({type(exc).__name__}); see the log above.") from exc
     finally:
         await Tortoise.close_connections()
     if canary is None:

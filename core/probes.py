@@ -16,8 +16,9 @@ from core import endpoints
 from core.crypto import mask
 from core.errors import LpmError, NotFound, UpstreamError
 from core.models import Model, Provider
-from core.providers import clean_keys, load_provider, provider_keys
+from core.providers import call_with_any_key, clean_keys, load_provider, provider_keys
 from core.services import Services
+from core.shapes import Body
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class ModelTestResult(BaseModel):
     reply: str | None = None
 
 
-class ConnectionCheckRequest(BaseModel):
+class ConnectionCheckRequest(Body):
     base_url: str
     channel_type: str
     api_keys: list[str]
@@ -125,10 +126,15 @@ async def probe_model(services: Services, model_id: int) -> ModelTestResult:
     if model is None:
         raise NotFound(f"Model {model_id} does not exist.")
     provider: Provider = model.provider
-    key = provider_keys(services, provider)[0]
     started = time.perf_counter()
     try:
-        probe = await services.upstream.probe_chat(provider.channel_type, provider.base_url, key, model.original_name)
+        probe = await call_with_any_key(
+            services,
+            provider,
+            lambda key: services.upstream.probe_chat(
+                provider.channel_type, provider.base_url, key, model.original_name
+            ),
+        )
     except UpstreamError as exc:
         log.info("test: model=%s ok=False code=%s", model_id, exc.code)
         return ModelTestResult(

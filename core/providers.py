@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
 from tortoise.exceptions import IntegrityError
@@ -15,26 +17,28 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from core import endpoints
-from core.catalog import MergeResult, merge_listing
+from core.catalog import MergeResult, merge_listing, new_duplicates
 from core.crypto import mask
 from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
 from core.models import Model, Provider
 from core.services import Services
+from core.shapes import Body
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 IN_CHUNK = 500
 
 
-class ProviderCreate(BaseModel):
+class ProviderCreate(Body):
     name: str
     base_url: str
     channel_type: str
     api_keys: list[str]
 
 
-class ProviderUpdate(BaseModel):
+class ProviderUpdate(Body):
     name: str | None = None
     base_url: str | None = None
     channel_type: str | None = None
@@ -69,6 +73,8 @@ class FetchResult(BaseModel):
     added: list[str]
     disappeared: list[str]
     reappeared: list[str]
+    # New models whose name equals another model's exposed name: the next sync splits them (DESIGN §5).
+    duplicates: dict[str, list[str]]
     warning: str | None
 
 
@@ -120,36 +126,42 @@ async def get_provider(services: Services, provider_id: int) -> ProviderPublic:
 
 
 async def update_provider(services: Services, provider_id: int, data: ProviderUpdate) -> ProviderPublic:
-    """Change any field; new keys, or a new URL or channel type, are checked against the provider first."""
+    """Change any field; new keys, or a new URL or channel type, are checked against the provider first.
+
+    A new URL or channel type also merges the new listing into the models, as a fetch would.
+    """
     provider = await load_provider(provider_id)
-    stored_keys = services.box.decrypt_list(provider.api_keys_token)
-    name = _clean_name(data.name) if data.name is not None else provider.name
-    base_url = endpoints.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
-    channel_type = endpoints.check_channel_type(data.channel_type or provider.channel_type)
-    keys = clean_keys(data.api_keys) if data.api_keys is not None else stored_keys
-    if data.add_api_keys:
-        keys = list(dict.fromkeys(keys + clean_keys(data.add_api_keys)))
+    name, base_url, channel_type, keys = _apply_update(services, provider, data)
     if name != provider.name and await Provider.filter(name=name).exclude(id=provider_id).exists():
         raise AlreadyExists(f"A provider named {name!r} already exists.")
+    stored_keys = provider_keys(services, provider)
     endpoint_changed = (base_url, channel_type) != (provider.base_url, provider.channel_type)
     to_check = keys if endpoint_changed else [k for k in keys if k not in stored_keys]
-    if to_check:
-        await _check_keys(services, channel_type, base_url, to_check)
-    provider.name, provider.base_url, provider.channel_type = name, base_url, channel_type
-    provider.api_keys_token = services.box.encrypt_list(keys)
-    try:
-        await provider.save()
-    except IntegrityError:
-        raise AlreadyExists(f"A provider named {name!r} already exists.") from None
-    log.info("provider: updated id=%s keys=%d", provider_id, len(keys))
+    listings = await _check_keys(services, channel_type, base_url, to_check) if to_check else []
+    async with services.registry_lock:
+        fresh = await load_provider(provider_id)
+        if (fresh.base_url, fresh.channel_type) != (provider.base_url, provider.channel_type):
+            raise AlreadyExists("The provider's URL changed while its keys were checked; try again.", code="conflict")
+        # Re-applied to the row as it is now, so a concurrent key addition is kept, not overwritten.
+        name, base_url, channel_type, keys = _apply_update(services, fresh, data)
+        fresh.name, fresh.base_url, fresh.channel_type = name, base_url, channel_type
+        fresh.api_keys_token = services.box.encrypt_list(keys)
+        try:
+            await fresh.save(update_fields=["name", "base_url", "channel_type", "api_keys_token", "updated_at"])
+        except IntegrityError:
+            raise AlreadyExists(f"A provider named {name!r} already exists.") from None
+        if endpoint_changed:
+            await _merge_locked(fresh, listings[0])
+    log.info("provider: updated id=%s keys=%d endpoint_changed=%s", provider_id, len(keys), endpoint_changed)
     return await get_provider(services, provider_id)
 
 
 async def delete_provider(services: Services, provider_id: int) -> None:
-    provider = await load_provider(provider_id)
-    async with in_transaction():
-        await Model.filter(provider_id=provider_id).delete()
-        await provider.delete()
+    async with services.registry_lock:
+        provider = await load_provider(provider_id)
+        async with in_transaction():
+            await Model.filter(provider_id=provider_id).delete()
+            await provider.delete()
     log.info("provider: deleted id=%s", provider_id)
 
 
@@ -159,24 +171,27 @@ async def fetch_models(services: Services, provider_id: int) -> FetchResult:
     Any failure raises before the database is touched.
     """
     provider = await load_provider(provider_id)
-    names = await _list_with_any_key(services, provider)
-    existing = await Model.filter(provider_id=provider_id).values("original_name", "is_manual", "upstream_missing")
-    merge = merge_listing(existing, names)
-    await _store_merge(provider, merge, names)
+    names = await call_with_any_key(
+        services, provider, lambda key: services.upstream.list_models(provider.channel_type, provider.base_url, key)
+    )
+    async with services.registry_lock:
+        fresh = await load_provider(provider_id)
+        merge, duplicates = await _merge_locked(fresh, names.names)
     log.info(
         "fetch: provider=%s listed=%d added=%d disappeared=%d",
         provider_id,
-        len(names),
+        len(names.names),
         len(merge.added),
         len(merge.disappeared),
     )
     return FetchResult(
         provider_id=provider_id,
-        listed=len(names),
+        listed=len(names.names),
         added=merge.added,
         disappeared=merge.disappeared,
         reappeared=merge.reappeared,
-        warning=None if names else _empty_warning(provider.base_url),
+        duplicates=duplicates,
+        warning=None if names.names else _empty_warning(provider.base_url),
     )
 
 
@@ -190,7 +205,7 @@ class FetchOutcome(BaseModel):
 
 async def fetch_many(services: Services, provider_ids: list[int] | None) -> list[FetchOutcome]:
     """Fetch models for many providers in parallel (bounded); one outcome per provider, failures included."""
-    ids = provider_ids if provider_ids is not None else [p.id for p in await Provider.all().order_by("name")]
+    ids = list(dict.fromkeys(provider_ids)) if provider_ids is not None else await _all_provider_ids()
 
     async def one(provider_id: int) -> FetchOutcome:
         try:
@@ -213,6 +228,35 @@ def provider_keys(services: Services, provider: Provider) -> list[str]:
     return services.box.decrypt_list(provider.api_keys_token)
 
 
+async def call_with_any_key(services: Services, provider: Provider, call: Callable[[str], Awaitable[T]]) -> T:
+    """Try the provider's keys in order until one is accepted: a revoked first key blocks nothing."""
+    keys = provider_keys(services, provider)
+    rejected: UpstreamAuthError | None = None
+    for key in keys:
+        try:
+            return await call(key)
+        except UpstreamAuthError as exc:
+            rejected = exc
+    assert rejected is not None, "a stored provider always has at least one key"
+    raise rejected.reworded(f"Every key was rejected. Last: {rejected.detail}") if len(keys) > 1 else rejected
+
+
+async def _all_provider_ids() -> list[int]:
+    return [p.id for p in await Provider.all().order_by("name")]
+
+
+def _apply_update(services: Services, provider: Provider, data: ProviderUpdate) -> tuple[str, str, str, list[str]]:
+    name = _clean_name(data.name) if data.name is not None else provider.name
+    base_url = endpoints.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
+    channel_type = endpoints.check_channel_type(
+        data.channel_type if data.channel_type is not None else provider.channel_type
+    )
+    keys = clean_keys(data.api_keys) if data.api_keys is not None else provider_keys(services, provider)
+    if data.add_api_keys:
+        keys = list(dict.fromkeys(keys + clean_keys(data.add_api_keys)))
+    return name, base_url, channel_type, keys
+
+
 async def _check_keys(services: Services, channel_type: str, base_url: str, keys: list[str]) -> list[list[str]]:
     """List models once per key, in parallel; the first failing key (in the user's order) is reported."""
 
@@ -229,20 +273,12 @@ async def _check_keys(services: Services, channel_type: str, base_url: str, keys
     return results  # type: ignore[return-value]
 
 
-async def _list_with_any_key(services: Services, provider: Provider) -> list[str]:
-    """The first key that the provider accepts lists the models; a revoked first key does not block a fetch."""
-    keys = provider_keys(services, provider)
-    rejected: UpstreamAuthError | None = None
-    for key in keys:
-        try:
-            return (await services.upstream.list_models(provider.channel_type, provider.base_url, key)).names
-        except UpstreamAuthError as exc:
-            rejected = exc
-    assert rejected is not None, "a stored provider always has at least one key"
-    raise rejected.reworded(f"Every key was rejected. Last: {rejected.detail}") if len(keys) > 1 else rejected
-
-
-async def _store_merge(provider: Provider, merge: MergeResult, listed: list[str]) -> None:
+async def _merge_locked(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
+    """Merge a listing into the stored models (caller holds the registry lock); returns new duplicates too."""
+    existing = await Model.filter(provider_id=provider.id).values(
+        "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing"
+    )
+    merge = merge_listing(existing, listed)
     now = datetime.now(UTC)
     async with in_transaction():
         await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
@@ -256,6 +292,7 @@ async def _store_merge(provider: Provider, merge: MergeResult, listed: list[str]
             await Model.filter(provider_id=provider.id, original_name__in=chunk).update(upstream_missing=True)
         provider.last_fetched_at = now
         await provider.save(update_fields=["last_fetched_at", "updated_at"])
+    return merge, new_duplicates(existing, merge.added)
 
 
 async def _model_counts(**filters: object) -> dict[int, int]:
@@ -295,8 +332,8 @@ def clean_keys(keys: list[str]) -> list[str]:
     cleaned = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
     if not cleaned:
         raise InvalidInput("At least one API key is required.", code="invalid_keys")
-    if any(CONTROL_CHARS.search(k) or " " in k for k in cleaned):
-        raise InvalidInput("API keys must not contain spaces or control characters.", code="invalid_keys")
+    if not all(k.isascii() and k.isprintable() and " " not in k for k in cleaned):
+        raise InvalidInput("API keys must be printable ASCII without spaces.", code="invalid_keys")
     return cleaned
 
 

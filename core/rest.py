@@ -11,10 +11,11 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import Body as BodyParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
 
 from core import catalog, probes, providers
 from core.catalog import BatchResult, Changes, ModelPublic, Rename
@@ -31,8 +32,20 @@ from core.errors import (
 from core.probes import ConnectionCheckRequest, KeyCheck, ModelTestResult, ProviderTestResult
 from core.providers import FetchOutcome, FetchResult, ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
 from core.services import Services
+from core.shapes import MAX_DB_ID, Body, DbId
 
 log = logging.getLogger(__name__)
+
+
+class MethodNotAllowed(LpmError):
+    """A known /api path asked with a method it does not serve."""
+
+    code = "method_not_allowed"
+
+    def __init__(self, detail: str, allowed: list[str]) -> None:
+        super().__init__(detail)
+        self.allowed = allowed
+
 
 STATUS = (  # most specific first
     (UpstreamTimeout, 504),
@@ -42,39 +55,45 @@ STATUS = (  # most specific first
     (ConfirmationRequired, 409),
     (InvalidInput, 400),
     (Unauthorized, 401),
+    (MethodNotAllowed, 405),
 )
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 
 
-class ProviderIds(BaseModel):
-    provider_ids: list[int] | None = None
+class ProviderIds(Body):
+    provider_ids: list[DbId] | None = None
 
 
-class ModelIds(BaseModel):
-    model_ids: list[int]
+class ModelIds(Body):
+    model_ids: list[DbId]
+
+
+class ModelDeletion(ModelIds):
     confirm_delete_all: bool = False
 
 
-class ManualModel(BaseModel):
+class ManualModel(Body):
     original_name: str
+    confirm_duplicates: bool = False
 
 
-class NormalizeRequest(BaseModel):
+class NormalizeRequest(Body):
     normalized_name: str | None
     confirm_duplicates: bool = False
 
 
-class ConfirmDuplicates(BaseModel):
+class ConfirmDuplicates(Body):
     confirm_duplicates: bool = False
 
 
-class BatchNormalize(BaseModel):
+class BatchNormalize(Body):
     changes: list[Rename]
     confirm_duplicates: bool = False
 
 
-class ProviderBatch(BaseModel):
-    renames: list[Rename] = []
-    deletions: list[int] = []
+class ProviderBatch(Body):
+    renames: list[Rename] = Field(default_factory=list)
+    deletions: list[DbId] = Field(default_factory=list)
     confirm_duplicates: bool = False
     confirm_delete_all: bool = False
 
@@ -86,12 +105,18 @@ class Health(BaseModel):
 
 def install_api(app: FastAPI, services: Services) -> None:
     """Mount the router, the error handlers and the JSON 404 for unknown ``/api`` paths (NiceGUI serves HTML)."""
-    app.include_router(build_router(services))
+    router = build_router(services)
+    app.include_router(router)
     app.add_exception_handler(LpmError, _lpm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    known = [route for sub in router.routes for route in getattr(sub, "original_router", sub).routes]
 
     @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def unknown_api_route(path: str) -> None:
+    async def unknown_api_route(request: Request, path: str) -> None:
+        allowed = sorted({m for r in known if r.path_regex.match(request.url.path) for m in r.methods})
+        if allowed:
+            raise MethodNotAllowed(f"{request.method} is not allowed here; use {', '.join(allowed)}.", allowed)
         raise NotFound(f"There is no API endpoint /api/{path}.")
 
 
@@ -134,38 +159,38 @@ def build_router(services: Services) -> APIRouter:
         return await providers.fetch_many(s, data.provider_ids)
 
     @router.get("/providers/{provider_id:int}", tags=["providers"])
-    async def get_provider(provider_id: int) -> ProviderPublic:
+    async def get_provider(provider_id: PathId) -> ProviderPublic:
         return await providers.get_provider(s, provider_id)
 
     @router.put("/providers/{provider_id:int}", tags=["providers"])
-    async def update_provider(provider_id: int, data: ProviderUpdate) -> ProviderPublic:
+    async def update_provider(provider_id: PathId, data: ProviderUpdate) -> ProviderPublic:
         """Change any field; `api_keys` replaces the keys, `add_api_keys` adds to them."""
         return await providers.update_provider(s, provider_id, data)
 
     @router.delete("/providers/{provider_id:int}", status_code=204, tags=["providers"])
-    async def delete_provider(provider_id: int) -> None:
+    async def delete_provider(provider_id: PathId) -> None:
         """Delete the provider and all its models."""
         await providers.delete_provider(s, provider_id)
 
     @router.post("/providers/{provider_id:int}/fetch-models", tags=["providers"])
-    async def fetch_models(provider_id: int) -> FetchResult:
+    async def fetch_models(provider_id: PathId) -> FetchResult:
         return await providers.fetch_models(s, provider_id)
 
     @router.post("/providers/{provider_id:int}/test", tags=["providers"])
-    async def test_provider(provider_id: int) -> ProviderTestResult:
+    async def test_provider(provider_id: PathId) -> ProviderTestResult:
         return await probes.probe_provider(s, provider_id)
 
     @router.get("/providers/{provider_id:int}/models", tags=["models"])
-    async def list_models(provider_id: int) -> list[ModelPublic]:
+    async def list_models(provider_id: PathId) -> list[ModelPublic]:
         return await catalog.list_models(provider_id)
 
     @router.post("/providers/{provider_id:int}/models", status_code=201, tags=["models"])
-    async def add_model(provider_id: int, data: ManualModel) -> ModelPublic:
+    async def add_model(provider_id: PathId, data: ManualModel) -> ModelPublic:
         """Add a model by hand."""
-        return await catalog.add_model(provider_id, data.original_name)
+        return await catalog.add_model(s, provider_id, data.original_name, confirm_duplicates=data.confirm_duplicates)
 
     @router.post("/providers/{provider_id:int}/models/batch", tags=["models"])
-    async def save_pending_changes(provider_id: int, data: ProviderBatch) -> BatchResult:
+    async def save_pending_changes(provider_id: PathId, data: ProviderBatch) -> BatchResult:
         """Apply any number of renames and deletions of one provider's models, all or nothing."""
         changes = Changes(
             renames={r.model_id: r.normalized_name for r in data.renames},
@@ -174,16 +199,16 @@ def build_router(services: Services) -> APIRouter:
             confirm_delete_all=data.confirm_delete_all,
             provider_id=provider_id,
         )
-        return await catalog.apply_changes(changes)
+        return await catalog.apply_changes(s, changes)
 
     @router.put("/models/batch-normalize", tags=["models"])
     async def batch_normalize(data: BatchNormalize) -> BatchResult:
         renames = {c.model_id: c.normalized_name for c in data.changes}
-        return await catalog.apply_changes(Changes(renames=renames, confirm_duplicates=data.confirm_duplicates))
+        return await catalog.apply_changes(s, Changes(renames=renames, confirm_duplicates=data.confirm_duplicates))
 
-    async def delete_many(data: ModelIds) -> BatchResult:
+    async def delete_many(data: ModelDeletion) -> BatchResult:
         """Mark many models deleted at once, all or nothing."""
-        return await catalog.apply_changes(_deletion(data))
+        return await catalog.apply_changes(s, _deletion(data))
 
     # One behaviour under three spellings; distinct operation ids keep the OpenAPI schema valid.
     for method, path, operation in [
@@ -199,25 +224,27 @@ def build_router(services: Services) -> APIRouter:
         return await probes.probe_models(s, data.model_ids)
 
     @router.put("/models/{model_id:int}/normalize", tags=["models"])
-    async def normalize_model(model_id: int, data: NormalizeRequest) -> ModelPublic:
+    async def normalize_model(model_id: PathId, data: NormalizeRequest) -> ModelPublic:
         """Set the normalized name; empty or the original name resets it."""
         changes = Changes(renames={model_id: data.normalized_name}, confirm_duplicates=data.confirm_duplicates)
-        return _only(await catalog.apply_changes(changes), model_id)
+        return _only(await catalog.apply_changes(s, changes), model_id)
 
     @router.post("/models/{model_id:int}/reset", tags=["models"])
-    async def reset_model(model_id: int, data: Annotated[ConfirmDuplicates | None, Body()] = None) -> ModelPublic:
+    async def reset_model(
+        model_id: PathId, data: Annotated[ConfirmDuplicates | None, BodyParam()] = None
+    ) -> ModelPublic:
         """Back to the original name and active again."""
         confirm = data.confirm_duplicates if data else False
-        return _only(await catalog.apply_changes(Changes(restores={model_id}, confirm_duplicates=confirm)), model_id)
+        return _only(await catalog.apply_changes(s, Changes(restores={model_id}, confirm_duplicates=confirm)), model_id)
 
     @router.delete("/models/{model_id:int}", tags=["models"])
-    async def delete_model(model_id: int, confirm_delete_all: Annotated[bool, Query()] = False) -> ModelPublic:
+    async def delete_model(model_id: PathId, confirm_delete_all: Annotated[bool, Query()] = False) -> ModelPublic:
         """Mark the model deleted (inactive); a reset or the batch endpoints bring it back."""
         changes = Changes(deletions={model_id}, confirm_delete_all=confirm_delete_all)
-        return _only(await catalog.apply_changes(changes), model_id)
+        return _only(await catalog.apply_changes(s, changes), model_id)
 
     @router.post("/models/{model_id:int}/test", tags=["models"])
-    async def test_model(model_id: int) -> ModelTestResult:
+    async def test_model(model_id: PathId) -> ModelTestResult:
         """The smallest chat request (one output token) to this model, under its original name."""
         return await probes.probe_model(s, model_id)
 
@@ -227,7 +254,7 @@ def build_router(services: Services) -> APIRouter:
     return combined
 
 
-def _deletion(data: ModelIds) -> Changes:
+def _deletion(data: ModelDeletion) -> Changes:
     return Changes(deletions=set(data.model_ids), confirm_delete_all=data.confirm_delete_all)
 
 
@@ -251,9 +278,19 @@ async def _lpm_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LpmError)
     status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, MethodNotAllowed):
+        headers = {"Allow": ", ".join(exc.allowed)}
     if status == 500:
         log.error("api: %s %s failed: %s", request.method, request.url.path, exc.code)
     return JSONResponse({"code": exc.code, "detail": exc.detail, **exc.extra}, status_code=status, headers=headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug, not a user error: logged with its traceback, answered without any of its text."""
+    log.error("api: %s %s failed", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"code": "internal_error", "detail": "Internal error; see the server log."}, 500)
+    return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

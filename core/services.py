@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
@@ -22,20 +22,26 @@ class Services:
     settings: Settings
     box: SecretBox
     upstream: UpstreamClient
+    # Held around every read-check-write of the registry (never around a network call), so
+    # concurrent requests cannot both pass a check that only one of them may pass.
+    registry_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def build(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Services:
         box = SecretBox(settings.encryption_key)
-        upstream = UpstreamClient(timeout=settings.upstream_timeout, transport=transport)
+        upstream = UpstreamClient(
+            timeout=settings.upstream_timeout, concurrency=settings.test_concurrency, transport=transport
+        )
         return cls(settings=settings, box=box, upstream=upstream)
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
 
     async def fan_out(self, items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
-        """Run ``work`` over ``items`` in parallel, at most TEST_CONCURRENCY at once, results in input order.
+        """Run ``work`` over ``items`` in parallel, results in input order.
 
-        Each call gets its own semaphore, so a fan-out inside a fan-out can never deadlock.
+        At most TEST_CONCURRENCY items are in progress here; the upstream client bounds the HTTP calls
+        of all fan-outs together. Each call gets its own semaphore, so nesting can never deadlock.
         """
         gate = asyncio.Semaphore(self.settings.test_concurrency)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,20 +48,21 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg")
 MODEL_LIST_MODES = ("auto", "explicit")
 
 
 @dataclass(frozen=True)
 class Settings:
-    encryption_key: str
+    encryption_key: str = field(repr=False)
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)
     host: str
     port: int
-    admin_password: str
-    storage_secret: str
+    admin_password: str = field(repr=False)
+    storage_secret: str = field(repr=False)
     gptload_url: str
-    gptload_auth_key: str
+    gptload_auth_key: str = field(repr=False)
     uniapi_config_path: Path
     uniapi_model_lists: str
     upstream_timeout: float
@@ -88,8 +89,12 @@ class Settings:
         # Relative paths are taken from the project root, so the app finds its data from any working directory.
         data_dir = PROJECT_ROOT / (raw["DATA_DIR"] or "data")
         database_url = (raw["DATABASE_URL"] or "").replace("{DATA_DIR}", data_dir.as_posix())
-        if not database_url.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
-            raise StartupError(f"DATABASE_URL must start with sqlite:// or postgres://, got {database_url!r}.")
+        scheme = urlsplit(database_url).scheme
+        if scheme not in DATABASE_SCHEMES:
+            # Only the scheme is repeated: the rest of the URL may carry a password.
+            raise StartupError(
+                f"DATABASE_URL must start with sqlite:// or postgres://, got a {scheme or 'bare'!r} URL."
+            )
         host = raw["HOST"] or "127.0.0.1"
         port = _integer("PORT", raw["PORT"], 1, 65535)
         admin_password = raw["ADMIN_PASSWORD"] or ""

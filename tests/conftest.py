@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -60,8 +61,8 @@ async def services(settings: Settings, fake: FakeProviders) -> AsyncIterator[Ser
     await services.aclose()
 
 
-@pytest.fixture
-async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def api_client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """The REST API on a bare FastAPI app (same install_api as main.py), every response body recorded."""
     app = FastAPI()
     install_api(app, services)
@@ -70,10 +71,15 @@ async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         await response.aread()
         _responses.append(response.text)
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://lpm.test", event_hooks={"response": [record]}
-    ) as client:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    hooks = {"response": [record]}
+    async with httpx.AsyncClient(transport=transport, base_url="http://lpm.test", event_hooks=hooks) as client:
+        yield client
+
+
+@pytest.fixture
+async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(services) as client:
         yield client
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -9,7 +12,7 @@ from fastapi import FastAPI
 from core.models import Model, Provider
 from core.rest import install_api
 from core.services import Services
-from tests.conftest import fake_key, make_settings, provider_body
+from tests.conftest import api_client, fake_key, make_settings, provider_body
 
 
 @pytest.mark.parametrize("dialect", ["openai", "gemini", "anthropic"])
@@ -217,9 +220,7 @@ async def test_stats_count_the_registry(api, openai_account):
 async def network_api(settings, services) -> httpx.AsyncClient:
     """The API with an upstream client on real sockets (no fake transport)."""
     real = Services.build(settings)
-    app = FastAPI()
-    install_api(app, real)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lpm.test") as client:
+    async with api_client(real) as client:
         yield client
     await real.aclose()
 
@@ -227,18 +228,27 @@ async def network_api(settings, services) -> httpx.AsyncClient:
 @pytest.fixture
 async def guarded_api(tmp_path, fake, services) -> httpx.AsyncClient:
     settings = make_settings(tmp_path, ADMIN_PASSWORD="correct horse")
-    app = FastAPI()
-    install_api(app, Services(settings=settings, box=services.box, upstream=services.upstream))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lpm.test") as client:
+    async with api_client(Services(settings=settings, box=services.box, upstream=services.upstream)) as client:
         yield client
 
 
-async def test_admin_password_guards_every_route_but_health(guarded_api):
+def api_operations() -> list[tuple[str, str]]:
+    app = FastAPI()
+    install_api(app, Services.build(make_settings(Path(tempfile.mkdtemp()))))
+    return [(m.upper(), p.replace("{provider_id}", "1").replace("{model_id}", "1"))
+            for p, ops in app.openapi()["paths"].items() for m in ops]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path"), [op for op in api_operations() if op[1] != "/api/health"])
+async def test_admin_password_guards_every_route_but_health(guarded_api, method, path):
     assert (await guarded_api.get("/api/health")).status_code == 200
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic correct horse"}):
-        response = await guarded_api.get("/api/providers", headers=headers)
+        response = await guarded_api.request(method, path, headers=headers, json={})
         assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_admin_password_lets_the_bearer_in(guarded_api):
     ok = await guarded_api.get("/api/providers", headers={"Authorization": "Bearer correct horse"})
     assert ok.status_code == 200
 

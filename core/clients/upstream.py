@@ -44,14 +44,17 @@ class UpstreamClient:
     """Talks to providers in their own dialect (``openai``, ``gemini``, ``anthropic``)."""
 
     def __init__(
-        self, *, timeout: float = 20.0, transport: httpx.AsyncBaseTransport | None = None, max_connections: int = 100
+        self, *, timeout: float = 20.0, concurrency: int = 8, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.timeout = timeout
+        # One bound for every call this client makes, however the callers nest their fan-outs.
+        self._gate = asyncio.Semaphore(concurrency)
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            follow_redirects=True,
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            # Never follow: httpx keeps x-api-key and ?key= on a cross-origin redirect.
+            follow_redirects=False,
         )
 
     async def aclose(self) -> None:
@@ -87,7 +90,14 @@ class UpstreamClient:
             body = await self._request("POST", url, api_key=api_key, headers=_anthropic(api_key), json=payload)
         else:
             payload = {"model": model, "max_tokens": 1, "messages": message}
-            body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
+            try:
+                body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
+            except UpstreamResponseError as exc:
+                if exc.upstream_code != "unsupported_parameter":
+                    raise
+                # OpenAI's reasoning models refuse max_tokens and name its successor.
+                payload = {"model": model, "max_completion_tokens": 1, "messages": message}
+                body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
         return ChatProbe(latency_ms=_elapsed_ms(started), reply=_reply_text(channel_type, body))
 
     async def _list_gemini(self, url: str, api_key: str) -> list[str]:
@@ -95,7 +105,9 @@ class UpstreamClient:
         params: dict[str, Any] = {"key": api_key, "pageSize": 1000}
         for _ in range(MAX_PAGES):
             body = await self._request("GET", url, api_key=api_key, params=params)
-            names += [name.removeprefix("models/") for name in _ids(body, "models", "name", url, optional=True)]
+            # Gemini leaves "models" out of an empty page; any other body without it is not Gemini's answer.
+            empty_page = not set(body) - {"nextPageToken"}
+            names += [n.removeprefix("models/") for n in _ids(body, "models", "name", url, optional=empty_page)]
             token = body.get("nextPageToken")
             if not token:
                 return names
@@ -118,30 +130,36 @@ class UpstreamClient:
         """The one choke point: send, classify every failure, parse JSON; texts never carry the key."""
         where = _where(url)
         try:
-            # httpx deadlines are per phase; a slow-dripping server needs an overall one too.
-            async with asyncio.timeout(self.timeout):
-                response = await self._client.request(method, url, **kwargs)
+            async with self._gate:
+                # httpx deadlines are per phase; a slow-dripping server needs an overall one too.
+                async with asyncio.timeout(self.timeout):
+                    response = await self._client.request(method, url, **kwargs)
         except (TimeoutError, httpx.TimeoutException) as exc:
             raise UpstreamTimeout(f"{where} did not answer within {self.timeout:g} s.") from exc
         except httpx.HTTPError as exc:
-            reason = redact(str(exc) or type(exc).__name__, [api_key])
+            reason = _excerpt(str(exc) or type(exc).__name__, api_key)
             raise UpstreamUnreachable(f"Cannot connect to {where}: {reason}") from exc
+        status = response.status_code
         if _rejects_key(response):
-            text = redact(_error_text(response), [api_key])
-            raise UpstreamAuthError(
-                f"{where} rejected the API key (HTTP {response.status_code}): {text}", status=response.status_code
-            )
-        if response.status_code >= 400:
-            text = redact(_error_text(response), [api_key])
+            text = _excerpt(_error_text(response), api_key)
+            raise UpstreamAuthError(f"{where} rejected the API key (HTTP {status}): {text}", status=status)
+        if 300 <= status < 400:
+            target = _where(response.headers.get("location", "")) if response.headers.get("location") else "nowhere"
             raise UpstreamResponseError(
-                f"{where} answered HTTP {response.status_code}: {text}", status=response.status_code
+                f"{where} redirected (HTTP {status}) to {target}; put the final URL in the base URL.", status=status
+            )
+        if status >= 400:
+            text = _excerpt(_error_text(response), api_key)
+            raise UpstreamResponseError(
+                f"{where} answered HTTP {status}: {text}", status=status, upstream_code=_error_code(response)
             )
         try:
             body = response.json()
         except ValueError:
             kind = response.headers.get("content-type", "no content type")
-            excerpt = redact(response.text[:200], [api_key])
-            raise UpstreamResponseError(f"{where} answered with non-JSON ({kind}): {excerpt!r}") from None
+            raise UpstreamResponseError(
+                f"{where} answered with non-JSON ({kind}): {_excerpt(response.text, api_key, 200)!r}"
+            ) from None
         if not isinstance(body, dict):
             raise UpstreamResponseError(f"{where} answered with JSON that is not an object: {type(body).__name__}.")
         return body
@@ -171,19 +189,34 @@ def _rejects_key(response: httpx.Response) -> bool:
 
 
 def _error_text(response: httpx.Response) -> str:
-    """The provider's own words: ``error.message`` in all three dialects, else a short excerpt of the body."""
+    """The provider's own words: ``error.message`` in all three dialects, else the body (untruncated)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
+        return response.text.strip() or response.reason_phrase
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"][:500]
+            return error["message"]
         for key in ("error", "message", "detail", "msg"):
             if isinstance(body.get(key), str):
-                return body[key][:500]
-    return response.text.strip()[:300]
+                return body[key]
+    return response.text.strip()
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    """OpenAI-style structured ``error.code``, for callers that must branch on the reason."""
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _excerpt(text: str, api_key: str, limit: int = 500) -> str:
+    """Redact first, then cut: a key cut in half by the limit would escape an exact-match redaction."""
+    text = redact(text, [api_key])
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _reply_text(channel_type: str, body: dict[str, Any]) -> str | None:

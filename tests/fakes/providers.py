@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-FAILURES = (None, "timeout", "500", "html", "wrong_shape", "garbage_items")
+FAILURES = (None, "timeout", "500", "html", "wrong_shape", "garbage_items", "echo_key_long", "redirect")
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Account:
     failure: str | None = None
     latency: float = 0.0
     broken_models: set[str] = field(default_factory=set)  # chat requests to these answer 404
+    reasoning_models: set[str] = field(default_factory=set)  # openai: refuse max_tokens like o-series models
 
     @property
     def base_url(self) -> str:
@@ -91,6 +92,11 @@ class FakeProviders:
             return JSONResponse({"error": {"message": "The server is overloaded, try later"}}, status_code=500)
         if account.failure == "html":
             return PlainTextResponse("<html><body>Welcome to nginx!</body></html>", media_type="text/html")
+        if account.failure == "redirect":
+            return Response(status_code=307, headers={"location": f"https://elsewhere.test{path}?key={key}"})
+        if account.failure == "echo_key_long":
+            # A debug page that echoes the request just where an error excerpt would be cut.
+            return PlainTextResponse(f"{'x' * 195} {request.url} auth={key}", status_code=502)
         if key not in account.keys:
             return _auth_error(account.dialect, key)
         rest = path[len(account.prefix) :]
@@ -112,11 +118,21 @@ class FakeProviders:
                 return JSONResponse({"object": "list", "data": [{"name": m} for m in account.models]})
             return JSONResponse({"object": "list", "data": [{"id": m, "object": "model"} for m in account.models]})
         if rest == f"{account.api_path}/chat/completions":
+            if (body or {}).get("model") in account.reasoning_models and "max_tokens" in (body or {}):
+                error = {
+                    "message": "Unsupported parameter: 'max_tokens' is not supported with this model.",
+                    "type": "invalid_request_error",
+                    "param": "max_tokens",
+                    "code": "unsupported_parameter",
+                }
+                return JSONResponse({"error": error}, status_code=400)
             return _chat(account, (body or {}).get("model"), {"choices": [{"message": {"content": "p"}}]})
         return _not_found(rest)
 
     def _gemini(self, account: Account, rest: str, request: Request, body: dict[str, Any] | None) -> Response:
         if rest == "/v1beta/models" and request.method == "GET":
+            if account.failure == "wrong_shape":  # an OpenAI-shaped answer on a Gemini URL
+                return JSONResponse({"object": "list", "data": [{"id": m} for m in account.models]})
             start = int(request.query_params.get("pageToken") or 0)
             size = min(int(request.query_params.get("pageSize") or 50), account.page_size)
             page = account.models[start : start + size]
@@ -133,6 +149,8 @@ class FakeProviders:
         if not request.headers.get("anthropic-version"):
             return JSONResponse({"type": "error", "error": {"message": "anthropic-version header is required"}}, 400)
         if rest == "/v1/models":
+            if account.failure == "wrong_shape":
+                return JSONResponse({"models": [{"name": m} for m in account.models]})
             after = request.query_params.get("after_id")
             start = account.models.index(after) + 1 if after in account.models else 0
             page = account.models[start : start + account.page_size]
