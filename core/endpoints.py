@@ -68,3 +68,17 @@ def chat_url(channel_type: str, base_url: str, model: str) -> str:
     if channel_type == "anthropic":
         return f"{root}/v1/messages"
     return f"{root}/v1beta/models/{quote(model, safe='')}:generateContent"
+
+
+def gptload_upstream(channel_type: str, base_url: str) -> tuple[str, str, str]:
+    """``(upstream, validation_endpoint, client_prefix)`` of a GPT-Load group in front of this provider.
+
+    A base URL ending in its version segment (or with no path) becomes the upstream without it, and
+    clients add the segment after ``/proxy/{group}``. An openai base with any other path is kept whole,
+    its validation endpoint is ``/chat/completions`` and clients call ``/proxy/{group}/chat/completions``.
+    Gemini and anthropic always append their version segment (as model discovery does).
+    """
+    base = base_url.rstrip("/")
+    if channel_type == "openai" and has_path(base) and not urlsplit(base).path.endswith("/v1"):
+        return base, "/chat/completions", ""
+    return upstream_root(channel_type, base), "", VERSION_SEGMENT[channel_type]

@@ -1,0 +1,183 @@
+"""Desired GPT-Load groups and uni-api routes from the registry (pure; DESIGN §5, the split rule).
+
+Inside a compatibility class (same channel type, same effective validation endpoint), an exposed
+name served by more than one (provider, original name) pair is *shared*: each pair gets a
+single-model standard group behind one aggregate. Every provider's other models go into one strict
+standard group. Names are deterministic, so the same registry always yields the same topology.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from core.endpoints import gptload_upstream
+from core.naming import fit, short_hash, unique_slugs
+
+DEFAULT_VALIDATION_ENDPOINT = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages", "gemini": ""}
+MEMBER_WEIGHT = 100
+
+
+@dataclass(frozen=True)
+class ProviderInput:
+    id: int
+    name: str
+    channel_type: str
+    base_url: str
+    # (original name, exposed name) of every ACTIVE model
+    models: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class StandardGroup:
+    name: str
+    provider_id: int
+    provider_name: str
+    channel_type: str
+    upstream: str
+    validation_endpoint: str
+    client_prefix: str
+    # exposed name -> original name (GPT-Load's direction: what clients send -> what the provider gets)
+    rules: dict[str, str] = field(hash=False)
+    single: bool  # a single-model member of an aggregate (no uni-api route of its own)
+
+    @property
+    def test_model(self) -> str:
+        return min(self.rules.values())
+
+
+@dataclass(frozen=True)
+class AggregateGroup:
+    name: str
+    channel_type: str
+    validation_endpoint: str
+    client_prefix: str
+    exposed_name: str
+    members: dict[str, int] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One uni-api provider entry: a GPT-Load group and the exposed names clients reach through it."""
+
+    group: str
+    channel_type: str
+    client_prefix: str
+    models: tuple[str, ...]
+
+
+@dataclass
+class Topology:
+    standard: list[StandardGroup]
+    aggregates: list[AggregateGroup]
+    routes: list[Route]
+
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.standard] + [a.name for a in self.aggregates]
+
+
+def class_key(channel_type: str, validation_endpoint: str) -> tuple[str, str]:
+    """Providers GPT-Load lets one aggregate hold: same channel type and same *effective* endpoint."""
+    return channel_type, validation_endpoint or DEFAULT_VALIDATION_ENDPOINT[channel_type]
+
+
+def build_topology(providers: list[ProviderInput]) -> Topology:
+    """The split rule of DESIGN §5: single-model members behind aggregates for shared names, one group for the rest."""
+    provider_slug = unique_slugs(p.name for p in providers)
+    layout = {p.id: gptload_upstream(p.channel_type, p.base_url) for p in providers}
+    classes: dict[tuple[str, str], list[ProviderInput]] = defaultdict(list)
+    for p in providers:
+        classes[class_key(p.channel_type, layout[p.id][1])].append(p)
+    shared_by_class = {key: _shared(members) for key, members in classes.items()}
+    name_slug = unique_slugs(sorted({n for shared in shared_by_class.values() for n in shared}))
+
+    # Groups are drafted under a stable identity; names are settled at the end, when all are known.
+    names: dict[str, str] = {}
+    standard: list[tuple[str, dict]] = []
+    aggregates: list[tuple[str, dict, list[str]]] = []
+    routes: list[tuple[str, str, str, tuple[str, ...]]] = []
+    aggregate_seen: set[str] = set()
+    for key in sorted(classes):
+        shared = shared_by_class[key]
+        for p in sorted(classes[key], key=lambda p: p.name):
+            prefix = layout[p.id][2]
+            rest = {exposed: original for original, exposed in p.models if exposed not in shared}
+            if not rest:
+                continue
+            identity = f"rest:{p.id}"
+            names[identity] = fit(provider_slug[p.name], suffix="-no-aggregate-models", identity=identity)
+            standard.append((identity, _standard(p, layout[p.id], rest, single=False)))
+            routes.append((identity, p.channel_type, prefix, tuple(sorted(rest))))
+        for exposed in sorted(shared):
+            member_ids = []
+            for p, index, original in shared[exposed]:
+                identity = f"single:{p.id}:{original}"
+                names[identity] = fit(f"{provider_slug[p.name]}-{index}-{name_slug[exposed]}", identity=identity)
+                standard.append((identity, _standard(p, layout[p.id], {exposed: original}, single=True)))
+                member_ids.append(identity)
+            _, endpoint, prefix = layout[shared[exposed][0][0].id]
+            # A name with aggregates in two classes: the later class carries its channel type in the name.
+            suffix = "-aggregate" if exposed not in aggregate_seen else f"-{key[0]}-aggregate"
+            aggregate_seen.add(exposed)
+            identity = f"aggregate:{key[0]}:{key[1]}:{exposed}"
+            names[identity] = fit(name_slug[exposed], suffix=suffix, identity=identity)
+            fields = dict(channel_type=key[0], validation_endpoint=endpoint, client_prefix=prefix, exposed_name=exposed)
+            aggregates.append((identity, fields, member_ids))
+            routes.append((identity, key[0], prefix, (exposed,)))
+
+    final = _settle_names(names)
+    return Topology(
+        standard=[StandardGroup(name=final[i], **fields) for i, fields in standard],
+        aggregates=[
+            AggregateGroup(name=final[i], members={final[m]: MEMBER_WEIGHT for m in members}, **fields)
+            for i, fields, members in aggregates
+        ],
+        routes=[Route(final[i], channel, prefix, models) for i, channel, prefix, models in routes],
+    )
+
+
+def _standard(p: ProviderInput, layout: tuple[str, str, str], rules: dict[str, str], *, single: bool) -> dict:
+    upstream, endpoint, prefix = layout
+    return dict(
+        provider_id=p.id,
+        provider_name=p.name,
+        channel_type=p.channel_type,
+        upstream=upstream,
+        validation_endpoint=endpoint,
+        client_prefix=prefix,
+        rules=rules,
+        single=single,
+    )
+
+
+def _shared(providers: list[ProviderInput]) -> dict[str, list[tuple[ProviderInput, int, str]]]:
+    """Exposed names served by more than one pair in this class -> ``[(provider, index, original)]``."""
+    pairs: dict[str, list[tuple[ProviderInput, str]]] = defaultdict(list)
+    for p in providers:
+        for original, exposed in p.models:
+            pairs[exposed].append((p, original))
+    shared: dict[str, list[tuple[ProviderInput, int, str]]] = {}
+    for exposed, serving in pairs.items():
+        if len(serving) < 2:
+            continue
+        counters: dict[int, int] = defaultdict(int)
+        shared[exposed] = []
+        for p, original in sorted(serving, key=lambda pair: (pair[0].name, pair[1])):
+            counters[p.id] += 1
+            shared[exposed].append((p, counters[p.id], original))
+    return shared
+
+
+def _settle_names(names: dict[str, str]) -> dict[str, str]:
+    """Names that still collide (``a`` + ``1-b`` vs ``a-1`` + ``b``) get their identity's hash, all but the first."""
+    names = dict(names)
+    while True:
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for identity, name in names.items():
+            by_name[name].append(identity)
+        collisions = {name: sorted(ids) for name, ids in by_name.items() if len(ids) > 1}
+        if not collisions:
+            return names
+        for name, identities in collisions.items():
+            for identity in identities[1:]:
+                names[identity] = fit(name, suffix=f"-{short_hash(identity)}")

@@ -1,0 +1,167 @@
+"""The split rule of DESIGN §5 (pure): table-driven cases and properties over random registries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.naming import GROUP_NAME
+from core.topology import ProviderInput, build_topology, class_key
+
+
+def provider(pid: int, name: str, models: dict[str, str], channel: str = "openai", base: str | None = None):
+    base = base or f"https://{name}.example/v1"
+    return ProviderInput(pid, name, channel, base, tuple(models.items()))
+
+
+def summary(providers):
+    t = build_topology(providers)
+    return (
+        {g.name: g.rules for g in t.standard},
+        {a.name: sorted(a.members) for a in t.aggregates},
+        {r.group: r.models for r in t.routes},
+    )
+
+
+CASES = {
+    "unshared models share one strict group with identity rules": (
+        [provider(1, "acme", {"gpt-4o": "gpt-4o", "org/Model-X": "model-x"})],
+        {"acme-no-aggregate-models": {"gpt-4o": "gpt-4o", "model-x": "org/Model-X"}},
+        {},
+        {"acme-no-aggregate-models": ("gpt-4o", "model-x")},
+    ),
+    "one provider with two originals renamed to one name splits behind an aggregate": (
+        [provider(1, "acme", {"ds-v3": "deepseek-v3", "DS-V3-preview": "deepseek-v3", "o3": "o3"})],
+        {
+            "acme-no-aggregate-models": {"o3": "o3"},
+            "acme-1-deepseek-v3": {"deepseek-v3": "DS-V3-preview"},
+            "acme-2-deepseek-v3": {"deepseek-v3": "ds-v3"},
+        },
+        {"deepseek-v3-aggregate": ["acme-1-deepseek-v3", "acme-2-deepseek-v3"]},
+        {"acme-no-aggregate-models": ("o3",), "deepseek-v3-aggregate": ("deepseek-v3",)},
+    ),
+    "the same name at several providers gets one member per provider": (
+        [provider(1, "a", {"m": "m"}), provider(2, "b", {"b/M": "m", "x": "x"}), provider(3, "c", {"m": "m"})],
+        {
+            "a-1-m": {"m": "m"},
+            "b-1-m": {"m": "b/M"},
+            "c-1-m": {"m": "m"},
+            "b-no-aggregate-models": {"x": "x"},
+        },
+        {"m-aggregate": ["a-1-m", "b-1-m", "c-1-m"]},
+        {"b-no-aggregate-models": ("x",), "m-aggregate": ("m",)},
+    ),
+    "a name at providers of different channel types is not shared": (
+        [provider(1, "a", {"m": "m"}), provider(2, "g", {"m": "m"}, channel="gemini", base="https://g.example")],
+        {"a-no-aggregate-models": {"m": "m"}, "g-no-aggregate-models": {"m": "m"}},
+        {},
+        {"a-no-aggregate-models": ("m",), "g-no-aggregate-models": ("m",)},
+    ),
+    "a name shared in two classes names its second aggregate after the channel": (
+        [
+            provider(1, "a", {"m": "m"}),
+            provider(2, "b", {"m": "m"}),
+            provider(3, "g", {"m": "m"}, channel="gemini", base="https://g.example"),
+            provider(4, "h", {"m": "m"}, channel="gemini", base="https://h.example/v1beta"),
+        ],
+        {"a-1-m": {"m": "m"}, "b-1-m": {"m": "m"}, "g-1-m": {"m": "m"}, "h-1-m": {"m": "m"}},
+        {"m-aggregate": ["g-1-m", "h-1-m"], "m-openai-aggregate": ["a-1-m", "b-1-m"]},
+        {"m-aggregate": ("m",), "m-openai-aggregate": ("m",)},
+    ),
+    "a non-/v1 path is its own class": (
+        [provider(1, "a", {"m": "m"}), provider(2, "z", {"m": "m"}, base="https://z.example/api/paas/v4")],
+        {"a-no-aggregate-models": {"m": "m"}, "z-no-aggregate-models": {"m": "m"}},
+        {},
+        {"a-no-aggregate-models": ("m",), "z-no-aggregate-models": ("m",)},
+    ),
+}
+
+
+@pytest.mark.parametrize(("providers", "standard", "aggregates", "routes"), CASES.values(), ids=CASES.keys())
+def test_split_rule(providers, standard, aggregates, routes):
+    assert summary(providers) == (standard, aggregates, routes)
+
+
+@pytest.mark.parametrize(
+    ("channel", "base", "upstream", "endpoint", "prefix"),
+    [
+        ("openai", "https://api.x.com/v1", "https://api.x.com", "", "/v1"),
+        ("openai", "https://api.x.com", "https://api.x.com", "", "/v1"),
+        ("openai", "https://openrouter.ai/api/v1", "https://openrouter.ai/api", "", "/v1"),
+        ("openai", "https://z.cn/api/paas/v4", "https://z.cn/api/paas/v4", "/chat/completions", ""),
+        ("gemini", "https://g.com/v1beta", "https://g.com", "", "/v1beta"),
+        ("anthropic", "https://a.com/v1", "https://a.com", "", "/v1"),
+    ],
+)
+def test_upstream_url_rule(channel, base, upstream, endpoint, prefix):
+    group = build_topology([provider(1, "p", {"m": "m"}, channel=channel, base=base)]).standard[0]
+    assert (group.upstream, group.validation_endpoint, group.client_prefix) == (upstream, endpoint, prefix)
+    assert group.test_model == "m"
+
+
+def test_colliding_composed_names_are_told_apart():
+    t = build_topology(
+        [provider(1, "a", {"1-b": "1-b"}), provider(2, "a-1", {"b": "b"}), provider(3, "z", {"1-b": "1-b", "b": "b"})]
+    )
+    names = [g.name for g in t.standard] + [a.name for a in t.aggregates]
+    assert len(names) == len(set(names))
+
+
+# --- properties -------------------------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["gpt-4o", "GPT-4o", "gpt.4o", "deepseek-v3.1", "m", "org/M", "x" * 120, "Qwen 3", "o3"])
+CHANNELS = st.sampled_from(
+    [("openai", "https://{}.ex/v1"), ("openai", "https://{}.ex/api/v4"), ("gemini", "https://{}.ex")]
+)
+
+
+@st.composite
+def registries(draw):
+    count = draw(st.integers(1, 5))
+    names = draw(st.lists(st.sampled_from(["acme", "Acme", "b.c", "b-c", "p" * 110, "z"]), min_size=count,
+                          max_size=count, unique=True))  # fmt: skip
+    providers = []
+    for pid, name in enumerate(names, start=1):
+        channel, base = draw(CHANNELS)
+        originals = draw(st.lists(NAMES, max_size=6, unique=True))
+        models = {o: draw(st.one_of(st.just(o), NAMES)) for o in originals}
+        providers.append(provider(pid, name, models, channel=channel, base=base.format(pid)))
+    return providers
+
+
+@settings(max_examples=300, deadline=None)
+@given(registries())
+def test_topology_properties(providers):
+    t = build_topology(providers)
+    names = t.group_names()
+    # every group name is valid, unique and deterministic
+    assert all(GROUP_NAME.match(n) for n in names)
+    assert len(names) == len(set(names))
+    assert build_topology(providers) == t
+    assert sorted(build_topology(list(reversed(providers))).group_names()) == sorted(names)
+    groups = {g.name: g for g in t.standard}
+    # aggregates hold only compatible single-model standard members
+    for a in t.aggregates:
+        members = [groups[m] for m in a.members]
+        assert len(members) >= 2
+        assert all(m.single and len(m.rules) == 1 and set(m.rules) == {a.exposed_name} for m in members)
+        assert len({class_key(m.channel_type, m.validation_endpoint) for m in members}) == 1
+    # every active (provider, original) is routable under its exposed name through exactly one route of its class
+    route_groups = {r.group: r for r in t.routes}
+    served = defaultdict(list)
+    for route in t.routes:
+        targets = (
+            [groups[m] for m in next(a for a in t.aggregates if a.name == route.group).members]
+            if route.group not in groups
+            else [groups[route.group]]
+        )
+        for exposed in route.models:
+            for g in targets:
+                served[(g.provider_id, g.rules[exposed])].append(exposed)
+    expected = {(p.id, o): [e] for p in providers for o, e in p.models}
+    assert dict(served) == expected
+    # single-model members get no route of their own; rest groups and aggregates do
+    assert all((g.name in route_groups) != g.single for g in t.standard)
