@@ -14,7 +14,10 @@ the UI maps codes to sentences. No error text ever carries an unmasked secret.
     ├── AlreadyExists             unique names                                -> already_configured
     ├── InvalidInput              bad URL, empty key, bad name; before any network call
     ├── Unauthorized              REST call without the admin bearer token
-    └── ConfirmationRequired      a legal change that needs an explicit flag (duplicates, delete-all)
+    ├── ConfirmationRequired      a legal change that needs an explicit flag (duplicates, delete-all)
+    ├── StalePlan                 apply's checksum differs from a freshly computed plan
+    ├── SyncInProgress            a second sync while one runs
+    └── ConfigWriteError          api.yaml invalid, unreadable, or not writable
 """
 
 from __future__ import annotations
@@ -112,3 +115,21 @@ class ConfirmationRequired(LpmError):
     """A legal change with consequences the caller must confirm with an explicit flag."""
 
     code = "confirmation_required"
+
+
+class StalePlan(LpmError):
+    """The plan changed since it was previewed: what was reviewed is not what would be applied."""
+
+    code = "stale_plan"
+
+
+class SyncInProgress(LpmError):
+    """Only one sync runs at a time."""
+
+    code = "sync_in_progress"
+
+
+class ConfigWriteError(LpmError):
+    """uni-api's api.yaml is invalid, cannot be read or understood, or cannot be written; nothing was written."""
+
+    code = "config_write_failed"

@@ -87,6 +87,8 @@ class SyncRecord(models.Model):
     results = fields.JSONField(default=list)
     error = fields.TextField(null=True)
     failed_step = fields.CharField(max_length=200, null=True)
+    # A retry is a new run (plan + apply again); this links it to the run it retries.
+    retry_of = fields.IntField(null=True)
 
     class Meta:
         table = "sync_record"

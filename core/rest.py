@@ -11,20 +11,23 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi import Body as BodyParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from core import catalog, probes, providers
+from core import catalog, probes, providers, uniapi
 from core.catalog import BatchResult, Changes, ModelPublic, Rename
+from core.desired import desired_secrets
 from core.errors import (
     AlreadyExists,
     ConfirmationRequired,
     InvalidInput,
     LpmError,
     NotFound,
+    StalePlan,
+    SyncInProgress,
     Unauthorized,
     UpstreamError,
     UpstreamTimeout,
@@ -33,6 +36,7 @@ from core.probes import ConnectionCheckRequest, KeyCheck, ModelTestResult, Provi
 from core.providers import FetchOutcome, FetchResult, ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
 from core.services import Services
 from core.shapes import MAX_DB_ID, Body, DbId
+from core.sync import GptLoadStatus, SyncRecordPublic
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,8 @@ STATUS = (  # most specific first
     (NotFound, 404),
     (AlreadyExists, 409),
     (ConfirmationRequired, 409),
+    (SyncInProgress, 409),
+    (StalePlan, 409),
     (InvalidInput, 400),
     (Unauthorized, 401),
     (MethodNotAllowed, 405),
@@ -96,6 +102,19 @@ class ProviderBatch(Body):
     deletions: list[DbId] = Field(default_factory=list)
     confirm_duplicates: bool = False
     confirm_delete_all: bool = False
+
+
+class SyncRequest(Body):
+    checksum: str | None = None
+
+
+class SyncStatus(BaseModel):
+    running: bool
+    sync_id: int | None
+    stage: str | None
+    step: str | None
+    done: int
+    total: int
 
 
 class Health(BaseModel):
@@ -247,6 +266,61 @@ def build_router(services: Services) -> APIRouter:
     async def test_model(model_id: PathId) -> ModelTestResult:
         """The smallest chat request (one output token) to this model, under its original name."""
         return await probes.probe_model(s, model_id)
+
+    @router.get("/config/plan", tags=["sync"])
+    async def show_plan() -> dict:
+        """The changes a sync would make now (no side effects), with conflicts and the checksum."""
+        return (await s.sync.build_plan()).plan.public()
+
+    @router.post("/config/sync", tags=["sync"])
+    async def sync(
+        response: Response,
+        dry_run: Annotated[bool, Query()] = False,
+        data: Annotated[SyncRequest | None, BodyParam()] = None,
+    ) -> dict:
+        """`?dry_run=true` returns the plan; otherwise start applying it (pass the previewed `checksum`)."""
+        if dry_run:
+            return (await s.sync.build_plan()).plan.public()
+        response.status_code = 202
+        return {"sync_id": await s.sync.start(data.checksum if data else None)}
+
+    @router.get("/config/sync/status", tags=["sync"])
+    async def sync_status() -> SyncStatus:
+        """The running (or last) sync: stage, step, done/total."""
+        p = s.sync.progress
+        return SyncStatus(running=p.running, sync_id=p.sync_id, stage=p.stage, step=p.step, done=p.done, total=p.total)
+
+    @router.get("/config/sync/history", tags=["sync"])
+    async def sync_history(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[SyncRecordPublic]:
+        return await s.sync.history(limit)
+
+    @router.get("/config/sync/{sync_id:int}", tags=["sync"])
+    async def sync_record(sync_id: PathId) -> SyncRecordPublic:
+        """One run with its plan and per-change results."""
+        return await s.sync.record(sync_id)
+
+    @router.post("/config/sync/{sync_id:int}/retry", status_code=202, tags=["sync"])
+    async def retry_sync(sync_id: PathId) -> dict:
+        """Plan and apply again; the new run finishes what the failed one left."""
+        return {"sync_id": await s.sync.retry(sync_id)}
+
+    @router.get("/config/uni-api/download", tags=["sync"])
+    async def download_uniapi(password: Annotated[str | None, Header(alias="X-Admin-Password")] = None) -> Response:
+        """The api.yaml as written, secrets masked; unmasked only with `X-Admin-Password` (when one is set)."""
+        text = uniapi.read_config(s.settings.uniapi_config_path)
+        if text is None:
+            raise NotFound("No api.yaml has been written yet; run a sync first.")
+        admin = s.settings.admin_password
+        if not (admin and password and hmac.compare_digest(password.encode(), admin.encode())):
+            state = await desired_secrets(s)
+            text = uniapi.masked(text, state)
+        headers = {"Content-Disposition": 'attachment; filename="api.yaml"'}
+        return PlainTextResponse(text, media_type="application/yaml", headers=headers)
+
+    @router.get("/gptload/status", tags=["sync"])
+    async def gptload_status() -> GptLoadStatus:
+        """Whether GPT-Load answers, how many groups it has and how many are ours, and the last sync."""
+        return await s.sync.gptload_status()
 
     combined = APIRouter()
     combined.include_router(open_router)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from core.clients.gptload import GptLoadClient
 from core.clients.upstream import UpstreamClient
 from core.crypto import SecretBox
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.sync import SyncEngine
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,20 +26,43 @@ class Services:
     settings: Settings
     box: SecretBox
     upstream: UpstreamClient
+    gptload: GptLoadClient
     # Held around every read-check-write of the registry (never around a network call), so
     # concurrent requests cannot both pass a check that only one of them may pass.
     registry_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sync: SyncEngine = field(init=False)
+
+    def __post_init__(self) -> None:
+        from core.sync import SyncEngine  # the engine works on these services: import here, not at module level
+
+        self.sync = SyncEngine(self, self.gptload)
 
     @classmethod
-    def build(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        gptload_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Services:
+        """``transport`` reaches the providers, ``gptload_transport`` GPT-Load (tests pass in-process fakes)."""
         box = SecretBox(settings.encryption_key)
         upstream = UpstreamClient(
             timeout=settings.upstream_timeout, concurrency=settings.test_concurrency, transport=transport
         )
-        return cls(settings=settings, box=box, upstream=upstream)
+        gptload = GptLoadClient(
+            settings.gptload_url,
+            settings.gptload_auth_key,
+            timeout=settings.upstream_timeout,
+            concurrency=settings.gptload_concurrency,
+            transport=gptload_transport,
+        )
+        return cls(settings=settings, box=box, upstream=upstream, gptload=gptload)
 
     async def aclose(self) -> None:
+        await self.sync.wait()
         await self.upstream.aclose()
+        await self.gptload.aclose()
 
     async def fan_out(self, items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
         """Run ``work`` over ``items`` in parallel, results in input order.

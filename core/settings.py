@@ -38,11 +38,18 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("STORAGE_SECRET", "", "Secret for UI session cookies; derived from ENCRYPTION_KEY when empty."),
     Variable("GPTLOAD_URL", "http://127.0.0.1:3001", "Base URL of GPT-Load."),
     Variable("GPTLOAD_AUTH_KEY", "", "GPT-Load's AUTH_KEY (admin key)."),
+    Variable("GPTLOAD_CONCURRENCY", "8", "How many GPT-Load admin requests a sync sends at once."),
+    Variable("GPTLOAD_CACHE_WAIT", "30", "Seconds a sync waits for GPT-Load's proxy to load new groups."),
+    Variable(
+        "UNIAPI_GPTLOAD_URL",
+        "",
+        "GPT-Load's URL as uni-api reaches it (compose: http://gptload:3001); empty = GPTLOAD_URL.",
+    ),
     Variable("UNIAPI_CONFIG_PATH", "{DATA_DIR}/uni-api/api.yaml", "Where uni-api's api.yaml is written."),
     Variable(
         "UNIAPI_MODEL_LISTS", "auto", "`auto`: empty model lists where uni-api discovers; `explicit`: always list."
     ),
-    Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider may take for one complete answer."),
+    Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider or GPT-Load may take for one complete answer."),
     Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
 )
@@ -63,6 +70,9 @@ class Settings:
     storage_secret: str = field(repr=False)
     gptload_url: str
     gptload_auth_key: str = field(repr=False)
+    gptload_concurrency: int
+    gptload_cache_wait: float
+    uniapi_gptload_url: str
     uniapi_config_path: Path
     uniapi_model_lists: str
     upstream_timeout: float
@@ -105,6 +115,9 @@ class Settings:
         gptload_url = (raw["GPTLOAD_URL"] or "").rstrip("/")
         if urlsplit(gptload_url).scheme not in ("http", "https") or not urlsplit(gptload_url).hostname:
             raise StartupError(f"GPTLOAD_URL must be an http(s) URL, got {gptload_url!r}.")
+        uniapi_gptload_url = (raw["UNIAPI_GPTLOAD_URL"] or gptload_url).rstrip("/")
+        if urlsplit(uniapi_gptload_url).scheme not in ("http", "https") or not urlsplit(uniapi_gptload_url).hostname:
+            raise StartupError(f"UNIAPI_GPTLOAD_URL must be an http(s) URL, got {uniapi_gptload_url!r}.")
         uniapi_path = Path((raw["UNIAPI_CONFIG_PATH"] or "").replace("{DATA_DIR}", data_dir.as_posix()))
         model_lists = (raw["UNIAPI_MODEL_LISTS"] or "").lower()
         if model_lists not in MODEL_LIST_MODES:
@@ -124,6 +137,9 @@ class Settings:
             storage_secret=raw["STORAGE_SECRET"] or "",
             gptload_url=gptload_url,
             gptload_auth_key=raw["GPTLOAD_AUTH_KEY"] or "",
+            gptload_concurrency=_integer("GPTLOAD_CONCURRENCY", raw["GPTLOAD_CONCURRENCY"], 1, 100),
+            gptload_cache_wait=_number("GPTLOAD_CACHE_WAIT", raw["GPTLOAD_CACHE_WAIT"], 0, 600),
+            uniapi_gptload_url=uniapi_gptload_url,
             uniapi_config_path=uniapi_path,
             uniapi_model_lists=model_lists,
             upstream_timeout=timeout,

@@ -21,9 +21,11 @@ from core.db import open_database
 from core.rest import install_api
 from core.services import Services
 from core.settings import Settings
+from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.providers import FakeProviders
 
 SECRET_MARKER = "SECRET"
+GPTLOAD_ADMIN_KEY = "gptload-admin-SECRET-0123456789"
 _responses: list[str] = []
 
 
@@ -38,6 +40,10 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "DATA_DIR": str(tmp_path),
         "UPSTREAM_TIMEOUT": "0.5",
         "TEST_CONCURRENCY": "4",
+        "GPTLOAD_URL": "http://gptload.test",
+        "GPTLOAD_AUTH_KEY": GPTLOAD_ADMIN_KEY,
+        "UNIAPI_GPTLOAD_URL": "http://gptload.test",
+        "GPTLOAD_CACHE_WAIT": "2",
         **overrides,
     }
     return Settings.from_env(env)
@@ -54,8 +60,18 @@ def fake() -> FakeProviders:
 
 
 @pytest.fixture
-async def services(settings: Settings, fake: FakeProviders) -> AsyncIterator[Services]:
-    services = Services.build(settings, transport=httpx.ASGITransport(app=fake.app))
+def gptload(fake: FakeProviders) -> FakeGptLoad:
+    """A fake GPT-Load whose proxy forwards to the fake providers."""
+    return FakeGptLoad(GPTLOAD_ADMIN_KEY, upstream_transport=httpx.ASGITransport(app=fake.app))
+
+
+@pytest.fixture
+async def services(settings: Settings, fake: FakeProviders, gptload: FakeGptLoad) -> AsyncIterator[Services]:
+    services = Services.build(
+        settings,
+        transport=httpx.ASGITransport(app=fake.app),
+        gptload_transport=httpx.ASGITransport(app=gptload.app),
+    )
     async with open_database(settings.database_url, services.box):
         yield services
     await services.aclose()

@@ -228,14 +228,16 @@ async def network_api(settings, services) -> httpx.AsyncClient:
 @pytest.fixture
 async def guarded_api(tmp_path, fake, services) -> httpx.AsyncClient:
     settings = make_settings(tmp_path, ADMIN_PASSWORD="correct horse")
-    async with api_client(Services(settings=settings, box=services.box, upstream=services.upstream)) as client:
+    async with api_client(
+        Services(settings=settings, box=services.box, upstream=services.upstream, gptload=services.gptload)
+    ) as client:
         yield client
 
 
 def api_operations() -> list[tuple[str, str]]:
     app = FastAPI()
     install_api(app, Services.build(make_settings(Path(tempfile.mkdtemp()))))
-    return [(m.upper(), p.replace("{provider_id}", "1").replace("{model_id}", "1"))
+    return [(m.upper(), p.replace("{provider_id}", "1").replace("{model_id}", "1").replace("{sync_id}", "1"))
             for p, ops in app.openapi()["paths"].items() for m in ops]  # fmt: skip
 
 

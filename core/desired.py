@@ -1,0 +1,129 @@
+"""The desired state from the registry: GPT-Load group specs and uni-api entries (DESIGN §5, §7).
+
+Reads providers, keys and active models, runs the pure topology, and dresses its groups in the
+fields GPT-Load stores. Also keeps the two secrets the manager generates itself: the proxy key it
+sets on every group it owns, and the client key of a new api.yaml (both encrypted at rest).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from core.models import AppSetting, Model, Provider
+from core.plan import MARKER, GroupSpec
+from core.services import Services
+from core.topology import AggregateGroup, ProviderInput, Route, StandardGroup, Topology, build_topology
+from core.uniapi import UniapiEntry
+
+PROXY_KEY_SETTING = "gptload_proxy_key"
+CLIENT_KEY_SETTING = "uniapi_client_key"
+ENGINE = {"openai": "gpt", "gemini": "gemini", "anthropic": "claude"}
+CHAT_SUFFIX = {"openai": "/chat/completions", "gemini": "", "anthropic": "/messages"}
+
+
+@dataclass
+class DesiredState:
+    topology: Topology
+    specs: list[GroupSpec]
+    entries: list[UniapiEntry]
+    proxy_key: str
+    client_key: str
+
+
+async def desired_state(services: Services) -> DesiredState:
+    providers, keys = await _registry(services)
+    topology = build_topology(providers)
+    proxy_key = await managed_secret(services, PROXY_KEY_SETTING, "lpm-proxy-")
+    client_key = await managed_secret(services, CLIENT_KEY_SETTING, "sk-lpm-")
+    specs = [standard_spec(g, keys[g.provider_id], proxy_key) for g in topology.standard]
+    specs += [aggregate_spec(a, proxy_key) for a in topology.aggregates]
+    entries = [uniapi_entry(r, services.settings.uniapi_gptload_url, proxy_key, services.settings.uniapi_model_lists)
+               for r in topology.routes]  # fmt: skip
+    return DesiredState(topology, specs, entries, proxy_key, client_key)
+
+
+def without(state: DesiredState, names: set[str]) -> DesiredState:
+    """The state minus groups held by someone else: their aggregates lose them, their routes go away."""
+    if not names:
+        return state
+    specs = []
+    for spec in state.specs:
+        if spec.name in names:
+            continue
+        if spec.group_type == "aggregate":
+            members = {m: w for m, w in spec.members.items() if m not in names}
+            if not members:
+                names = names | {spec.name}
+                continue
+            spec = GroupSpec(spec.name, spec.group_type, spec.channel_type, spec.fields, spec.keys, members)
+        specs.append(spec)
+    entries = [e for e in state.entries if e.provider not in names]
+    return DesiredState(state.topology, specs, entries, state.proxy_key, state.client_key)
+
+
+def standard_spec(group: StandardGroup, keys: list[str], proxy_key: str) -> GroupSpec:
+    if group.single:
+        (exposed,) = group.rules
+        title = f"{exposed} @ {group.provider_name}"
+    else:
+        title = f"{group.provider_name}: models without an aggregate"
+    fields = {
+        "display_name": title[:255],
+        "description": f"{MARKER} {title}"[:512],
+        "upstreams": [{"url": group.upstream, "weight": 1}],
+        "test_model": group.test_model,
+        "validation_endpoint": group.validation_endpoint,
+        "model_redirect_rules": dict(sorted(group.rules.items())),
+        "model_redirect_strict": True,
+        "proxy_keys": proxy_key,
+    }
+    return GroupSpec(group.name, "standard", group.channel_type, fields, frozenset(keys))
+
+
+def aggregate_spec(group: AggregateGroup, proxy_key: str) -> GroupSpec:
+    title = f"{group.exposed_name} (aggregate of {len(group.members)})"
+    fields = {"display_name": title[:255], "description": f"{MARKER} {title}"[:512], "proxy_keys": proxy_key}
+    return GroupSpec(group.name, "aggregate", group.channel_type, fields, members=dict(group.members))
+
+
+def uniapi_entry(route: Route, gptload_url: str, proxy_key: str, model_lists: str) -> UniapiEntry:
+    """base_url and engine per the uni-api reference; explicit models where discovery cannot work."""
+    base_url = f"{gptload_url.rstrip('/')}/proxy/{route.group}{route.client_prefix}{CHAT_SUFFIX[route.channel_type]}"
+    # Anthropic groups cannot be discovered by uni-api's Python runtime, and a non-/v1 path is not rewritten.
+    discoverable = route.channel_type != "anthropic" and route.client_prefix != ""
+    explicit = model_lists == "explicit" or not discoverable
+    return UniapiEntry(route.group, base_url, ENGINE[route.channel_type], proxy_key, route.models if explicit else None)
+
+
+async def desired_secrets(services: Services) -> list[str]:
+    """The secrets the manager writes into api.yaml, for masking what leaves the process."""
+    return [
+        await managed_secret(services, PROXY_KEY_SETTING, "lpm-proxy-"),
+        await managed_secret(services, CLIENT_KEY_SETTING, "sk-lpm-"),
+    ]
+
+
+async def managed_secret(services: Services, setting: str, prefix: str) -> str:
+    """A secret the manager generates once and keeps encrypted in the database."""
+    async with services.registry_lock:
+        row = await AppSetting.get_or_none(key=setting)
+        if row is None:
+            row = await AppSetting.create(key=setting, value=services.box.encrypt(prefix + secrets.token_urlsafe(32)))
+    return services.box.decrypt(row.value)
+
+
+async def _registry(services: Services) -> tuple[list[ProviderInput], dict[int, list[str]]]:
+    rows = (
+        await Model.filter(is_active=True).order_by("id").values_list("provider_id", "original_name", "normalized_name")
+    )
+    models: dict[int, list[tuple[str, str]]] = {}
+    for provider_id, original, normalized in rows:
+        models.setdefault(provider_id, []).append((original, normalized or original))
+    providers, keys = [], {}
+    for p in await Provider.all().order_by("id"):
+        if p.id not in models:
+            continue  # a provider with no active model has nothing to route
+        providers.append(ProviderInput(p.id, p.name, p.channel_type, p.base_url, tuple(models[p.id])))
+        keys[p.id] = services.box.decrypt_list(p.api_keys_token)
+    return providers, keys

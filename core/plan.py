@@ -1,0 +1,252 @@
+"""Desired vs actual GPT-Load state -> an ordered Plan of changes (pure; DESIGN §6, octoDNS's plan/apply).
+
+Only the fields the manager owns are compared, so server-side extras never cause endless drift.
+Groups the manager does not own are never changed; a desired name held by one is a conflict.
+Public change data never holds a secret: keys appear masked and as short hashes, which also
+make the checksum tell two different keys with the same mask apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.crypto import mask, redact
+
+MARKER = "[managed by llm-provider-manager]"
+STAGES = ("standard", "keys", "aggregates", "members", "removals", "uniapi")
+# Fields whose change GPT-Load refuses on an aggregate member, or ignores on an aggregate: recreate instead.
+REPLACE_ON = ("channel_type", "validation_endpoint")
+OWNED_FIELDS = {
+    "standard": (
+        "display_name",
+        "description",
+        "upstreams",
+        "test_model",
+        "validation_endpoint",
+        "model_redirect_rules",
+        "model_redirect_strict",
+        "proxy_keys",
+    ),
+    "aggregate": ("display_name", "description", "proxy_keys"),
+}
+SECRET_FIELDS = ("proxy_keys",)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A group as the manager wants it. ``fields`` are GPT-Load's own field names and shapes."""
+
+    name: str
+    group_type: str
+    channel_type: str
+    fields: dict[str, Any] = field(hash=False)
+    keys: frozenset[str] = frozenset()
+    members: dict[str, int] = field(default_factory=dict, hash=False)
+
+
+@dataclass
+class ActualGroup:
+    """A group as GPT-Load has it; ``keys`` and ``members`` are read for managed groups only."""
+
+    id: int
+    name: str
+    group_type: str
+    channel_type: str
+    fields: dict[str, Any]
+    managed: bool
+    keys: set[str] | None = None
+    members: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    stage: str
+    target: str
+    data: dict[str, Any] = field(hash=False)
+    # What apply needs but nobody may see (plaintext keys); never serialized, never in the checksum.
+    payload: Any = field(default=None, hash=False, compare=False, repr=False)
+
+    def public(self) -> dict[str, Any]:
+        return {"kind": self.kind, "stage": self.stage, "target": self.target, **self.data}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    name: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    conflicts: list[Conflict]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def checksum(self) -> str:
+        canonical = json.dumps([c.public() for c in self.changes], sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for change in self.changes:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        return counts
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "checksum": self.checksum(),
+            "empty": self.is_empty,
+            "counts": self.counts(),
+            "changes": [c.public() for c in self.changes],
+            "conflicts": [{"name": c.name, "reason": c.reason} for c in self.conflicts],
+        }
+
+
+def find_conflicts(desired: list[str], actual: list[ActualGroup]) -> list[Conflict]:
+    """Desired names that GPT-Load already has under a group the manager does not own."""
+    foreign = {g.name for g in actual if not g.managed}
+    reason = (
+        "a group with this name exists in GPT-Load and is not managed by this manager; "
+        "rename or delete it there, or rename the provider or model here"
+    )
+    return [Conflict(name, reason) for name in sorted(set(desired) & foreign)]
+
+
+def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Change]:
+    """Ordered changes that turn ``actual`` (managed groups only) into ``desired`` (conflicts already removed)."""
+    mine = {g.name: g for g in actual if g.managed}
+    changes: list[Change] = []
+    recreated: set[str] = set()
+    for spec in sorted(desired, key=lambda s: (s.group_type != "standard", s.name)):
+        stage = "standard" if spec.group_type == "standard" else "aggregates"
+        current = mine.get(spec.name)
+        if current is None:
+            changes.append(Change("create_group", stage, spec.name, _create_data(spec)))
+            recreated.add(spec.name)
+        elif _must_replace(spec, current):
+            data = {"id": current.id, **_create_data(spec)}
+            changes.append(Change("replace_group", stage, spec.name, data))
+            recreated.add(spec.name)
+        else:
+            delta = _field_delta(spec, current)
+            if delta:
+                changes.append(Change("update_group", stage, spec.name, {"id": current.id, "fields": delta}))
+        if spec.group_type == "standard":
+            changes += _key_changes(spec, None if spec.name in recreated else current)
+    removed = {name for name in mine if name not in {s.name for s in desired}}
+    for spec in desired:
+        if spec.group_type == "aggregate":
+            current = mine.get(spec.name)
+            have = {} if current is None or spec.name in recreated else dict(current.members or {})
+            have = {m: w for m, w in have.items() if m not in recreated}
+            changes += _member_changes(spec, have, removed)
+    for name in sorted(removed, key=lambda n: (mine[n].group_type != "aggregate", n)):
+        changes.append(
+            Change("delete_group", "removals", name, {"id": mine[name].id, "group_type": mine[name].group_type})
+        )
+    return sort_changes(changes)
+
+
+def uniapi_change(path: str, before: str | None, after: str, secrets: list[str]) -> Change | None:
+    """The api.yaml rewrite as a change, with a unified diff in which every secret is masked."""
+    if before == after:
+        return None
+    lines = difflib.unified_diff(
+        redact(before or "", secrets).splitlines(keepends=True),
+        redact(after, secrets).splitlines(keepends=True),
+        fromfile=f"{path} (current)",
+        tofile=f"{path} (new)",
+    )
+    digest = hashlib.sha256(after.encode()).hexdigest()[:16]
+    return Change(
+        "write_uniapi", "uniapi", path, {"diff": "".join(lines), "sha256": digest, "new_file": before is None}
+    )
+
+
+def sort_changes(changes: list[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: (STAGES.index(c.stage), c.kind, c.target, json.dumps(c.data, default=str)))
+
+
+def key_fingerprint(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _create_data(spec: GroupSpec) -> dict[str, Any]:
+    return {"group_type": spec.group_type, "channel_type": spec.channel_type, "fields": _public_fields(spec.fields)}
+
+
+def _public_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: (mask(v) if k in SECRET_FIELDS and isinstance(v, str) else v) for k, v in fields.items()}
+
+
+def _must_replace(spec: GroupSpec, current: ActualGroup) -> bool:
+    if (spec.group_type, spec.channel_type) != (current.group_type, current.channel_type):
+        return True
+    wanted = spec.fields.get("validation_endpoint", "")
+    return spec.group_type == "standard" and wanted != (current.fields.get("validation_endpoint") or "")
+
+
+def _field_delta(spec: GroupSpec, current: ActualGroup) -> dict[str, Any]:
+    delta = {}
+    for name in OWNED_FIELDS[spec.group_type]:
+        want, have = _comparable(name, spec.fields.get(name)), _comparable(name, current.fields.get(name))
+        if want != have:
+            before, after = current.fields.get(name), spec.fields.get(name)
+            if name in SECRET_FIELDS:
+                before, after = _mask_text(before), _mask_text(after)
+            delta[name] = {"before": before, "after": after}
+    return delta
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """GPT-Load's way of saying 'nothing' varies by field (null, {}, ""); compare meanings, not spellings."""
+    if name == "model_redirect_rules":
+        return dict(value or {})
+    if name == "upstreams":
+        return sorted((u.get("url", "").rstrip("/"), u.get("weight", 1)) for u in value or [])
+    if name == "model_redirect_strict":
+        return bool(value)
+    if name == "proxy_keys":
+        return sorted(k.strip() for k in (value or "").split(",") if k.strip())
+    return value or ""
+
+
+def _mask_text(value: Any) -> str:
+    return ",".join(mask(k.strip()) for k in str(value or "").split(",") if k.strip())
+
+
+def _key_changes(spec: GroupSpec, current: ActualGroup | None) -> list[Change]:
+    have = set(current.keys or set()) if current is not None else set()
+    add, remove = sorted(spec.keys - have), sorted(have - spec.keys)
+    changes = []
+    if add:
+        changes.append(Change("add_keys", "keys", spec.name, _key_data(add), payload=add))
+    if remove:
+        changes.append(Change("remove_keys", "keys", spec.name, _key_data(remove), payload=remove))
+    return changes
+
+
+def _key_data(keys: list[str]) -> dict[str, Any]:
+    return {"count": len(keys), "keys": [mask(k) for k in keys], "fingerprints": [key_fingerprint(k) for k in keys]}
+
+
+def _member_changes(spec: GroupSpec, have: dict[str, int], removed: set[str]) -> list[Change]:
+    add = {m: w for m, w in spec.members.items() if m not in have}
+    changes = []
+    if add:
+        changes.append(Change("add_members", "members", spec.name, {"members": dict(sorted(add.items()))}))
+    for member, weight in sorted(spec.members.items()):
+        if member in have and have[member] != weight:
+            data = {"member": member, "before": have[member], "after": weight}
+            changes.append(Change("set_weight", "members", spec.name, data))
+    for member in sorted(set(have) - set(spec.members) - removed):
+        changes.append(Change("remove_member", "members", spec.name, {"member": member}))
+    return changes

@@ -1,0 +1,279 @@
+"""Sync = plan, then apply (DESIGN §6). One sync at a time; every run is recorded.
+
+``build_plan()`` reads the registry and GPT-Load and changes nothing. ``start()`` recomputes the
+plan, refuses a checksum that no longer matches, records the run and applies it in the
+background, stage by stage (standard groups -> keys -> aggregates -> memberships -> removals ->
+api.yaml), changes within a stage in parallel up to GPTLOAD_CONCURRENCY. The first failure stops
+the run; the next plan picks up what is left, so a retry is simply a new run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from core import uniapi
+from core.clients.gptload import GptLoadClient
+from core.desired import DesiredState, desired_state, without
+from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
+from core.models import ManagedGroup, SyncRecord
+from core.plan import MARKER, STAGES, ActualGroup, Change, Plan, diff_groups, find_conflicts, uniapi_change
+from core.services import Services
+from core.sync_apply import ApplyContext, execute
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanBundle:
+    """A plan plus what applying it needs (never serialized: it holds plaintext secrets)."""
+
+    plan: Plan
+    desired: DesiredState
+    actual: list[ActualGroup]
+    uniapi_text: str
+
+
+@dataclass
+class Progress:
+    running: bool = False
+    sync_id: int | None = None
+    stage: str | None = None
+    step: str | None = None
+    done: int = 0
+    total: int = 0
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SyncRecordPublic(BaseModel):
+    id: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: int | None
+    counts: dict[str, int]
+    conflicts: int
+    error: str | None
+    failed_step: str | None
+    retry_of: int | None
+    plan: dict[str, Any] | None = None
+    results: list[dict[str, Any]] | None = None
+
+
+class GptLoadStatus(BaseModel):
+    url: str
+    reachable: bool
+    group_count: int | None
+    managed_group_count: int | None
+    error: str | None
+    last_sync: SyncRecordPublic | None
+
+
+class SyncEngine:
+    def __init__(self, services: Services, gptload: GptLoadClient) -> None:
+        self.services = services
+        self.gptload = gptload
+        self.progress = Progress()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def build_plan(self) -> PlanBundle:
+        """Desired vs actual, without side effects on GPT-Load or api.yaml."""
+        desired = await desired_state(self.services)
+        actual = await self._read_actual()
+        conflicts = find_conflicts([s.name for s in desired.specs], actual)
+        desired = without(desired, {c.name for c in conflicts})
+        changes = diff_groups(desired.specs, actual)
+        path = self.services.settings.uniapi_config_path
+        before = uniapi.read_config(path)
+        text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
+        change = uniapi_change(str(path), before, text, [desired.proxy_key, desired.client_key])
+        plan = Plan(changes + ([change] if change else []), conflicts)
+        return PlanBundle(plan, desired, actual, text)
+
+    async def start(self, checksum: str | None = None, *, retry_of: int | None = None) -> int:
+        """Plan again, check the checksum, record the run and apply it in the background; returns the run id."""
+        if self._lock.locked():
+            raise SyncInProgress(f"Sync {self.progress.sync_id} is still running; wait for it to finish.")
+        await self._lock.acquire()
+        try:
+            try:
+                bundle = await self.build_plan()
+            except LpmError as exc:
+                # A run that could not even plan (GPT-Load down, api.yaml unreadable) is still a run.
+                record = await SyncRecord.create(
+                    status="failed", error=exc.detail, failed_step="plan", retry_of=retry_of, finished_at=_now()
+                )
+                self.progress = Progress(sync_id=record.id, stage="plan")
+                raise
+            if checksum is not None and checksum != bundle.plan.checksum():
+                raise StalePlan("The plan changed since it was previewed; review the new plan and apply that one.")
+            record = await SyncRecord.create(status="running", plan=bundle.plan.public(), retry_of=retry_of)
+        except BaseException:
+            self._lock.release()
+            raise
+        self.progress = Progress(running=True, sync_id=record.id, total=len(bundle.plan.changes))
+        self._task = asyncio.create_task(self._run(record, bundle))
+        return record.id
+
+    async def wait(self) -> None:
+        """Until the running sync (if any) has finished; for tests and shutdown."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def retry(self, sync_id: int) -> int:
+        record = await SyncRecord.get_or_none(id=sync_id)
+        if record is None:
+            raise NotFound(f"Sync {sync_id} does not exist.")
+        return await self.start(retry_of=sync_id)
+
+    async def history(self, limit: int = 50) -> list[SyncRecordPublic]:
+        return [public(r) for r in await SyncRecord.all().order_by("-id").limit(limit)]
+
+    async def record(self, sync_id: int) -> SyncRecordPublic:
+        record = await SyncRecord.get_or_none(id=sync_id)
+        if record is None:
+            raise NotFound(f"Sync {sync_id} does not exist.")
+        return public(record, detailed=True)
+
+    async def gptload_status(self) -> GptLoadStatus:
+        last = await SyncRecord.all().order_by("-id").first()
+        status = dict(url=self.gptload.base_url, last_sync=public(last) if last else None)
+        try:
+            groups = await self.gptload.list_groups()
+        except LpmError as exc:
+            return GptLoadStatus(
+                reachable=False, group_count=None, managed_group_count=None, error=exc.detail, **status
+            )
+        known = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
+        ours = [g for g in groups if g["id"] in known or (g.get("description") or "").startswith(MARKER)]
+        return GptLoadStatus(
+            reachable=True, group_count=len(groups), managed_group_count=len(ours), error=None, **status
+        )
+
+    async def _run(self, record: SyncRecord, bundle: PlanBundle) -> None:
+        started = time.perf_counter()
+        error: LpmError | None = None
+        failed_step = None
+        try:
+            await self._adopt(bundle.actual)
+            context = ApplyContext(self.gptload, bundle, self.services.settings)
+            for stage in STAGES:
+                changes = [c for c in bundle.plan.changes if c.stage == stage]
+                if stage == "uniapi" and changes:
+                    self.progress.stage, self.progress.step = "uniapi", "waiting for GPT-Load to load new groups"
+                    await context.wait_until_visible()
+                failure = await self._run_stage(stage, changes, context)
+                if failure is not None:
+                    failed_step, error = failure
+                    break
+        except LpmError as exc:
+            error, failed_step = exc, self.progress.step
+        except Exception as exc:  # a bug: record it, never leave the run "running"
+            log.exception("sync: run %s crashed", record.id)
+            error, failed_step = LpmError(f"Internal error: {type(exc).__name__}"), self.progress.step
+        finally:
+            record.status = "failed" if error else "succeeded"
+            record.error = error.detail if error else None
+            record.failed_step = failed_step
+            record.results = self.progress.results
+            record.finished_at = _now()
+            await record.save()
+            self.progress.running = False
+            self._lock.release()
+            log.info("sync: run=%s status=%s ms=%d", record.id, record.status, (time.perf_counter() - started) * 1000)
+
+    async def _run_stage(self, stage: str, changes: list[Change], context: ApplyContext) -> tuple[str, LpmError] | None:
+        self.progress.stage = stage
+        failure: list[tuple[str, LpmError]] = []
+        gate = asyncio.Semaphore(self.services.settings.gptload_concurrency)
+
+        async def one(change: Change) -> None:
+            async with gate:
+                if failure:
+                    return  # a change of this stage failed: start nothing new
+                step = f"{change.kind} {change.target}"
+                self.progress.step = step
+                began = time.perf_counter()
+                try:
+                    await execute(change, context)
+                except LpmError as exc:
+                    failure.append((step, exc))
+                    self._result(change, began, error=exc)
+                    return
+                self._result(change, began)
+
+        await asyncio.gather(*(one(c) for c in changes))
+        return failure[0] if failure else None
+
+    def _result(self, change: Change, began: float, *, error: LpmError | None = None) -> None:
+        self.progress.done += 1
+        entry = {"kind": change.kind, "target": change.target, "ok": error is None}
+        entry["ms"] = round((time.perf_counter() - began) * 1000)
+        if error is not None:
+            entry.update(code=error.code, error=error.detail)
+        self.progress.results.append(entry)
+
+    async def _read_actual(self) -> list[ActualGroup]:
+        groups = await self.gptload.list_groups()
+        known_ids = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
+        by_id = {g["id"]: g["name"] for g in groups}
+        actual = [
+            ActualGroup(
+                id=g["id"],
+                name=g["name"],
+                group_type=g.get("group_type") or "standard",
+                channel_type=g.get("channel_type") or "",
+                fields=g,
+                managed=g["id"] in known_ids or (g.get("description") or "").startswith(MARKER),
+            )
+            for g in groups
+        ]
+
+        async def details(group: ActualGroup) -> None:
+            if group.group_type == "aggregate":
+                members = await self.gptload.list_sub_groups(group.id)
+                group.members = {by_id.get(gid, f"#{gid}"): weight for gid, weight in members.items()}
+            else:
+                group.keys = set(await self.gptload.list_keys(group.id))
+
+        await asyncio.gather(*(details(g) for g in actual if g.managed))
+        return actual
+
+    async def _adopt(self, actual: list[ActualGroup]) -> None:
+        """Groups that carry our marker but are missing from the table (restored or lost database)."""
+        known = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
+        for group in actual:
+            if group.managed and group.id not in known:
+                await ManagedGroup.update_or_create(
+                    name=group.name, defaults={"gptload_id": group.id, "group_type": group.group_type}
+                )
+                log.info("sync: adopted group %s (id=%s)", group.name, group.id)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def public(record: SyncRecord, *, detailed: bool = False) -> SyncRecordPublic:
+    finished = record.finished_at
+    return SyncRecordPublic(
+        id=record.id,
+        status=record.status,
+        started_at=record.started_at,
+        finished_at=finished,
+        duration_ms=round((finished - record.started_at).total_seconds() * 1000) if finished else None,
+        counts=(record.plan or {}).get("counts", {}),
+        conflicts=len((record.plan or {}).get("conflicts", [])),
+        error=record.error,
+        failed_step=record.failed_step,
+        retry_of=record.retry_of,
+        plan=record.plan if detailed else None,
+        results=record.results if detailed else None,
+    )
