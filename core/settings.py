@@ -46,6 +46,7 @@ VARIABLES: tuple[Variable, ...] = (
         "GPT-Load's URL as uni-api reaches it (compose: http://gptload:3001); empty = GPTLOAD_URL.",
     ),
     Variable("UNIAPI_CONFIG_PATH", "{DATA_DIR}/uni-api/api.yaml", "Where uni-api's api.yaml is written."),
+    Variable("UNIAPI_WRITE_MODE", "auto", "`atomic` (rename), `in-place` (single-file bind mounts), `auto`: detect."),
     Variable(
         "UNIAPI_MODEL_LISTS", "auto", "`auto`: empty model lists where uni-api discovers; `explicit`: always list."
     ),
@@ -57,6 +58,7 @@ VARIABLES: tuple[Variable, ...] = (
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg")
 MODEL_LIST_MODES = ("auto", "explicit")
+WRITE_MODES = ("auto", "atomic", "in-place")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Settings:
     uniapi_gptload_url: str
     uniapi_config_path: Path
     uniapi_model_lists: str
+    uniapi_write_mode: str
     upstream_timeout: float
     test_concurrency: int
     log_level: str
@@ -122,6 +125,9 @@ class Settings:
         model_lists = (raw["UNIAPI_MODEL_LISTS"] or "").lower()
         if model_lists not in MODEL_LIST_MODES:
             raise StartupError(f"UNIAPI_MODEL_LISTS must be one of {', '.join(MODEL_LIST_MODES)}, got {model_lists!r}.")
+        write_mode = (raw["UNIAPI_WRITE_MODE"] or "").lower()
+        if write_mode not in WRITE_MODES:
+            raise StartupError(f"UNIAPI_WRITE_MODE must be one of {', '.join(WRITE_MODES)}, got {write_mode!r}.")
         timeout = _number("UPSTREAM_TIMEOUT", raw["UPSTREAM_TIMEOUT"], 0.1, 600)
         concurrency = _integer("TEST_CONCURRENCY", raw["TEST_CONCURRENCY"], 1, 256)
         log_level = (raw["LOG_LEVEL"] or "").upper()
@@ -142,6 +148,7 @@ class Settings:
             uniapi_gptload_url=uniapi_gptload_url,
             uniapi_config_path=uniapi_path,
             uniapi_model_lists=model_lists,
+            uniapi_write_mode=write_mode,
             upstream_timeout=timeout,
             test_concurrency=concurrency,
             log_level=log_level,

@@ -91,7 +91,11 @@ async def execute(change: Change, ctx: ApplyContext) -> None:
         ctx.ids.pop(target, None)
         await ManagedGroup.filter(name=target).delete()
     elif kind == "write_uniapi":
-        await asyncio.to_thread(uniapi.write_config, ctx.settings.uniapi_config_path, ctx.uniapi_text)
+        mode = ctx.settings.uniapi_write_mode
+        in_place = None if mode == "auto" else mode == "in-place"
+        await asyncio.to_thread(
+            uniapi.write_config, ctx.settings.uniapi_config_path, ctx.uniapi_text, in_place=in_place
+        )
     else:
         raise AssertionError(f"unknown change kind {kind}")
 
