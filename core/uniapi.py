@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
-from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from core import yaml_comments
 from core.crypto import mask, redact
 from core.errors import ConfigWriteError
 
@@ -148,19 +147,19 @@ def _sync_providers(data: CommentedMap, entries: list[UniapiEntry]) -> bool:
             )
 
     for index in reversed(doomed):
-        _delete_item(data, "providers", index)
+        yaml_comments.delete_item(data, "providers", index)
         changed = True
     for name, item in managed.items():
         changed |= _update_entry(item, wanted[name])
     new = [_new_entry(entry) for entry in entries if entry.provider not in managed]
     if new:
         if providers:
-            tail = _take_tail(providers)
+            tail = yaml_comments.take_tail(providers)
         else:  # `providers: []` becomes a block list: what followed `[]` must follow the last new entry
-            tail = _take_after(data, "providers")
+            tail = yaml_comments.take_after(data, "providers")
             providers.fa.set_block_style()
         providers.extend(new)
-        _put_tail(providers, tail)
+        yaml_comments.put_tail(providers, tail)
         changed = True
     if not providers:
         providers.fa.set_flow_style()  # `providers: []`, never a bare `providers:`
@@ -212,131 +211,13 @@ def _update_entry(item: CommentedMap, entry: UniapiEntry) -> bool:
     extras = [key for key in item if key not in OWNED_KEYS]
     if not stale and list(item)[: len(OWNED_KEYS)] == list(OWNED_KEYS):
         return False
-    tail = _take_tail(item)
+    tail = yaml_comments.take_tail(item)
     for key in stale:
         item[key] = wanted[key]
     for key in (*OWNED_KEYS, *extras):
         item.move_to_end(key)
-    _put_tail(item, tail)
+    yaml_comments.put_tail(item, tail)
     return True
-
-
-# Comments and blank lines after a node's last line are stored on the deepest last scalar (its
-# post-value comment), on a trailing flow collection, or on a collection's `end` list. Moving entries
-# around must carry them along, or the operator's blank line and comment before `api_keys:` would end
-# up between two providers or vanish. A tail is handled as plain text: the lines after the last line.
-
-
-def _last_path(node: Any) -> list[tuple[Any, Any]]:
-    """[(collection, key of its last child), ...] from ``node`` down to the last scalar or flow collection."""
-    path = []
-    while isinstance(node, CommentedMap | CommentedSeq) and len(node) and not node.fa.flow_style():
-        key = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
-        path.append((node, key))
-        node = node[key]
-    return path
-
-
-def _slot(parent: Any, key: Any) -> tuple[list[Any], int]:
-    pos = 2 if isinstance(parent, CommentedMap) else 0
-    return parent.ca.items.setdefault(key, [None, None, None, None]), pos
-
-
-def _split_eol(token: CommentToken, leaf: Any) -> tuple[str, str]:
-    """(end-of-line comment that stays on its line, the following lines that move)."""
-    value = token.value
-    if isinstance(leaf, LiteralScalarString | FoldedScalarString):  # a block scalar owns its line break
-        return "", value if value.startswith("\n") else " " * token.column + value
-    if value.startswith("\n"):
-        return "", value[1:]
-    eol, newline, rest = value.partition("\n")
-    return eol + newline, rest
-
-
-def _end_text(collection: Any) -> str:
-    tokens = [t for t in getattr(collection.ca, "end", None) or [] if t is not None]
-    collection.ca.end = []
-    return "".join(t.value if t.value.startswith("\n") else " " * t.column + t.value for t in tokens)
-
-
-def _take_tail(node: Any) -> str:
-    """Remove and return the lines that follow ``node``'s last line (an end-of-line comment stays)."""
-    path = _last_path(node)
-    if not path:
-        return _end_text(node) if isinstance(node, CommentedBase) else ""
-    return _take_after(*path[-1]) + "".join(_end_text(collection) for collection, _ in reversed(path))
-
-
-def _take_after(parent: Any, key: Any) -> str:
-    """Remove and return the lines after ``parent[key]``, a scalar or a flow collection."""
-    entry, pos = _slot(parent, key)
-    leaf, rest = parent[key], ""
-    if entry[pos] is not None:
-        eol, rest = _split_eol(entry[pos], leaf)
-        entry[pos] = CommentToken(eol, CommentMark(entry[pos].column)) if eol else None
-    if isinstance(leaf, CommentedBase):  # a flow collection keeps a copy of that comment, and maybe more
-        if leaf.ca.comment:
-            leaf.ca.comment[0] = entry[pos]
-        rest += _end_text(leaf)
-    return rest
-
-
-def _put_tail(node: Any, tail: str) -> None:
-    """Put ``tail`` (lines) right after ``node``'s last line."""
-    path = _last_path(node)
-    if tail and path:
-        _put_after(*path[-1], tail)
-
-
-def _put_after(parent: Any, key: Any, tail: str) -> None:
-    entry, pos = _slot(parent, key)
-    leaf = parent[key]
-    eol = "" if isinstance(leaf, LiteralScalarString | FoldedScalarString) else "\n"
-    column = 0
-    if entry[pos] is not None:
-        eol, column = entry[pos].value, entry[pos].column
-    entry[pos] = CommentToken(eol + tail, CommentMark(column))
-    if isinstance(leaf, CommentedBase) and leaf.ca.comment:
-        leaf.ca.comment[0] = entry[pos]
-
-
-def _take_pre(seq: CommentedSeq, index: int) -> str:
-    """Remove and return the comment lines ruamel stored as coming before ``seq[index]``."""
-    entry = seq.ca.items.get(index)
-    if index >= len(seq) or not entry or not entry[1]:
-        return ""
-    tokens, entry[1] = entry[1], None
-    return "".join(t.value if t.value.startswith("\n") else " " * t.column + t.value for t in tokens if t)
-
-
-def _put_pre(seq: CommentedSeq, index: int, text: str) -> None:
-    tokens = []
-    for line in text.splitlines(keepends=True):
-        body = line.lstrip(" ")
-        tokens.append(CommentToken(body if body.strip() else line, CommentMark(len(line) - len(body))))
-    seq.ca.items.setdefault(index, [None, None, None, None])[1] = tokens
-
-
-def _delete_item(parent: CommentedMap, key: str, index: int) -> None:
-    """Delete ``parent[key][index]``; the gaps around it merge so no comment or blank line of the operator is lost."""
-    seq = parent[key]
-    after = _take_tail(seq[index]) + _take_pre(seq, index + 1)
-    before = (_take_tail(seq[index - 1]) if index else "") + _take_pre(seq, index)
-    if not before or (after and not before.strip()):
-        kept = after
-    elif not after or not after.strip():
-        kept = before
-    else:
-        kept = before + after
-    del seq[index]
-    if index == len(seq):  # it was the last item: the gap goes after the new last one, or after `providers: []`
-        if seq:
-            _put_tail(seq[index - 1], kept)
-        elif kept:
-            seq.fa.set_flow_style()
-            _put_after(parent, key, kept)
-    elif index or kept.strip():  # before the item that took its place (not a blank line under `providers:`)
-        _put_pre(seq, index, kept)
 
 
 # ---------------------------------------------------------------- YAML plumbing
