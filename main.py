@@ -8,16 +8,14 @@ import hashlib
 import logging
 import sys
 
-from nicegui import app, ui
-from tortoise.contrib.fastapi import register_tortoise
+from nicegui import ui
 
-from core.db import prepare_database, tortoise_config
+from core.db import prepare_database
 from core.envfile import ensure_env_file
 from core.errors import StartupError
-from core.rest import install_api
 from core.services import Services
 from core.settings import Settings, env_file_path
-from ui import register_pages
+from ui import mount
 
 log = logging.getLogger("main")
 
@@ -33,10 +31,7 @@ def start(settings: Settings, *, native: bool = False) -> None:
     services = Services.build(settings)
     # The key check and migrations finish before the server starts, so a failure never half-starts it.
     asyncio.run(prepare_database(settings.database_url, services.box))
-    install_api(app, services)
-    register_pages(services)
-    register_tortoise(app, config=tortoise_config(settings.database_url), generate_schemas=False)
-    app.on_shutdown(services.aclose)
+    mount(services)
     log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
     ui.run(
         title="LLM Provider Manager",

@@ -111,6 +111,16 @@ def new_duplicates(existing: Iterable[dict[str, Any]], added: list[str]) -> dict
     return {name: [*exposed[name], name] for name in added if name in exposed}
 
 
+async def exposed_names_elsewhere(provider_id: int) -> set[str]:
+    """Exposed names that other providers' active models serve (the workbench's cross-provider highlight)."""
+    rows = (
+        await Model.filter(is_active=True)
+        .exclude(provider_id=provider_id)
+        .values_list("original_name", "normalized_name")
+    )
+    return {exposed_name(o, n) for o, n in rows}
+
+
 async def list_models(provider_id: int) -> list[ModelPublic]:
     if not await Provider.filter(id=provider_id).exists():
         raise NotFound(f"Provider {provider_id} does not exist.")

@@ -113,6 +113,16 @@ async def managed_secret(services: Services, setting: str, prefix: str) -> str:
     return services.box.decrypt(row.value)
 
 
+async def split_preview(services: Services, provider_id: int, models: list[tuple[str, str]]) -> Topology:
+    """The topology the next sync would build if this provider's active models were ``models``
+    ((original, exposed) pairs, e.g. from unsaved edits); everything else as stored."""
+    providers, _ = await _registry(services)
+    others = [p for p in providers if p.id != provider_id]
+    me = await Provider.get(id=provider_id)
+    mine = ProviderInput(me.id, me.name, me.channel_type, me.base_url, tuple(models))
+    return build_topology([*others, mine] if models else others)
+
+
 async def _registry(services: Services) -> tuple[list[ProviderInput], dict[int, list[str]]]:
     rows = (
         await Model.filter(is_active=True).order_by("id").values_list("provider_id", "original_name", "normalized_name")

@@ -1,0 +1,30 @@
+"""Every error code a page can meet, as a sentence for people (Home Assistant's strings.json idea)."""
+
+from __future__ import annotations
+
+from core.errors import LpmError
+
+SENTENCES = {
+    "cannot_connect": "Cannot connect to the server.",
+    "timeout": "The server did not answer in time.",
+    "invalid_auth": "The API key was rejected.",
+    "bad_response": "The server answered with an error or something unexpected.",
+    "invalid_url": "The base URL is not valid.",
+    "invalid_channel": "Choose a channel type.",
+    "invalid_keys": "Enter at least one valid API key.",
+    "invalid_name": "The name is not valid.",
+    "already_configured": "That name is already taken.",
+    "not_found": "It no longer exists.",
+    "confirm_duplicates": "Two models would share one name.",
+    "confirm_delete_all": "This would delete every model of the provider.",
+    "stale_plan": "The plan changed since you previewed it.",
+    "sync_in_progress": "A sync is already running.",
+    "gptload_not_ready": "GPT-Load has not loaded the new groups yet.",
+    "config_write_failed": "api.yaml could not be written.",
+}
+
+
+def describe(error: LpmError) -> str:
+    """A headline for the code plus the detail (which carries the provider's own words)."""
+    headline = SENTENCES.get(error.code, "Something went wrong.")
+    return f"{headline} {error.detail}"
