@@ -39,6 +39,8 @@ def status_bar(services: Services) -> None:
     with ui.row().classes("items-center gap-2 text-sm"):
         dot = ui.icon("circle").classes("text-grey").mark("gptload-dot")
         url = ui.label(services.settings.gptload_url).mark("gptload-url")
+        with url:
+            error_tip = ui.tooltip("").mark("gptload-error")
         groups = ui.label("").mark("gptload-groups")
         last = ui.label("").mark("last-sync")
 
@@ -46,7 +48,7 @@ def status_bar(services: Services) -> None:
         status = await services.sync.gptload_status()
         dot.classes(replace="text-positive" if status.reachable else "text-negative")
         dot.props(f'aria-label="{"connected" if status.reachable else "disconnected"}"')
-        url.tooltip(status.error or "connected")
+        error_tip.set_text(status.error or "connected")
         url.set_text(f"{status.url} {'connected' if status.reachable else 'disconnected'}")
         groups.set_text(f"{status.group_count} groups" if status.group_count is not None else "")
         if status.last_sync:
