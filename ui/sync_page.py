@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from core.errors import LpmError
 from core.services import Services
@@ -75,7 +75,8 @@ async def sync_page(services: Services) -> None:
             bar.value = p.done / p.total if p.total else 0
             if not p.running:
                 timer.cancel()
-                await finished(p.sync_id)
+                # Not awaited here: the timer's own task ends with the timer, and so would this work.
+                background_tasks.create(finished(p.sync_id), name="sync-finished")
 
         timer = ui.timer(0.2, tick)
 

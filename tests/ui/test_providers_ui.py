@@ -21,15 +21,15 @@ async def test_add_provider_with_a_failing_then_a_passing_test(user: User, w, re
     user.find("Base URL").type(account.base_url)
     user.find("API keys").type(fake_key("wrong"))
     user.find(kind=ui.button, content="Test connection").click()
-    await user.should_see("failed", marker="dialog-result")
+    await user.should_see(content="failed", marker="dialog-result")
     user.find(marker="dialog-save").click()
-    await user.should_see("The API key was rejected", marker="dialog-result")
+    await user.should_see(content="The API key was rejected", marker="dialog-result")
     assert user.find("Name").elements.pop().value == "acme"  # input kept
     assert await providers.list_providers(w.services) == []
 
     user.find("API keys").clear().type(fake_key("good"))
     user.find(kind=ui.button, content="Test connection").click()
-    await user.should_see("OK in", marker="dialog-result")
+    await user.should_see(content="OK in", marker="dialog-result")
     user.find(marker="dialog-save").click()
     await user.should_see("Added acme with 2 models")
     await user.should_see("Models: 2 active / 2 total")

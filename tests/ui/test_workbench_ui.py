@@ -65,7 +65,7 @@ async def test_edits_and_delete_marks_stay_pending_until_save(user: User, w, rec
     assert rows(user)["m-3"] == {**state["m-3"], "_deleted": False, "_pending": False, "status": "active"}
 
     user.find(marker="save-changes").click()
-    await user.should_see("Renames: 2", marker="save-renames")
+    await user.should_see(content="Renames: 2", marker="save-renames")
     await user.should_not_see(marker="save-deletions")  # a section only when it is non-empty
     user.find(marker="save-confirm").click()
     await user.should_see("Saved 2 renames. Next: click Sync Configuration.")
@@ -81,10 +81,10 @@ async def test_save_dialog_counts_duplicates_and_the_delete_all_warning(user: Us
     await user.open(f"/providers/{provider_id}")
     await user.should_see("acme · openai")
     edit(user, rows(user)["b"], "a")
-    await user.should_see("a-aggregate → acme-1-a, acme-2-a", marker="split-preview")
+    await user.should_see(content="a-aggregate → acme-1-a, acme-2-a", marker="split-preview")
     assert rows(user)["a"]["_duplicate"] and rows(user)["b"]["_duplicate"]
     user.find(marker="save-changes").click()
-    await user.should_see("a ← a, b", marker="save-duplicates")
+    await user.should_see(content="a ← a, b", marker="save-duplicates")
     user.find(marker="save-confirm").click()
     await user.should_see("Saved 1 renames")
     models = await catalog.list_models(provider_id)
@@ -94,8 +94,8 @@ async def test_save_dialog_counts_duplicates_and_the_delete_all_warning(user: Us
         action(user, row["id"])
     await user.should_see("Save Changes (2)")
     user.find(marker="save-changes").click()
-    await user.should_see("Warning: this deletes every model of the provider.", marker="save-delete-all")
-    await user.should_see("Deletions: 2", marker="save-deletions")
+    await user.should_see(content="Warning: this deletes every model of the provider.", marker="save-delete-all")
+    await user.should_see(content="Deletions: 2", marker="save-deletions")
 
 
 async def test_name_shared_with_another_provider_is_highlighted_with_its_split(user: User, w, recorder):
@@ -104,7 +104,7 @@ async def test_name_shared_with_another_provider_is_highlighted_with_its_split(u
     await user.open(f"/providers/{provider_id}")
     await user.should_see("acme · openai")
     edit(user, rows(user)["mine"], "shared")
-    await user.should_see("shared-aggregate → acme-1-shared, other-1-shared", marker="split-preview")
+    await user.should_see(content="shared-aggregate → acme-1-shared, other-1-shared", marker="split-preview")
     assert rows(user)["mine"]["_shared"] is True
 
 
