@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import importlib.util
 import logging
+import os
 import sys
 
 from nicegui import ui
@@ -46,6 +48,15 @@ def start(settings: Settings, *, native: bool = False) -> None:
     )
 
 
+def native_window_available() -> str | None:
+    """Why a native window cannot open here (None when it can): no display, or no pywebview."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)"
+    if importlib.util.find_spec("webview") is None:
+        return "pywebview is not installed (pip install 'llm-provider-manager[native]')"
+    return None
+
+
 def _derived_secret(key: str) -> str:
     return hashlib.sha256(b"storage-secret:" + key.encode()).hexdigest()
 
@@ -62,7 +73,11 @@ def main(argv: list[str] | None = None) -> None:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if settings.log_level != "DEBUG":
             logging.getLogger("tortoise").setLevel(logging.WARNING)  # it announces every open and close at INFO
-        start(settings, native=args.native)
+        native = args.native
+        if native and (reason := native_window_available()):
+            print(f"No native window: {reason}. Serving in browser mode at http://{settings.host}:{settings.port}/")
+            native = False
+        start(settings, native=native)
     except StartupError as exc:
         print(f"LLM Provider Manager cannot start: {exc.detail}", file=sys.stderr)
         sys.exit(2)

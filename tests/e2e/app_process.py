@@ -68,6 +68,18 @@ def app_process(env: dict[str, str], port: int) -> Iterator[AppProcess]:
             app.output = process.communicate()[0]
 
 
+def wait_for_health(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 def _wait_healthy(app: AppProcess) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

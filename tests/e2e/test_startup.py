@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 import httpx
 import pytest
 
 from core.crypto import generate_key
+from core.settings import PROJECT_ROOT
 from tests.conftest import SECRET_MARKER, fake_key
-from tests.e2e.app_process import app_process, clean_env, run_main
+from tests.e2e.app_process import app_process, clean_env, run_main, wait_for_health
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
 
@@ -95,3 +98,21 @@ def test_wrong_key_stops_start_up_and_leaves_the_database_byte_identical(tmp_pat
     assert "cannot decrypt the stored secrets" in result.stderr and "nothing was changed" in result.stderr
     assert digest(database) == before
     assert sorted(p.name for p in database.parent.iterdir()) == files_before
+
+
+def test_native_mode_without_a_display_falls_back_to_the_browser(tmp_path):
+    env = clean_env(tmp_path, ENCRYPTION_KEY=generate_key())
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "--native"],
+        cwd=PROJECT_ROOT, env={**env, "PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        line = process.stdout.readline()
+        assert "No native window: there is no display" in line and "browser mode" in line
+        assert wait_for_health(f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
