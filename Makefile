@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format venv bench clean migration
+.PHONY: run test test-browser lint format venv bench clean migration
 
 # Re-install whenever pyproject.toml changes, so the venv never drifts from the declared metadata.
 $(STAMP): pyproject.toml
@@ -27,11 +27,19 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The whole suite includes the browser smoke test (tests/browser); LPM_REQUIRE_BROWSER=1 turns its skip
+# without Chromium into a failure. Chromium: apt-get install -y chromium (.ci/run does it).
 test: lint
-	$(PY) -m pytest -q
+	LPM_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+
+# Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync}.png.
+test-browser: $(STAMP)
+	LPM_REQUIRE_BROWSER=1 LPM_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
 
 bench: $(STAMP)
 	$(PY) bench/registry.py
+	$(PY) bench/sync.py
+	$(PY) bench/ui.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -66,7 +66,7 @@ async def workbench(services: Services, provider_id: int) -> None:
                  ":editable": "params => !params.data._deleted"},
                 {"field": "exposed_name", "headerName": "Exposed name", "filter": True, "flex": 2},
                 {"field": "status", "headerName": "Status", "filter": True, "flex": 1},
-                {"field": "id", "headerName": "", ":cellRenderer": ACTION_RENDERER, "sortable": False},
+                {"field": "_deleted", "headerName": "", ":cellRenderer": ACTION_RENDERER, "sortable": False},
             ],
             "rowData": state.rows(),
             "rowSelection": {"mode": "multiRow"},
@@ -90,6 +90,7 @@ async def workbench(services: Services, provider_id: int) -> None:
         shown.update({row["id"]: row for row in rows})
         if reload:
             grid.options["rowData"] = rows  # a new model list: rebuild the grid once
+            selected.clear()  # the rebuilt grid shows nothing selected; neither may the page's own state
         else:
             # Only the rows that changed, as a transaction: a full rebuild of 5,000 rows per keystroke would
             # also drop the user's selection and scroll position (stack notes P6).

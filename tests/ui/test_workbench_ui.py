@@ -120,3 +120,19 @@ async def test_bulk_lowercase_and_reset_on_selected_rows(user: User, w, recorder
     user.find(kind=ui.button, content="Reset names").click()
     await user.should_not_see(marker="save-changes")
     assert rows(user)["Model-A"]["exposed_name"] == "Model-A"
+
+
+async def test_saving_clears_the_selection_with_the_reloaded_grid(user: User, w, recorder):
+    provider_id = await add(w, "acme", ["Model-A", "Model-B"])
+    await user.open(f"/providers/{provider_id}")
+    await user.should_see("acme · openai")
+    ids = [row["id"] for row in rows(user).values()]
+    UserInteraction(user, {user.current_layout}, None).trigger("models_selection", ids)
+    user.find(kind=ui.button, content="Lowercase").click()
+    await user.should_see("Save Changes (2)")
+    user.find(marker="save-changes").click()
+    user.find(marker="save-confirm").click()
+    await user.should_see("Saved 2 renames")
+    user.find(kind=ui.button, content="Delete selected").click()  # nothing is selected any more
+    await user.should_not_see(marker="save-changes")
+    assert not any(row["_deleted"] for row in rows(user).values())

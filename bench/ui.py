@@ -1,0 +1,312 @@
+"""UI benchmark (issue 4): the workbench page with 5,000 models in headless Chromium, and saving 1,000 pending edits.
+
+Run from the repo root: ``.venv/bin/python bench/ui.py [--models N] [--loads N] [--renames N] [--rounds N]``.
+Prints numbers only and asserts no timings (DESIGN §3: numbers go to docs/benchmarks.md).
+
+Part 1, page (needs Debian's ``chromium``; skipped with a note without it): fake providers and a fake GPT-Load on
+loopback ports, the real ``main.py`` as a process (``tests.e2e.app_process``), one provider listing ``--models``
+models added over REST. Chromium runs headless and is driven over the DevTools protocol on a pipe
+(``tests.browser.harness.Chromium``). Every load is a fresh navigation to ``/providers/{id}``; a script injected
+before the page's own records, on the page's clock (``performance.now()``, 0 = navigation start), when the first
+grid row enters the DOM and every long task (> 50 ms of main-thread work). "Settled" is the end of the last
+long task that starts less than 1 s after the previous candidate, starting from the first row (a TTI-style quiet
+window of 1 s; the page is then interactive: rows are in the DOM and the websocket is live). The DevTools network
+events give the websocket handshake and the largest websocket frame (the grid's rows). Load 1 is a cold profile;
+the rest reuse its HTTP cache. Then six single-row edits (Delete, Revert, ... clicked in a row scrolled to the
+middle), timed in the page from the click until the grid's row holds its new state: a server round trip plus
+the ``applyTransaction`` of the changed rows the workbench sends back.
+
+Part 2, save (no browser): a real SQLite file in a temporary directory opened with ``core.db.open_database``,
+the provider's models written directly with Tortoise. Per round: what opening the page computes
+(``catalog.list_models`` + ``exposed_names_elsewhere`` + ``PendingChanges.load`` + ``rows()``), 1,000
+``PendingChanges.rename`` calls (every fifth model, distinct names), the Python side of the refresh after
+them (``rows()``, the rows that differ from what the page shows, ``duplicates()``), the save dialog's counts,
+and what Confirm runs: ``Changes(...)`` + ``catalog.apply_changes`` + the reload from its result + ``rows()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+
+from core import catalog  # noqa: E402
+from core.catalog import Changes  # noqa: E402
+from core.crypto import generate_key  # noqa: E402
+from core.db import open_database  # noqa: E402
+from core.models import Model, Provider  # noqa: E402
+from core.services import Services  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from tests.browser.harness import Chromium, big_model_names, chromium_path, rename_big, seeded_app  # noqa: E402
+from ui.pending import PendingChanges  # noqa: E402
+
+ADMIN_KEY = "gptload-admin-bench-0123456789"
+KEYS = {"big": ["sk-bench-big-0123456789abcdef"], "gemini": ["sk-bench-gem-0123456789abcdef"],
+        "claude": ["sk-bench-cla-0123456789abcdef"]}  # fmt: skip
+QUIET_MS = 1000
+GRID = "document.querySelector('.nicegui-aggrid')"
+PROBE = """
+window.__lpm = {firstRow: null, longTasks: []};
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__lpm.longTasks.push([e.startTime, e.startTime + e.duration]);
+}).observe({type: 'longtask', buffered: true});
+new MutationObserver((_, observer) => {
+  if (document.querySelector('.nicegui-aggrid .ag-center-cols-container .ag-row')) {
+    window.__lpm.firstRow = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+EDIT = """
+new Promise((resolve, reject) => {
+  const grid = document.querySelector('.nicegui-aggrid');
+  const button = grid.querySelector('.ag-row[row-id="%(id)s"] button');
+  if (!button) { reject(new Error('no action button in row %(id)s')); return; }
+  const wanted = %(deleted)s;
+  const done = () => {
+    const node = getElement(grid).api.getRowNode('%(id)s');
+    return node && node.data._deleted === wanted && grid.querySelector('.ag-center-cols-container .ag-row');
+  };
+  const started = performance.now();
+  const observer = new MutationObserver(() => {
+    if (done()) { observer.disconnect(); resolve(performance.now() - started); }
+  });
+  observer.observe(grid, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
+  button.click();
+  setTimeout(() => { observer.disconnect(); reject(new Error('the grid did not change within 30 s')); }, 30000);
+})
+"""
+
+
+def median_line(label: str, values: list[float], unit: str = "ms") -> None:
+    print(f"  {label:<62} min {min(values):9.1f} {unit}   median {statistics.median(values):9.1f} {unit}"
+          f"   (n={len(values)})")  # fmt: skip
+
+
+def settled(first_row: float, long_tasks: list[list[float]]) -> float:
+    candidate = first_row
+    for start, end in sorted(long_tasks):
+        if start < candidate + QUIET_MS and end > candidate:
+            candidate = end
+    return candidate
+
+
+# ----- part 1: the page in Chromium
+
+
+def page_bench(binary: str, models: int, loads: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="lpm-bench-ui-") as tmp:
+        began = time.perf_counter()
+        with seeded_app(Path(tmp), big_models=models, admin_key=ADMIN_KEY, keys=KEYS) as seeded:
+            names = big_model_names(models)
+            rename_big(seeded, {name: "shared-chat" for name in names[:: max(models // 10, 1)]})
+            provider_id = seeded.ids[seeded.big]
+            url = f"{seeded.app.url}/providers/{provider_id}"
+            print(f"seeded {len(seeded.ids)} providers over REST ({models} models in {seeded.big}, 10 renamed to one "
+                  f"duplicate name) in {time.perf_counter() - began:.1f} s")  # fmt: skip
+
+            shells = []
+            for _ in range(5):
+                started = time.perf_counter()
+                answer = httpx.get(url, timeout=60)
+                shells.append((time.perf_counter() - started) * 1000)
+                time.sleep(2)  # the server goes on building the unconnected page; let it finish first
+            print(f"GET /providers/{provider_id} over HTTP ({len(answer.content) / 1024:.0f} KiB: the page shell; "
+                  "the grid follows over the websocket):")  # fmt: skip
+            median_line("response", shells)
+
+            with Chromium(binary) as browser:
+                browser.call("Network.enable", session=browser.session)
+                browser.add_init_script(PROBE)
+                rows = [measure_load(browser, url, models) for _ in range(loads)]
+                report_loads(rows)
+                measure_edits(browser, models)
+
+
+def measure_load(browser: Chromium, url: str, models: int) -> dict[str, float]:
+    browser.open(url)
+    browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", what="the first grid row")
+    while True:
+        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
+        if probe["now"] >= settled(probe["firstRow"], probe["longTasks"]) + QUIET_MS:
+            break
+        time.sleep(0.1)
+    displayed = browser.evaluate(f"getElement({GRID}).api.getDisplayedRowCount()")
+    assert displayed == models, displayed  # a result, not a timing
+    nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+    started = next(e["params"]["timestamp"] for e in browser.events if e["method"] == "Network.requestWillBeSent")
+    opened = next(e["params"] for e in browser.events if e["method"] == "Network.webSocketHandshakeResponseReceived")
+    frames = [e["params"] for e in browser.events if e["method"] == "Network.webSocketFrameReceived"]
+    biggest = max(frames, key=lambda f: len(f["response"]["payloadData"]))
+    return {
+        "response": nav["responseEnd"],
+        "dom_content_loaded": nav["domContentLoadedEventEnd"],
+        "load": nav["loadEventEnd"],
+        "websocket": (opened["timestamp"] - started) * 1000,
+        "rows_frame": (biggest["timestamp"] - started) * 1000,
+        "rows_frame_kib": len(biggest["response"]["payloadData"].encode()) / 1024,
+        "first_row": probe["firstRow"],
+        "settled": settled(probe["firstRow"], probe["longTasks"]),
+        "long_tasks": sum(end - start for start, end in probe["longTasks"]),
+    }
+
+
+def report_loads(rows: list[dict[str, float]]) -> None:
+    labels = {
+        "response": "HTML response end (navigation timing)",
+        "dom_content_loaded": "DOMContentLoaded end",
+        "load": "load event end",
+        "websocket": "websocket handshake answered",
+        "rows_frame": "largest websocket frame (the rows) received",
+        "first_row": "first grid row in the DOM",
+        "settled": "settled: last long task before 1 s of quiet",
+        "long_tasks": "main-thread long tasks, total",
+    }
+    first = rows[0]
+    print(f"\nChromium, {len(rows)} fresh loads; ms from navigation start (load 1 cold, the rest warm cache):")
+    print(f"  largest websocket frame: {first['rows_frame_kib']:.0f} KiB")
+    for key, label in labels.items():
+        warm = [r[key] for r in rows[1:]] or [first[key]]
+        print(f"  {label:<46} cold {first[key]:8.1f}   warm min {min(warm):8.1f}  median "
+              f"{statistics.median(warm):8.1f}")  # fmt: skip
+
+
+def measure_edits(browser: Chromium, models: int) -> None:
+    middle = models // 2
+    api = f"getElement({GRID}).api"
+    row = f"{GRID}.querySelector('.ag-center-cols-container .ag-row[row-index=\"{middle}\"]')"
+    times, tops = [], []
+    row_id = None
+    for attempt in range(6):
+        browser.evaluate(f"{api}.ensureIndexVisible({middle}, 'top')")  # back to the middle, in case an edit moved it
+        browser.wait_for(f"{row}.querySelector('button')", what="the middle row's action button")
+        row_id = row_id or browser.evaluate(f"{row}.getAttribute('row-id')")
+        params = {"id": row_id, "deleted": "true" if attempt % 2 == 0 else "false"}
+        times.append(browser.evaluate(EDIT % params, timeout=60))
+        tops.append(browser.evaluate(f"{api}.getFirstDisplayedRowIndex()"))
+    print(f"\nsingle edits of the row at index {middle} (Delete, Revert, ... clicked in the page):")
+    median_line("click → the grid row holds its new state", times)
+    print(f"  first displayed row index after each edit: {tops} (scrolled to {middle} before each click)")
+
+
+# ----- part 2: 1,000 pending edits and Save, in process
+
+
+async def save_bench(models: int, renames: int, rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="lpm-bench-save-") as tmp:
+        env = {"ENCRYPTION_KEY": generate_key(), "DATA_DIR": tmp, "LOG_LEVEL": "WARNING"}
+        settings = Settings.from_env(env)
+        services = Services.build(settings)
+        try:
+            async with open_database(settings.database_url, services.box):
+                await save_rounds(services, models, renames, rounds)
+        finally:
+            await services.aclose()
+
+
+async def populate(services: Services, models: int) -> int:
+    big = await Provider.create(name="big", base_url="https://big.test/v1", channel_type="openai",
+                                api_keys_token=services.box.encrypt_list(KEYS["big"]))  # fmt: skip
+    other = await Provider.create(name="other", base_url="https://other.test/v1", channel_type="openai",
+                                  api_keys_token=services.box.encrypt_list(KEYS["gemini"]))  # fmt: skip
+    names = big_model_names(models)
+    await Model.bulk_create([Model(provider=big, original_name=n) for n in names], batch_size=1_000)
+    # 300 names the other provider serves too (the workbench's "also elsewhere" highlight).
+    await Model.bulk_create([Model(provider=other, original_name=n) for n in names[:300]], batch_size=1_000)
+    return big.id
+
+
+async def save_rounds(services: Services, models: int, renames: int, rounds: int) -> None:
+    began = time.perf_counter()
+    provider_id = await populate(services, models)
+    print(f"\npopulated a SQLite file with {models} + 300 models in {time.perf_counter() - began:.1f} s")
+    timings: dict[str, list[float]] = {}
+
+    def record(label: str, started: float) -> None:
+        timings.setdefault(label, []).append((time.perf_counter() - started) * 1000)
+
+    payload = 0
+    for attempt in range(rounds):
+        started = time.perf_counter()
+        state = PendingChanges.load(
+            await catalog.list_models(provider_id), await catalog.exposed_names_elsewhere(provider_id)
+        )
+        rows = state.rows()
+        record("open: list_models + elsewhere + PendingChanges.load + rows()", started)
+        payload = len(orjson.dumps(rows))
+
+        shown = {row["id"]: row for row in rows}  # what the page keeps to send only the changed rows
+        ids = sorted(state.models)[:: max(models // renames, 1)][:renames]
+        started = time.perf_counter()
+        for model_id in ids:
+            state.rename(model_id, f"bench-{attempt}-{model_id}")
+        record(f"{len(ids)} x PendingChanges.rename", started)
+
+        started = time.perf_counter()
+        changed = [row for row in state.rows() if shown.get(row["id"]) != row]
+        state.duplicates()
+        record("refresh after them: rows() + changed rows + duplicates()", started)
+        assert len(changed) == len(ids), len(changed)  # the transaction the page would send
+
+        started = time.perf_counter()
+        counts = (state.count, len(state.renames), len(state.deletions), state.duplicates(), state.deletes_everything())
+        record("save dialog: counts + duplicates() + deletes_everything()", started)
+
+        started = time.perf_counter()
+        changes = Changes(renames=dict(state.renames), deletions=set(state.deletions), provider_id=provider_id,
+                          confirm_duplicates=True, confirm_delete_all=True)  # fmt: skip
+        result = await catalog.apply_changes(services, changes)
+        record("Confirm: Changes + catalog.apply_changes (SQLite write)", started)
+        assert result.renamed == len(ids) == counts[0], (result.renamed, counts)  # a result, not a timing
+
+        started = time.perf_counter()
+        state.__init__({m.id: m for m in result.models if m.provider_id == provider_id}, state.elsewhere)
+        state.rows()
+        record("reload from the result + rows()", started)
+        assert state.count == 0
+
+    print(f"save of {renames} pending edits, {models}-model provider, {rounds} rounds "
+          f"(rows() payload {payload / 1024:.0f} KiB as JSON):")  # fmt: skip
+    for label, values in timings.items():
+        median_line(label, values)
+    confirm = [sum(v) for v in zip(*(timings[k] for k in list(timings)[3:]), strict=True)]
+    median_line("Save button total (dialog + Confirm + reload)", confirm)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=5_000, help="models of the provider (default 5000)")
+    parser.add_argument("--loads", type=int, default=6, help="page loads in Chromium (default 6)")
+    parser.add_argument("--renames", type=int, default=1_000, help="pending renames to save (default 1000)")
+    parser.add_argument("--rounds", type=int, default=5, help="save rounds (default 5)")
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
+    started = time.perf_counter()
+    binary = chromium_path()
+    if binary is None:
+        print("Chromium not installed (apt-get install -y chromium chromium-driver): page part skipped")
+    else:
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+        print(f"{version}\n")
+        page_bench(binary, args.models, args.loads)
+    asyncio.run(save_bench(args.models, args.renames, args.rounds))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\ntotal {time.perf_counter() - started:.1f} s   peak RSS of the bench process {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
