@@ -83,7 +83,7 @@ def timed(label: str, samples: list[float]) -> None:
     print(f"  {label:<58} min {min(ms):9.1f} ms   median {statistics.median(ms):9.1f} ms   (n={len(ms)})")
 
 
-async def measure_plan(services: Services, fake: FakeGptLoad, state: str, repeats: int = 3) -> float:
+async def measure_plan(services: Services, fake: FakeGptLoad, state: str, repeats: int = 3) -> tuple[float, int]:
     """The pure part (diff + Plan + checksum) and, separately, the whole build_plan with its GPT-Load reads."""
     print(f"plan, {state} state:")
     before = len(fake.requests)
@@ -102,7 +102,7 @@ async def measure_plan(services: Services, fake: FakeGptLoad, state: str, repeat
     timed(f"pure: diff_groups + Plan + checksum ({len(plan.changes)} changes)", pure)
     print(f"  {'full services.sync.build_plan() (registry + GPT-Load reads)':<58} {wall * 1000:9.1f} ms"
           f"   GPT-Load calls {calls}  (groups {len(bundle.actual)}, specs {len(bundle.desired.specs)})")  # fmt: skip
-    return statistics.median(pure)
+    return statistics.median(pure), len(bundle.desired.specs)
 
 
 async def measure_sync(services: Services, fake: FakeGptLoad, label: str, concurrency: int) -> dict[str, float]:
@@ -164,11 +164,10 @@ async def bench(services: Services, fake: FakeGptLoad, args: argparse.Namespace)
           f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
     print(f"GPTLOAD_CONCURRENCY={args.concurrency}, fake GPT-Load latency {LATENCY * 1000:.0f} ms per admin call\n")
 
-    first_plan = await measure_plan(services, fake, "first (empty GPT-Load)")
+    first_plan, specs = await measure_plan(services, fake, "first (empty GPT-Load)")
     first = await measure_sync(services, fake, "first sync", args.concurrency)
-    desired = len((await services.sync.build_plan()).desired.specs)
-    assert len(fake.groups_by_name()) == desired, (len(fake.groups_by_name()), desired)
-    noop_plan = await measure_plan(services, fake, "no-op (GPT-Load in sync)")
+    assert first["created"] == len(fake.groups_by_name()) == specs, (first, specs)
+    noop_plan, _ = await measure_plan(services, fake, "no-op (GPT-Load in sync)")
     noop = await measure_sync(services, fake, "no-op re-sync", args.concurrency)
     assert noop["writes"] == 0 and noop["created"] == 0, noop  # a result, not a timing
 
