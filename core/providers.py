@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -54,6 +55,8 @@ class ProviderPublic(BaseModel):
     api_keys_masked: list[str]
     model_count: int
     active_model_count: int
+    # Exposed names that more than one active model of this provider serves (split behind aggregates on sync).
+    duplicate_count: int = 0
     last_fetched_at: datetime | None
     last_tested_at: datetime | None
     last_test_ok: bool | None
@@ -115,14 +118,16 @@ async def list_providers(services: Services) -> list[ProviderPublic]:
     providers = await Provider.all().order_by("name")
     totals = await _model_counts()
     active = await _model_counts(is_active=True)
-    return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0)) for p in providers]
+    dupes = await _duplicate_counts()
+    return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0), dupes.get(p.id, 0)) for p in providers]
 
 
 async def get_provider(services: Services, provider_id: int) -> ProviderPublic:
     provider = await load_provider(provider_id)
     total = await Model.filter(provider_id=provider_id).count()
     active = await Model.filter(provider_id=provider_id, is_active=True).count()
-    return _public(services, provider, total, active)
+    dupes = await _duplicate_counts(provider_id)
+    return _public(services, provider, total, active, dupes.get(provider_id, 0))
 
 
 async def update_provider(services: Services, provider_id: int, data: ProviderUpdate) -> ProviderPublic:
@@ -300,7 +305,17 @@ async def _model_counts(**filters: object) -> dict[int, int]:
     return {row["provider_id"]: row["n"] for row in rows}
 
 
-def _public(services: Services, provider: Provider, total: int, active: int) -> ProviderPublic:
+async def _duplicate_counts(provider_id: int | None = None) -> dict[int, int]:
+    query = Model.filter(is_active=True)
+    if provider_id is not None:
+        query = query.filter(provider_id=provider_id)
+    seen: dict[int, Counter[str]] = defaultdict(Counter)
+    for pid, original, normalized in await query.values_list("provider_id", "original_name", "normalized_name"):
+        seen[pid][normalized or original] += 1
+    return {pid: sum(1 for n in names.values() if n > 1) for pid, names in seen.items()}
+
+
+def _public(services: Services, provider: Provider, total: int, active: int, dupes: int = 0) -> ProviderPublic:
     return ProviderPublic(
         id=provider.id,
         name=provider.name,
@@ -309,6 +324,7 @@ def _public(services: Services, provider: Provider, total: int, active: int) -> 
         api_keys_masked=[mask(k) for k in provider_keys(services, provider)],
         model_count=total,
         active_model_count=active,
+        duplicate_count=dupes,
         last_fetched_at=provider.last_fetched_at,
         last_tested_at=provider.last_tested_at,
         last_test_ok=provider.last_test_ok,

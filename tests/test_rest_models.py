@@ -119,6 +119,8 @@ async def test_rename_onto_a_sibling_needs_confirmation(api, provider):
     assert accepted.json()["exposed_name"] == "gpt-4o"
     exposed = [m["exposed_name"] for m in (await models_of(api, provider["id"])).values() if m["is_active"]]
     assert exposed.count("gpt-4o") == 2
+    assert (await api.get(f"/api/providers/{provider['id']}")).json()["duplicate_count"] == 1
+    assert (await api.get("/api/providers")).json()[0]["duplicate_count"] == 1
 
 
 async def test_same_name_at_another_provider_is_not_a_duplicate(api, provider, gemini_account):

@@ -31,7 +31,9 @@ async def dashboard(services: Services) -> None:
                 ui.badge(p.channel_type)
             ui.label(p.base_url).classes("text-sm break-all")
             ui.label(f"Keys: {', '.join(p.api_keys_masked)}").classes("text-sm")
-            ui.label(f"Models: {p.active_model_count} active / {p.model_count} total").classes("text-sm")
+            ui.label(
+                f"Models: {p.active_model_count} active / {p.model_count} total / {p.duplicate_count} duplicates"
+            ).classes("text-sm")
             fetched = p.last_fetched_at.strftime("%Y-%m-%d %H:%M") if p.last_fetched_at else "never"
             ui.label(f"Last fetched: {fetched}").classes("text-sm")
             if p.last_test_ok is not None:

@@ -64,6 +64,9 @@ async def sync_page(services: Services) -> None:
     def watch() -> None:
         progress_area.clear()
         with progress_area:
+            with ui.stepper().props("flat header-nav=false").classes("w-full").mark("sync-stepper") as stepper:
+                for title in STAGE_TITLES.values():
+                    ui.step(title)
             stage = ui.label("").mark("sync-stage")
             bar = ui.linear_progress(value=0, show_value=False).mark("sync-progress")
 
@@ -73,6 +76,8 @@ async def sync_page(services: Services) -> None:
                 f"{STAGE_TITLES.get(p.stage or '', p.stage or 'planning')}: {p.step or ''} ({p.done}/{p.total})"
             )
             bar.value = p.done / p.total if p.total else 0
+            if p.stage in STAGE_TITLES:
+                stepper.value = STAGE_TITLES[p.stage]
             if not p.running:
                 timer.cancel()
                 # Not awaited here: the timer's own task ends with the timer, and so would this work.

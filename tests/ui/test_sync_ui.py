@@ -28,6 +28,7 @@ async def test_plan_preview_then_apply_with_progress_and_summary(user: User, w, 
     user.find(marker="apply").click()
     await user.should_see(content="succeeded", marker="sync-success", retries=100)
     assert user.find(marker="sync-progress").elements.pop().value == 1
+    assert user.find(marker="sync-stepper").elements.pop().value == "api.yaml"  # the last stage it ran
     await user.should_see(content="Everything is in sync", marker="plan-empty", retries=100)
     assert "shared-aggregate" in w.gptload.groups_by_name()
     history = user.find(marker="history").elements.pop()
