@@ -67,7 +67,8 @@ async def dashboard(services: Services) -> None:
         await cards.refresh()
 
     def open_manual_add(p: ProviderPublic) -> None:
-        with ui.dialog() as dialog, ui.card():
+        # Outside the cards: a refresh of the cards must not take the dialog with it.
+        with dialogs, ui.dialog() as dialog, ui.card():
             ui.label(f"{p.name} listed no models. Add one by hand:")
             name = ui.input("Model name")
 
@@ -100,7 +101,7 @@ async def dashboard(services: Services) -> None:
         ui.notify(f"Tested {len(listed)} providers", type="info")
 
     def confirm_delete(p: ProviderPublic) -> None:
-        with ui.dialog() as dialog, ui.card():
+        with dialogs, ui.dialog() as dialog, ui.card():
             ui.label(f"Delete {p.name} and its {p.model_count} models? The next sync removes its groups.")
             with ui.row():
                 ui.button("Cancel", on_click=dialog.close).props("flat")
@@ -114,6 +115,7 @@ async def dashboard(services: Services) -> None:
                 ui.button(f"Delete {p.name}", on_click=delete).props("color=negative")
         dialog.open()
 
+    dialogs = ui.element()
     with ui.row().classes("items-center"):
         ui.button("Add provider", icon="add", on_click=lambda: open_provider_dialog(services, None, cards.refresh))
         ui.button("Test all", icon="bolt", on_click=test_all).props("outline")

@@ -90,3 +90,20 @@ async def test_sync_button_explains_itself(user: User, w, recorder):
     tooltips = [t for t in user.find(kind=ui.tooltip).elements if t.props.get("target") == f"#{button.html_id}"]
     assert "normalized models to GPT-Load as groups" in tooltips[0].text
     assert "api.yaml" in tooltips[0].text
+
+
+async def test_fetch_reports_added_and_disappeared_and_offers_manual_entry_when_empty(user: User, w, recorder):
+    account = w.fake.add("openai", "f.test", [fake_key("f")], ["old", "kept"])
+    data = ProviderCreate(name="f", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
+    await providers.create_provider(w.services, data)
+    account.models[:] = ["kept", "new"]
+    await user.open("/")
+    await user.should_see("Models: 2 active / 2 total")
+    user.find(kind=ui.button, content="Fetch models").click()
+    await user.should_see("f: 1 added, 1 disappeared upstream (old)")
+    account.models.clear()
+    user.find(kind=ui.button, content="Fetch models").click()
+    await user.should_see("listed no models. Add one by hand:")
+    user.find("Model name").type("hand-made")
+    user.find(kind=ui.button, content="Add model").click()
+    await user.should_see("Models: 4 active / 4 total")
