@@ -141,7 +141,8 @@ def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Cha
                 changes.append(Change("update_group", stage, spec.name, {"id": current.id, "fields": delta}))
         if spec.group_type == "standard":
             changes += _key_changes(spec, None if spec.name in recreated else current)
-    removed = {name for name in mine if name not in {s.name for s in desired}}
+    wanted = {s.name for s in desired}
+    removed = {name for name in mine if name not in wanted}
     for spec in desired:
         if spec.group_type == "aggregate":
             current = mine.get(spec.name)
@@ -172,7 +173,8 @@ def uniapi_change(path: str, before: str | None, after: str, secrets: list[str])
 
 
 def sort_changes(changes: list[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (STAGES.index(c.stage), c.kind, c.target, json.dumps(c.data, default=str)))
+    # (stage, kind, target, member) identifies a change: only membership changes repeat a target within a kind.
+    return sorted(changes, key=lambda c: (STAGES.index(c.stage), c.kind, c.target, str(c.data.get("member", ""))))
 
 
 def key_fingerprint(key: str) -> str:
