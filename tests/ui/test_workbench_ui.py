@@ -67,8 +67,11 @@ async def test_edits_and_delete_marks_stay_pending_until_save(user: User, w, rec
     user.find(marker="save-changes").click()
     await user.should_see(content="Renames: 2", marker="save-renames")
     await user.should_not_see(marker="save-deletions")  # a section only when it is non-empty
+    sent_before = len(recorder.messages)
     user.find(marker="save-confirm").click()
     await user.should_see("Saved 2 renames. Next: click Sync Configuration.")
+    reloads = [m for m in recorder.messages[sent_before:] if "'rowData'" in m]
+    assert len(reloads) == 1  # one batch request, then the grid is reloaded exactly once
     assert [n for n, _ in await db_state(provider_id)] == ["model-one", "model-two", None, None]
     assert recorder.javascript[-1].strip().endswith("window.onbeforeunload = null;") or any(
         "window.onbeforeunload = null" in js for js in recorder.javascript[-3:]
