@@ -25,6 +25,7 @@ async def sync_page(services: Services) -> None:
     progress_area = ui.column().classes("w-full")
     ui.label("History").classes("text-h6")
     history_area = ui.column().classes("w-full")
+    details_area = ui.column().classes("w-full")
     topology_area = ui.column().classes("w-full")
 
     async def show_plan() -> None:
@@ -128,6 +129,22 @@ async def sync_page(services: Services) -> None:
         columns = [{"name": k, "label": k.title(), "field": k, "align": "left"} for k in rows[0]] if rows else []
         with history_area:
             ui.table(columns=columns, rows=rows, row_key="id").classes("w-full").mark("history")
+            for record in records[:5]:
+                with ui.expansion(f"Details of sync {record.id} ({record.status})").classes("w-full"):
+                    ui.button("Show", on_click=lambda r=record: show_details(r.id)).props("flat dense")
+            details_area.clear()
+
+    async def show_details(sync_id: int) -> None:
+        record = await engine.record(sync_id)
+        details_area.clear()
+        with details_area:
+            ui.label(f"Sync {record.id}: {record.status}").classes("font-bold")
+            if record.failed_step:
+                ui.label(f"Failed at {record.failed_step}: {record.error}").classes("text-negative")
+            for result in (record.results or [])[:200]:
+                mark = "ok" if result["ok"] else f"failed: {result.get('error', '')}"
+                ui.label(f"{result['kind']} {result['target']} · {result['ms']} ms · {mark}").classes("text-sm")
+            ui.label(f"{len(record.results or [])} changes carried out").mark("details-count")
 
     def show_topology(topology: Topology) -> None:
         topology_area.clear()

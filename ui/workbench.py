@@ -43,6 +43,7 @@ async def workbench(services: Services, provider_id: int) -> None:
         ui.space()
         save_button = ui.button(on_click=lambda: confirm_save()).classes("animate-pulse").mark("save-changes")
         ui.button("Fetch models", on_click=lambda: fetch()).props("outline")
+        ui.button("Add a model by hand", on_click=lambda: manual_add()).props("flat")
     with ui.row().classes("items-center w-full"):
         search = ui.input("Quick search").props("clearable dense")
         ui.button("Delete selected", on_click=lambda: bulk(state.mark_deleted)).props("flat dense")
@@ -80,6 +81,7 @@ async def workbench(services: Services, provider_id: int) -> None:
     ).classes("w-full h-[60vh]")  # fmt: skip
     search.on_value_change(lambda e: grid.run_grid_method("setGridOption", "quickFilterText", e.value or ""))
     preview = ui.column().classes("w-full")
+    dialogs = ui.element()
 
     shown: dict[int, dict] = {row["id"]: row for row in state.rows()}
 
@@ -198,10 +200,32 @@ async def workbench(services: Services, provider_id: int) -> None:
         except LpmError as exc:
             ui.notify(describe(exc), type="negative", multi_line=True)
             return
-        state.__init__({m.id: m for m in await catalog.list_models(provider_id)}, state.elsewhere)
-        await refresh(reload=True)
+        await reload()
         text = f"{len(result.added)} added, {len(result.disappeared)} disappeared upstream"
         ui.notify(result.warning or text, type="warning" if result.warning else "positive")
+        if result.warning:
+            manual_add()
+
+    async def reload() -> None:
+        state.__init__({m.id: m for m in await catalog.list_models(provider_id)}, state.elsewhere)
+        await refresh(reload=True)
+
+    def manual_add() -> None:
+        with dialogs, ui.dialog() as dialog, ui.card():
+            ui.label(f"{provider.name} listed no models. Add one by hand:")
+            name = ui.input("Model name")
+
+            async def add() -> None:
+                try:
+                    await catalog.add_model(services, provider_id, name.value)
+                except LpmError as exc:
+                    ui.notify(describe(exc), type="negative")
+                    return
+                dialog.close()
+                await reload()
+
+            ui.button("Add model", on_click=add)
+        dialog.open()
 
     await refresh()
 

@@ -84,3 +84,14 @@ async def test_pages_need_a_login_when_a_password_is_set(admin_password, user: U
     user.find(kind=ui.button, content="Log in").click()
     await user.should_see("Plan preview", retries=20)
     assert (await user.http_client.get("/api/providers")).status_code == 401  # the API keeps its bearer token
+
+
+async def test_history_shows_the_details_of_a_run(user: User, w, recorder):
+    await registry(w)
+    await w.services.sync.start()
+    await w.services.sync.wait()
+    await user.open("/sync")
+    await user.should_see("Details of sync 1 (succeeded)")
+    user.find(kind=ui.button, content="Show").click()
+    await user.should_see(content="changes carried out", marker="details-count")
+    await user.should_see("add_members shared-aggregate")

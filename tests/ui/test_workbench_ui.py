@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import ui
 from nicegui.testing import User, UserInteraction
 
@@ -15,6 +17,15 @@ async def add(w, name: str, models: list[str], host: str | None = None) -> int:
     account = w.fake.add("openai", host or f"{name}.test", [fake_key(name)], models)
     data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
     return (await providers.create_provider(w.services, data)).id
+
+
+async def eventually(condition, attempts: int = 40) -> None:
+    """Like ``should_see``, for state the page holds rather than shows (AG Grid cells are not "seen")."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met")
 
 
 def grid(user: User) -> ui.aggrid:
@@ -139,3 +150,21 @@ async def test_saving_clears_the_selection_with_the_reloaded_grid(user: User, w,
     user.find(kind=ui.button, content="Delete selected").click()  # nothing is selected any more
     await user.should_not_see(marker="save-changes")
     assert not any(row["_deleted"] for row in rows(user).values())
+
+
+async def test_fetch_shows_changes_and_an_empty_listing_offers_manual_entry(user: User, w, recorder):
+    provider_id = await add(w, "acme", ["old", "kept"])
+    account = w.fake.accounts[-1]
+    account.models[:] = ["kept", "new"]
+    await user.open(f"/providers/{provider_id}")
+    await user.should_see("acme · openai")
+    user.find(kind=ui.button, content="Fetch models").click()
+    await user.should_see("1 added, 1 disappeared upstream")
+    assert rows(user)["old"]["status"] == "missing upstream" and "new" in rows(user)
+    account.models.clear()
+    user.find(kind=ui.button, content="Fetch models").click()
+    await user.should_see("listed no models. Add one by hand:")
+    user.find("Model name").type("by-hand")
+    user.find(kind=ui.button, content="Add model").click()
+    await eventually(lambda: "by-hand" in rows(user))
+    assert rows(user)["by-hand"]["status"] == "active"
