@@ -45,7 +45,9 @@ def register_pages(services: Services) -> None:
         def attempt() -> None:
             if hmac.compare_digest((secret.value or "").encode(), password.encode()):
                 app.storage.user["authenticated"] = True
-                ui.navigate.to(redirect_to if redirect_to.startswith("/") else "/")
+                # Only paths of this site: "//host" would leave it.
+                local = redirect_to.startswith("/") and not redirect_to.startswith("//")
+                ui.navigate.to(redirect_to if local else "/")
             else:
                 ui.notify("Wrong password", type="negative")
 
