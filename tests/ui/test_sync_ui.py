@@ -95,3 +95,10 @@ async def test_history_shows_the_details_of_a_run(user: User, w, recorder):
     user.find(kind=ui.button, content="Show").click()
     await user.should_see(content="changes carried out", marker="details-count")
     await user.should_see("add_members shared-aggregate")
+
+
+async def test_login_never_redirects_off_site(admin_password, user: User):
+    await user.open("/login?redirect_to=//evil.test/phish")
+    user.find("Password").type(admin_password)
+    user.find(kind=ui.button, content="Log in").click()
+    await user.should_see("Add provider", retries=20)  # the dashboard of this site
