@@ -7,7 +7,6 @@ all-or-nothing) hold the same for the REST endpoints, the pending-changes save a
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,13 +19,11 @@ from tortoise.transactions import in_transaction
 from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFound
 from core.models import Model, Provider
 from core.services import Services
-from core.shapes import Body, DbId
+from core.shapes import CONTROL_CHARS, Body, DbId, chunks
 
 log = logging.getLogger(__name__)
 
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 500
-IN_CHUNK = 500
 
 
 class ModelPublic(BaseModel):
@@ -281,8 +278,7 @@ def _duplicates_error(found: dict[str, list[str]]) -> ConfirmationRequired:
 
 async def _owners(ids: set[int]) -> dict[int, int]:
     """``{model_id: provider_id}`` for the ids that exist (ids only: cheap even for thousands)."""
-    ordered = sorted(ids)
     owners: dict[int, int] = {}
-    for start in range(0, len(ordered), IN_CHUNK):
-        owners.update(await Model.filter(id__in=ordered[start : start + IN_CHUNK]).values_list("id", "provider_id"))
+    for chunk in chunks(sorted(ids)):
+        owners.update(await Model.filter(id__in=chunk).values_list("id", "provider_id"))
     return owners

@@ -6,7 +6,6 @@ Keys are decrypted only here and in ``core.probes``; everything returned carries
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,13 +22,10 @@ from core.crypto import mask
 from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
 from core.models import Model, Provider
 from core.services import Services
-from core.shapes import Body
+from core.shapes import CONTROL_CHARS, Body, chunks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-IN_CHUNK = 500
 
 
 class ProviderCreate(Body):
@@ -289,11 +285,11 @@ async def _merge_locked(provider: Provider, listed: list[str]) -> tuple[MergeRes
         await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
         added = set(merge.added)
         known = [n for n in listed if n not in added]
-        for chunk in _chunks(known):
+        for chunk in chunks(known):
             await Model.filter(provider_id=provider.id, original_name__in=chunk).update(
                 fetched_at=now, upstream_missing=False
             )
-        for chunk in _chunks(merge.disappeared):
+        for chunk in chunks(merge.disappeared):
             await Model.filter(provider_id=provider.id, original_name__in=chunk).update(upstream_missing=True)
         provider.last_fetched_at = now
         await provider.save(update_fields=["last_fetched_at", "updated_at"])
@@ -355,10 +351,6 @@ def clean_keys(keys: list[str]) -> list[str]:
 
 def _empty_warning(base_url: str) -> str:
     return f"{base_url} listed no models. Add models by hand, or check the base URL and channel type."
-
-
-def _chunks(items: list[str]) -> list[list[str]]:
-    return [items[i : i + IN_CHUNK] for i in range(0, len(items), IN_CHUNK)]
 
 
 class RegistryStats(BaseModel):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_DB_ID = 2**63 - 1
+# Names may hold any character a provider uses, except these, which no one types on purpose.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# Values per IN (...) query: far below SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 500
+T = TypeVar("T")
 
 # A database id as it may arrive from outside: anything else is refused before any query.
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
@@ -16,3 +22,8 @@ class Body(BaseModel):
     """A request body: an unknown field is an error, so a typo never silently changes nothing."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def chunks(items: list[T]) -> list[list[T]]:
+    """``items`` in slices of IN_CHUNK, for IN (...) queries."""
+    return [items[i : i + IN_CHUNK] for i in range(0, len(items), IN_CHUNK)]
