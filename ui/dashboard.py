@@ -6,12 +6,12 @@ import asyncio
 
 from nicegui import ui
 
-from core import catalog, probes, providers
+from core import probes, providers
 from core.errors import LpmError
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.messages import describe
-from ui.provider_dialog import open_provider_dialog
+from ui.provider_dialog import open_manual_add, open_provider_dialog
 
 
 async def dashboard(services: Services) -> None:
@@ -57,7 +57,8 @@ async def dashboard(services: Services) -> None:
             return
         if result.warning:
             ui.notify(result.warning, type="warning")
-            open_manual_add(p)
+            # Outside the cards: their refresh must not take the dialog with it.
+            open_manual_add(services, p, cards.refresh, dialogs)
         else:
             ui.notify(
                 f"{p.name}: {len(result.added)} added, {len(result.disappeared)} disappeared upstream"
@@ -65,24 +66,6 @@ async def dashboard(services: Services) -> None:
                 type="positive",
             )
         await cards.refresh()
-
-    def open_manual_add(p: ProviderPublic) -> None:
-        # Outside the cards: a refresh of the cards must not take the dialog with it.
-        with dialogs, ui.dialog() as dialog, ui.card():
-            ui.label(f"{p.name} listed no models. Add one by hand:")
-            name = ui.input("Model name")
-
-            async def add() -> None:
-                try:
-                    await catalog.add_model(services, p.id, name.value)
-                except LpmError as exc:
-                    ui.notify(describe(exc), type="negative")
-                    return
-                dialog.close()
-                await cards.refresh()
-
-            ui.button("Add model", on_click=add)
-        dialog.open()
 
     async def test(p: ProviderPublic) -> None:
         result = await probes.probe_provider(services, p.id)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from core import probes, providers
+from core import catalog, probes, providers
 from core.endpoints import CHANNEL_TYPES
 from core.errors import LpmError
 from core.probes import ConnectionCheckRequest
@@ -79,3 +79,25 @@ def open_provider_dialog(
             ui.button("Save", on_click=save).mark("dialog-save")
     dialog.open()
     return dialog
+
+
+def open_manual_add(
+    services: Services, provider: ProviderPublic, on_added: Callable[[], Awaitable[None]], container: ui.element
+) -> None:
+    """Add a model by hand, for a provider whose listing is empty; the dialog lives in ``container``, outside
+    whatever ``on_added`` refreshes."""
+    with container, ui.dialog() as dialog, ui.card():
+        ui.label(f"{provider.name} listed no models. Add one by hand:")
+        name = ui.input("Model name")
+
+        async def add() -> None:
+            try:
+                await catalog.add_model(services, provider.id, name.value)
+            except LpmError as exc:
+                ui.notify(describe(exc), type="negative")
+                return
+            dialog.close()
+            await on_added()
+
+        ui.button("Add model", on_click=add)
+    dialog.open()

@@ -10,6 +10,7 @@ from core.errors import LpmError
 from core.services import Services
 from ui.messages import describe
 from ui.pending import PendingChanges
+from ui.provider_dialog import open_manual_add
 
 CSS = """
 .row-deleted .ag-cell { text-decoration: line-through; }
@@ -211,21 +212,7 @@ async def workbench(services: Services, provider_id: int) -> None:
         await refresh(reload=True)
 
     def manual_add() -> None:
-        with dialogs, ui.dialog() as dialog, ui.card():
-            ui.label(f"{provider.name} listed no models. Add one by hand:")
-            name = ui.input("Model name")
-
-            async def add() -> None:
-                try:
-                    await catalog.add_model(services, provider_id, name.value)
-                except LpmError as exc:
-                    ui.notify(describe(exc), type="negative")
-                    return
-                dialog.close()
-                await reload()
-
-            ui.button("Add model", on_click=add)
-        dialog.open()
+        open_manual_add(services, provider, reload, dialogs)
 
     await refresh()
 
