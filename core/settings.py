@@ -34,7 +34,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DATABASE_URL", "sqlite://{DATA_DIR}/manager.db", "Tortoise database URL (SQLite or PostgreSQL)."),
     Variable("HOST", "127.0.0.1", "Bind address. Anything but loopback requires ADMIN_PASSWORD."),
     Variable("PORT", "8080", "HTTP port of the UI and the REST API."),
-    Variable("ADMIN_PASSWORD", "", "When set, the REST API needs `Authorization: Bearer <password>`."),
+    Variable("ADMIN_PASSWORD", "", "UI login password and REST bearer token; required off loopback."),
     Variable("STORAGE_SECRET", "", "Secret for UI session cookies; derived from ENCRYPTION_KEY when empty."),
     Variable("GPTLOAD_URL", "http://127.0.0.1:3001", "Base URL of GPT-Load."),
     Variable("GPTLOAD_AUTH_KEY", "", "GPT-Load's AUTH_KEY (admin key)."),
@@ -90,8 +90,8 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, *, require_key: bool = True) -> Settings:
         """Read and validate settings; ``env`` defaults to ``.env`` overlaid by the process environment."""
         env = load_environment() if env is None else env
-        raw = {v.name: env.get(v.name, v.default) for v in VARIABLES}
-        raw = {k: (value.strip() if isinstance(value, str) else value) for k, value in raw.items()}
+        # An empty value means the default, as if unset: docker-compose passes `${VAR:-}` through that way.
+        raw = {v.name: (env.get(v.name) or "").strip() or v.default for v in VARIABLES}
 
         key = raw["ENCRYPTION_KEY"] or ""
         if require_key and not key:
