@@ -10,9 +10,10 @@ import logging
 import os
 import sys
 
-from nicegui import ui
+from nicegui import app, ui
 
 from core.db import prepare_database
+from core.diagnostics import gptload_first_contact, uniapi_directory
 from core.envfile import ensure_env_file
 from core.errors import StartupError
 from core.services import Services
@@ -33,7 +34,10 @@ def start(settings: Settings, *, native: bool = False) -> None:
     services = Services.build(settings)
     # The key check and migrations finish before the server starts, so a failure never half-starts it.
     asyncio.run(prepare_database(settings.database_url, services.box))
+    if finding := uniapi_directory(settings):
+        log.log(finding.level, finding.message)
     mount(services)
+    app.on_startup(lambda: report_gptload(services))
     log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
     ui.run(
         title="LLM Provider Manager",
@@ -46,6 +50,12 @@ def start(settings: Settings, *, native: bool = False) -> None:
         storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
         show_welcome_message=False,
     )
+
+
+async def report_gptload(services: Services) -> None:
+    """One line about GPT-Load at start-up: connected, or what to fix (the manager runs either way)."""
+    finding = await gptload_first_contact(services.settings, services.gptload)
+    log.log(finding.level, finding.message)
 
 
 def native_window_available() -> str | None:
@@ -64,9 +74,8 @@ def _derived_secret(key: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.init_env:
-        done = ensure_env_file(env_file_path())
-        if done:
-            print(f"{done} Back it up: without it the stored API keys cannot be decrypted.")
+        if done := ensure_env_file(env_file_path()):
+            print(f"{done} Back up ENCRYPTION_KEY: without it the stored API keys cannot be decrypted.")
         return
     try:
         settings = Settings.from_env()

@@ -7,6 +7,7 @@ Order matters for safety: the canary is read before any migration runs, so a wro
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -104,6 +105,18 @@ def _ensure_sqlite_directory(database_url: str) -> None:
         raise StartupError(f"Cannot create the data directory {path.parent}: {exc.strerror}. Check DATA_DIR.") from exc
     if path.exists() and not path.is_file():
         raise StartupError(f"The database path {path} is not a file. Check DATABASE_URL.")
+    # SQLite writes journal files next to the database, so the directory itself must be writable. In
+    # Docker this is the usual failure: a bind-mounted host directory owned by root, the app not root.
+    unwritable = path.parent if not os.access(path.parent, os.W_OK | os.X_OK) else None
+    if unwritable is None and path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        unwritable = path
+    if unwritable is not None:
+        uid = os.getuid()
+        raise StartupError(
+            f"{unwritable} is not writable by this process (uid {uid}). Fix: `chown -R {uid} {path.parent}` "
+            "(in Docker: `sudo chown -R 10001:10001` on the host directory, or use the named volume of "
+            "docker-compose.yml), or set DATA_DIR to a writable directory."
+        )
 
 
 # For `make migration name=...` (Tortoise's CLI compares models with migration files, not with a database).

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import httpx
 import pytest
@@ -52,6 +56,28 @@ def test_unwritable_data_directory_is_named(tmp_path):
     assert "Cannot create the data directory" in result.stderr and "DATA_DIR" in result.stderr
 
 
+def test_data_directory_owned_by_another_user_is_named_with_the_fix(tmp_path):
+    """Docker's usual failure: a bind-mounted host directory owned by root, the app running as another uid."""
+    shared = Path(tempfile.mkdtemp(prefix="lpm-perm-"))  # pytest's tmp_path is private to root
+    try:
+        shared.chmod(0o755)
+        data = shared / "data"
+        data.mkdir(mode=0o755)
+        env = clean_env(shared, ENCRYPTION_KEY=generate_key(), DATA_DIR=str(data))
+        if os.geteuid() == 0:  # root may write anywhere: run as nobody, as the container runs as uid 10001
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "main.py"]
+        else:
+            data.chmod(0o555)
+            command = [sys.executable, "main.py"]
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert f"{data} is not writable by this process" in result.stderr
+    assert "chown -R" in result.stderr and "DATA_DIR" in result.stderr
+
+
 def test_init_env_creates_a_key_once(tmp_path):
     env = clean_env(tmp_path)
     env_file = tmp_path / "no.env"
@@ -67,7 +93,9 @@ def test_fresh_start_serves_health_docs_and_adds_a_provider(tmp_path):
     fake = FakeProviders()
     with loopback_server(fake.app) as fake_url:
         account = fake.add("openai", fake_url.removeprefix("http://"), [fake_key("e2e")], ["m-1", "m-2"], prefix="/p")
-        with app_process(clean_env(tmp_path, ENCRYPTION_KEY=generate_key()), free_port()) as app:
+        nobody_there = f"http://127.0.0.1:{free_port()}"
+        env = clean_env(tmp_path, ENCRYPTION_KEY=generate_key(), GPTLOAD_URL=nobody_there, GPTLOAD_AUTH_KEY="k")
+        with app_process(env, free_port()) as app:
             assert httpx.get(f"{app.url}/docs").status_code == 200
             paths = httpx.get(f"{app.url}/openapi.json").json()["paths"]
             assert "/api/providers" in paths and "/api/models/batch-normalize" in paths
@@ -78,6 +106,9 @@ def test_fresh_start_serves_health_docs_and_adds_a_provider(tmp_path):
             assert [m["original_name"] for m in listed] == ["m-1", "m-2"]
             assert SECRET_MARKER not in created.text + httpx.get(f"{app.url}/").text
     assert SECRET_MARKER not in app.output
+    # GPT-Load is not running: the manager serves anyway and says so once, with the fix.
+    warnings = [line for line in app.output.splitlines() if "GPT-Load is unreachable at first contact" in line]
+    assert len(warnings) == 1 and nobody_there in warnings[0] and "Fix:" in warnings[0]
 
 
 def test_wrong_key_stops_start_up_and_leaves_the_database_byte_identical(tmp_path):
