@@ -1,0 +1,137 @@
+"""The image: dependencies from pyproject.toml alone, non-root, data volume, health check, password enforced.
+
+No Docker engine runs here, so the build is checked by executing its own steps where they can run
+outside Docker (the dependency list, the copied application) and by reading the rest.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from core.crypto import generate_key
+from core.errors import StartupError
+from core.settings import PROJECT_ROOT, Settings
+from tests.deploy_files import dockerfile_stages
+
+PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
+ARGS, STAGES = dockerfile_stages()
+DEPENDENCIES, RUNTIME = STAGES[0], STAGES[-1]
+
+
+def copy_sources(stage) -> list[str]:
+    """Build-context paths a stage copies (not those taken from another stage)."""
+    sources = []
+    for args in stage.all("COPY"):
+        words = shlex.split(args)
+        if not any(w.startswith("--from=") for w in words):
+            sources += [w for w in words[:-1] if not w.startswith("--")]
+    return sources
+
+
+def test_dependency_layer_reads_the_list_from_pyproject_and_nothing_else(tmp_path):
+    assert copy_sources(DEPENDENCIES) == ["pyproject.toml"]
+    assert not re.search(r"[A-Za-z0-9_.-]==\d", (PROJECT_ROOT / "Dockerfile").read_text()), "a second pinned list"
+    [run] = DEPENDENCIES.all("RUN")
+    steps = run.split(" && ")
+    assert any("pip install" in s and "-r requirements.txt" in s and "--only-binary=:all:" in s for s in steps)
+
+    # Run the step that writes requirements.txt, exactly as the build does, on a copy of pyproject.toml.
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
+    [extract] = [s for s in steps if "> requirements.txt" in s]
+    assert extract.startswith("python ")
+    subprocess.run(["sh", "-c", sys.executable + extract.removeprefix("python")], cwd=tmp_path, check=True)
+
+    assert (tmp_path / "requirements.txt").read_text().splitlines() == PYPROJECT["project"]["dependencies"]
+
+
+def test_make_run_installs_the_same_versions_the_image_installs():
+    """`make run` installs the project (same metadata); every pin the image gets is what the venv holds."""
+    assert "pip install --quiet -e '.[dev]'" in (PROJECT_ROOT / "Makefile").read_text()
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        if "==" in requirement:
+            name, version = requirement.split("==")
+            assert importlib.metadata.version(name) == version, requirement
+
+
+def test_base_image_is_slim_and_its_python_satisfies_requires_python():
+    assert DEPENDENCIES.base == RUNTIME.base
+    match = re.fullmatch(r"python:(\d+)\.(\d+)-slim-\w+", RUNTIME.base)
+    assert match, RUNTIME.base
+    minimum = tuple(int(n) for n in PYPROJECT["project"]["requires-python"].removeprefix(">=").split("."))
+    assert (int(match[1]), int(match[2])) >= minimum
+
+
+def test_runtime_stage_leaves_no_build_tools_and_copies_the_venv():
+    runs = " ".join(RUNTIME.all("RUN"))
+    assert not re.search(r"apt-get|apk |gcc|build-essential|pip install", runs)
+    assert "--from=dependencies /opt/venv /opt/venv" in RUNTIME.all("COPY")
+    assert RUNTIME.env()["PATH"].startswith("/opt/venv/bin:")
+
+
+def test_runs_as_a_fixed_non_root_user_that_owns_the_data_volume():
+    [user] = RUNTIME.all("USER")
+    assert user not in ("root", "0")
+    data_dir = RUNTIME.env()["DATA_DIR"]
+    [volumes] = RUNTIME.all("VOLUME")
+    assert data_dir in volumes
+    setup = " ".join(RUNTIME.all("RUN"))
+    assert "--uid 10001" in setup and f"chown {user}:{user} {data_dir}" in setup
+
+
+def test_binding_all_interfaces_in_the_image_requires_the_admin_password():
+    image_env = RUNTIME.env()
+    assert image_env["HOST"] == "0.0.0.0"
+    with pytest.raises(StartupError, match="set ADMIN_PASSWORD"):
+        Settings.from_env({**image_env, "ENCRYPTION_KEY": generate_key()})
+    settings = Settings.from_env({**image_env, "ENCRYPTION_KEY": generate_key(), "ADMIN_PASSWORD": "pw"})
+    assert str(settings.data_dir) == image_env["DATA_DIR"]
+    assert RUNTIME.all("EXPOSE") == [str(settings.port)]
+
+
+def test_health_check_asks_api_health_on_the_configured_port():
+    [check] = RUNTIME.all("HEALTHCHECK")
+    assert "/api/health" in check and "os.environ.get('PORT', '8080')" in check
+    assert RUNTIME.env()["PORT"] == "8080"
+
+
+def test_dockerignore_admits_exactly_what_the_image_copies_and_never_the_env_file():
+    rules = [r for r in (PROJECT_ROOT / ".dockerignore").read_text().splitlines() if r and not r.startswith("#")]
+    assert rules[0] == "*"  # an allowlist: .env, data/, .venv and tests never enter the build context
+    allowed = {r.removeprefix("!").rstrip("/") for r in rules if r.startswith("!")}
+    assert allowed == {s.rstrip("/") for s in copy_sources(DEPENDENCIES) + copy_sources(RUNTIME)}
+
+
+def test_copied_files_are_the_whole_application(tmp_path):
+    """Lay out /app as the image does and import every module from there: nothing the app needs is left out."""
+    app = tmp_path / "app"
+    app.mkdir()
+    for source in copy_sources(RUNTIME):
+        origin = PROJECT_ROOT / source
+        if origin.is_dir():
+            shutil.copytree(origin, app / source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(origin, app / source)
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "names = ['main', 'core', 'ui']\n"
+        "names += [m.name for pkg in ('core', 'ui') for m in pkgutil.walk_packages([pkg], prefix=pkg + '.')]\n"
+        "for name in names:\n"
+        "    module = importlib.import_module(name)\n"
+        "    assert module.__file__.startswith(sys.argv[1]), (name, module.__file__)\n"
+        "print(len(names))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(app)], cwd=app, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 20
+    usage = subprocess.run([sys.executable, "main.py", "--help"], cwd=app, capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 0 and "--native" in usage.stdout
