@@ -27,10 +27,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The whole suite includes the browser smoke test (tests/browser); LPM_REQUIRE_BROWSER=1 turns its skip
-# without Chromium into a failure. Chromium: apt-get install -y chromium (.ci/run does it).
+# The whole suite includes the browser smoke test (tests/browser) and the compose file read by docker-compose
+# (tests/test_compose.py); LPM_REQUIRE_* turn their skips into failures when Chromium or docker-compose is
+# missing: apt-get install -y chromium docker-compose (.ci/run does it).
 test: lint
-	LPM_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q
 
 # Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync}.png.
 test-browser: $(STAMP)
