@@ -48,7 +48,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("UNIAPI_CONFIG_PATH", "{DATA_DIR}/uni-api/api.yaml", "Where uni-api's api.yaml is written."),
     Variable("UNIAPI_WRITE_MODE", "auto", "`atomic` (rename), `in-place` (single-file bind mounts), `auto`: detect."),
     Variable(
-        "UNIAPI_MODEL_LISTS", "auto", "`auto`: empty model lists where uni-api discovers; `explicit`: always list."
+        "UNIAPI_MODEL_LISTS",
+        "explicit",
+        "`explicit`: every entry lists its models; `auto`: `model: []` where uni-api can discover them.",
     ),
     Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider or GPT-Load may take for one complete answer."),
     Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),

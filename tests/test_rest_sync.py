@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import re
 from dataclasses import replace
 
-import pytest
+from ruamel.yaml import YAML
 
 from core.models import SyncRecord
 from core.services import Services
@@ -145,14 +148,54 @@ async def test_registry_renders_the_golden_api_yaml(registry, services, settings
     desired = (await services.sync.build_plan()).desired
     text = settings.uniapi_config_path.read_text()
     text = text.replace(desired.proxy_key, "<proxy-key>").replace(desired.client_key, "<client-key>")
+    if os.environ.get("LPM_UPDATE_GOLDEN") == "1":  # after an intended change; review the diff before committing
+        (PROJECT_ROOT / GOLDEN).write_text(text)
     assert text == (PROJECT_ROOT / GOLDEN).read_text()
 
 
-@pytest.mark.parametrize("mode", ["explicit"])
-async def test_explicit_model_lists_everywhere(registry, services, settings, mode):  # noqa: F811
-    services.settings = replace(settings, uniapi_model_lists=mode)
+async def test_explicit_model_lists_everywhere_by_default(registry, services, settings):  # noqa: F811
+    assert settings.uniapi_model_lists == "explicit"
     await services.sync.start()
     await services.sync.wait()
     text = settings.uniapi_config_path.read_text()
     assert "model: []" not in text and '- "a-only"' in text
     assert SECRET_MARKER not in text
+
+
+async def test_auto_model_lists_leave_discovery_to_uniapi_where_it_can(registry, services, settings):  # noqa: F811
+    services.settings = replace(settings, uniapi_model_lists="auto")
+    await services.sync.start()
+    await services.sync.wait()
+    entries = YAML(typ="safe").load(settings.uniapi_config_path.read_text())["providers"]
+    lists = {e["provider"]: e["model"] for e in entries}
+    # openai and gemini groups are discovered; anthropic ones cannot be (uni-api's Python runtime).
+    assert lists["a-no-aggregate-models"] == [] and lists["g-no-aggregate-models"] == []
+    assert lists["c-no-aggregate-models"] == ["claude-x"]
+
+
+def readme_plan_preview() -> tuple[int, dict]:
+    """The plan preview shown in the README's "How sync works": its change total and its JSON."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    total = int(re.search(r"four of the (\d+) changes of the registry", readme)[1])
+    block = re.search(r"```json\n(\s*\{\"checksum\".*?)```", readme, re.DOTALL)[1]
+    return total, json.loads(block)
+
+
+async def test_readme_plan_preview_is_what_the_api_answers(api, registry):  # noqa: F811
+    """The README's example is real output for tests/test_sync.py's registry, only random values differ."""
+    plan = (await api.post("/api/config/sync?dry_run=true")).json()
+    total, shown = readme_plan_preview()
+    assert total == len(plan["changes"])
+    assert shown["counts"] == plan["counts"] and shown["conflicts"] == plan["conflicts"] == []
+    assert re.fullmatch(r"[0-9a-f]{64}", shown["checksum"])
+    real = {(c["kind"], c["target"]): c for c in plan["changes"]}
+    for change in shown["changes"]:
+        if change["kind"] == "write_uniapi":
+            [actual] = [c for c in plan["changes"] if c["kind"] == "write_uniapi"]
+            header = actual["diff"].split("\n")[2].split(" @@")[0]  # e.g. "@@ -0,0 +1,60"
+            assert change["diff"].split("\n")[2].startswith(header), (change["diff"], header)
+            continue
+        actual = real[(change["kind"], change["target"])]
+        if "fields" in change:  # the proxy key is generated per installation
+            change = {**change, "fields": {**change["fields"], "proxy_keys": actual["fields"]["proxy_keys"]}}
+        assert change == actual

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -92,15 +93,22 @@ async def test_second_sync_makes_zero_writes(services, registry, gptload, settin
     assert settings.uniapi_config_path.stat().st_mtime_ns == mtime
 
 
-async def test_renaming_one_model_changes_only_the_groups_that_hold_it(services, registry, gptload):
+@pytest.mark.parametrize("model_lists", ["explicit", "auto"])
+async def test_renaming_one_model_changes_only_the_groups_that_hold_it(services, registry, gptload, model_lists):
+    services.settings = replace(services.settings, uniapi_model_lists=model_lists)
     await sync(services)
     await rename(services, registry["a"], "a-only", "a-renamed")
     plan = (await services.sync.build_plan()).plan
-    # uni-api discovers this openai group's models (UNIAPI_MODEL_LISTS=auto): api.yaml stays as it is.
-    assert [(c.kind, c.target) for c in plan.changes] == [("update_group", "a-no-aggregate-models")]
+    expected = [("update_group", "a-no-aggregate-models")]
+    if model_lists == "explicit":
+        # The entry's model list changes too, and that change is what makes uni-api (Rust) see the rename:
+        # it caches what it discovered for an entry until the entry itself changes.
+        expected.append(("write_uniapi", str(services.settings.uniapi_config_path)))
+    assert [(c.kind, c.target) for c in plan.changes] == expected
     assert list(plan.changes[0].data["fields"]) == ["model_redirect_rules"]
     await sync(services)
     assert snapshot(gptload)["a-no-aggregate-models"]["rules"] == {"a-renamed": "a-only"}
+    assert ('"a-renamed"' in services.settings.uniapi_config_path.read_text()) == (model_lists == "explicit")
 
 
 async def test_deleting_a_provider_removes_its_groups_and_shrinks_then_deletes_aggregates(
