@@ -11,13 +11,22 @@ from core.rest import build_router
 from core.services import Services
 from core.settings import PROJECT_ROOT, VARIABLES
 from tests.conftest import make_settings
+from tests.deploy_files import compose_references
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize("variable", VARIABLES, ids=lambda v: v.name)
-def test_every_setting_is_in_the_readme_table(variable):
-    assert re.search(rf"^\| `{variable.name}` \|", README, re.MULTILINE), f"{variable.name} missing from README"
+def test_every_setting_is_in_the_readme_table_with_its_default_and_meaning(variable):
+    default = "(none)" if variable.default is None else f"`{variable.default}`" if variable.default else "(empty)"
+    row = f"| `{variable.name}` | {default} | {variable.help} |"
+    assert row in README.splitlines(), f"README lacks (or has an outdated) row: {row}"
+
+
+def test_readme_tables_hold_no_variable_the_code_and_compose_do_not_know():
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", README, re.MULTILINE))
+    known = {v.name for v in VARIABLES} | compose_references()
+    assert documented == known, (documented - known, known - documented)
 
 
 def routes(tmp_path) -> list[tuple[str, str]]:
