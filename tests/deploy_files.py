@@ -71,6 +71,28 @@ def dockerfile_stages(path: Path = DOCKERFILE) -> tuple[dict[str, str], list[Sta
     return args, stages
 
 
+def copy_sources(stage: Stage) -> list[str]:
+    """Build-context paths a stage copies (not those taken from another stage)."""
+    sources = []
+    for args in stage.all("COPY"):
+        words = shlex.split(args)
+        if not any(w.startswith("--from=") for w in words):
+            sources += [w for w in words[:-1] if not w.startswith("--")]
+    return sources
+
+
+def lay_out_app(stage: Stage, app: Path) -> Path:
+    """Copy into ``app`` what ``stage`` copies from the build context, as the image's /app holds it."""
+    app.mkdir(parents=True, exist_ok=True)
+    for source in copy_sources(stage):
+        origin = PROJECT_ROOT / source
+        if origin.is_dir():
+            shutil.copytree(origin, app / source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(origin, app / source)
+    return app
+
+
 def compose_references(path: Path = COMPOSE_FILE) -> set[str]:
     return set(COMPOSE_REFERENCE.findall(path.read_text()))
 

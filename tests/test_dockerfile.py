@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -19,21 +18,11 @@ import pytest
 from core.crypto import generate_key
 from core.errors import StartupError
 from core.settings import PROJECT_ROOT, Settings
-from tests.deploy_files import dockerfile_stages
+from tests.deploy_files import copy_sources, dockerfile_stages, lay_out_app
 
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 ARGS, STAGES = dockerfile_stages()
 DEPENDENCIES, RUNTIME = STAGES[0], STAGES[-1]
-
-
-def copy_sources(stage) -> list[str]:
-    """Build-context paths a stage copies (not those taken from another stage)."""
-    sources = []
-    for args in stage.all("COPY"):
-        words = shlex.split(args)
-        if not any(w.startswith("--from=") for w in words):
-            sources += [w for w in words[:-1] if not w.startswith("--")]
-    return sources
 
 
 def test_dependency_layer_reads_the_list_from_pyproject_and_nothing_else(tmp_path):
@@ -111,14 +100,7 @@ def test_dockerignore_admits_exactly_what_the_image_copies_and_never_the_env_fil
 
 def test_copied_files_are_the_whole_application(tmp_path):
     """Lay out /app as the image does and import every module from there: nothing the app needs is left out."""
-    app = tmp_path / "app"
-    app.mkdir()
-    for source in copy_sources(RUNTIME):
-        origin = PROJECT_ROOT / source
-        if origin.is_dir():
-            shutil.copytree(origin, app / source, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(origin, app / source)
+    app = lay_out_app(RUNTIME, tmp_path / "app")
     script = (
         "import importlib, pkgutil, sys\n"
         "names = ['main', 'core', 'ui']\n"
