@@ -4,16 +4,18 @@
 #   && docker run -p 127.0.0.1:8080:8080 --env-file .env -v lpm-data:/app/data llm-provider-manager
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# Stage 1: the dependencies, in a virtual environment the final image copies whole (no pip cache, no
-# build files). Only wheels are accepted, so nothing is compiled and no compiler is ever installed.
+# Stage 1: the dependencies, in a virtual environment the final image copies whole. The base image's pip
+# installs into it from outside, so the venv holds no pip, no pip cache and no build files; only wheels
+# are accepted, so nothing is compiled and no compiler is ever installed.
 FROM ${PYTHON_IMAGE} AS dependencies
 WORKDIR /build
 # Only pyproject.toml: the list comes from the metadata `make run` installs from (no second list that
 # could drift), and this layer is rebuilt only when that file changes.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check --only-binary=:all: -r requirements.txt
+    && python -m venv --without-pip /opt/venv \
+    && pip --python /opt/venv/bin/python install --no-cache-dir --disable-pip-version-check --only-binary=:all: \
+        -r requirements.txt
 
 # Stage 2: the runtime image.
 FROM ${PYTHON_IMAGE}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,11 @@ def test_dependency_layer_reads_the_list_from_pyproject_and_nothing_else(tmp_pat
     assert copy_sources(DEPENDENCIES) == ["pyproject.toml"]
     assert not re.search(r"[A-Za-z0-9_.-]==\d", (PROJECT_ROOT / "Dockerfile").read_text()), "a second pinned list"
     [run] = DEPENDENCIES.all("RUN")
-    steps = run.split(" && ")
-    assert any("pip install" in s and "-r requirements.txt" in s and "--only-binary=:all:" in s for s in steps)
+    steps = [step.strip() for step in run.split(" && ")]
+    assert "python -m venv --without-pip /opt/venv" in steps  # no installer left in the runtime image
+    [install] = [s for s in steps if " install " in s]
+    assert install.startswith("pip --python /opt/venv/bin/python install ")
+    assert "-r requirements.txt" in install and "--only-binary=:all:" in install and "--no-cache-dir" in install
 
     # Run the step that writes requirements.txt, exactly as the build does, on a copy of pyproject.toml.
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
@@ -117,3 +121,19 @@ def test_copied_files_are_the_whole_application(tmp_path):
     assert int(result.stdout) > 20
     usage = subprocess.run([sys.executable, "main.py", "--help"], cwd=app, capture_output=True, text=True, timeout=60)
     assert usage.returncode == 0 and "--native" in usage.stdout
+
+
+def test_dependency_layer_installs_from_wheels_into_a_venv_without_pip(tmp_path):
+    """The whole dependency RUN, as written, with this interpreter standing in for the base image's."""
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
+    [run] = DEPENDENCIES.all("RUN")
+    steps = [step.strip().replace("/opt/venv", str(tmp_path / "venv")) for step in run.split(" && ")]
+    commands = {"python": [sys.executable], "pip": [sys.executable, "-m", "pip"]}
+    script = " && ".join(shlex.join(commands[s.split()[0]]) + s[len(s.split()[0]) :] for s in steps)
+    result = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    venv_python = tmp_path / "venv" / "bin" / "python"
+    modules = "import nicegui, tortoise, aiosqlite, httpx, ruamel.yaml, cryptography, dotenv, uvicorn"
+    assert subprocess.run([venv_python, "-c", modules], capture_output=True, timeout=120).returncode == 0
+    assert subprocess.run([venv_python, "-m", "pip", "--version"], capture_output=True).returncode != 0
