@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from core.crypto import SecretBox
 from core.db import open_database
 from core.envfile import COMPOSE, ensure_env_file
 from core.models import SyncRecord
@@ -23,6 +24,7 @@ from core.settings import Settings
 from core.uniapi import validate
 from tests.conftest import fake_key
 from tests.deploy_files import (
+    ENV_EXAMPLE,
     compose_references,
     dockerfile_stages,
     env_example_names,
@@ -202,3 +204,54 @@ def test_uniapi_health_check_command_reads_the_status_of_healthz(rendered, statu
         local = command.replace(f"/127.0.0.1/{port} ", f"/127.0.0.1/{httpx.URL(url).port} ")
         result = subprocess.run(["bash", "-c", local], capture_output=True, text=True, timeout=10)
     assert (result.returncode == 0) == healthy, result.stderr
+
+
+def test_ports_and_publish_address_come_from_env(tmp_path):
+    secrets = "".join(f"{name}=x-{name}\n" for name in COMPOSE)
+    ports = "PUBLISH_ADDRESS=0.0.0.0\nMANAGER_PORT=18080\nGPTLOAD_PORT=13001\nUNIAPI_PORT=18001\n"
+    result = render_compose(tmp_path, secrets + ports)
+    assert result.returncode == 0, result.stderr
+    services = parse_yaml(result.stdout)["services"]
+    published = {name: services[name]["ports"] for name in ("manager", "gptload", "uni-api")}
+    assert published == {
+        "manager": ["0.0.0.0:18080:8080/tcp"],
+        "gptload": ["0.0.0.0:13001:3001/tcp"],
+        "uni-api": ["0.0.0.0:18001:8000/tcp"],
+    }
+
+
+def test_uniapi_entrypoint_waits_for_the_file_then_starts_uniapi(rendered, tmp_path):
+    """The entrypoint script as written, with uni-api's binary replaced by a stand-in that reports its start."""
+    script = rendered["services"]["uni-api"]["entrypoint"][-1].replace("$$", "$")
+    stand_in = tmp_path / "uni-api-front"
+    stand_in.write_text('#!/bin/sh\necho "uni-api started with $UNI_API_CONFIG_PATH"\n')
+    stand_in.chmod(0o755)
+    config = tmp_path / "config" / "api.yaml"
+    config.parent.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "UNI_API_CONFIG_PATH": str(config)}
+    process = subprocess.Popen(
+        ["/bin/sh", "-c", script.replace(UNIAPI_ENTRYPOINT, str(stand_in))],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        waiting = process.stdout.readline()
+        assert "waiting for" in waiting and "run a sync" in waiting
+        assert process.poll() is None  # still there: no exit, so no restart loop before the first sync
+        config.write_text("providers: []\n")  # what the manager's first sync writes (atomically)
+        started = process.stdout.readline()
+        assert started.strip() == f"uni-api started with {config}"
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_env_example_generation_commands_make_working_secrets():
+    text = ENV_EXAMPLE.read_text()
+    key_command = re.search(r"ENCRYPTION_KEY:\s+(python3 -c '[^']+')", text)[1]
+    password_command = re.search(r"GPTLOAD_AUTH_KEY:\s+(python3 -c '[^']+')", text)[1]
+    key = subprocess.run(key_command, shell=True, capture_output=True, text=True, check=True).stdout.strip()
+    password = subprocess.run(password_command, shell=True, capture_output=True, text=True, check=True).stdout.strip()
+    box = SecretBox(key)
+    assert box.decrypt(box.encrypt("x")) == "x"
+    assert len(password) >= 24 and re.fullmatch(r"[A-Za-z0-9_-]+", password)

@@ -11,9 +11,13 @@ from starlette.responses import HTMLResponse
 
 from core.clients.gptload import GptLoadClient
 from core.diagnostics import gptload_first_contact, uniapi_directory
+from core.settings import PROJECT_ROOT
 from tests.conftest import GPTLOAD_ADMIN_KEY, SECRET_MARKER, make_settings
 from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.server import free_port
+
+README = (PROJECT_ROOT / "README.md").read_text()
+TROUBLESHOOTING = README[README.index("## Troubleshooting") : README.index("## Architecture")]
 
 
 def not_gptload() -> Starlette:
@@ -53,6 +57,8 @@ async def test_first_contact_with_gptload_names_the_cause_and_the_fix(tmp_path, 
     assert finding.level == level
     assert all(word in finding.message for word in words), finding.message
     assert "\n" not in finding.message and SECRET_MARKER not in finding.message
+    if level == logging.WARNING:  # the README's troubleshooting table has a row for each warning
+        assert words[0] in TROUBLESHOOTING, words[0]
 
 
 def test_writable_uniapi_directory_gives_no_warning(tmp_path):
@@ -78,3 +84,4 @@ def test_unusable_uniapi_path_is_a_warning_with_the_fix(tmp_path, layout, words)
 
     assert finding is not None and finding.level == logging.WARNING
     assert words in finding.message and "UNIAPI_CONFIG_PATH" in finding.message
+    assert finding.message.startswith("uni-api config ") and "| `uni-api config … is not writable` |" in TROUBLESHOOTING

@@ -51,3 +51,21 @@ def test_every_api_route_is_in_the_readme_table(tmp_path):
 
 def test_readme_shows_the_two_commands():
     assert "make run" in README and "make test" in README
+
+
+# The start of each line the manager prints when it cannot start (tests/e2e/test_startup.py triggers each).
+STARTUP_FAILURES = [
+    "ENCRYPTION_KEY is not set",
+    "ENCRYPTION_KEY is not a valid Fernet key",
+    "ENCRYPTION_KEY cannot decrypt the stored secrets",
+    "HOST=… exposes the manager beyond this machine",
+    "is not writable by this process",
+    "Cannot create the data directory",
+    "must be …",
+]
+
+
+@pytest.mark.parametrize("failure", STARTUP_FAILURES)
+def test_troubleshooting_has_a_row_for_every_start_up_failure(failure):
+    table = README[README.index("## Troubleshooting") : README.index("## Architecture")]
+    assert any(line.startswith("| ") and failure in line.split(" | ")[0] for line in table.splitlines()), failure
