@@ -31,8 +31,6 @@ def uniapi_directory(settings: Settings) -> Finding | None:
         problem = "is not a file"
     elif not directory.is_dir():
         problem = f"cannot be created: {directory} is not a directory"
-    elif directory != path.parent and not os.access(directory, os.W_OK | os.X_OK):
-        problem = f"cannot be created: {directory} is not writable by uid {os.getuid()}"
     elif not os.access(directory, os.W_OK | os.X_OK):
         problem = f"cannot be written: {directory} is not writable by uid {os.getuid()}"
     elif path.is_file() and not os.access(path, os.W_OK):

@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,7 +22,7 @@ import pytest
 
 from core.crypto import generate_key
 from tests.deploy_files import dockerfile_stages, lay_out_app
-from tests.e2e.app_process import clean_env, wait_for_health
+from tests.e2e.app_process import AppProcess, clean_env, wait_for_health
 from tests.fakes.server import free_port
 
 _, STAGES = dockerfile_stages()
@@ -46,14 +48,13 @@ def image_root() -> Path:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def test_runs_as_the_image_user_writing_only_to_its_data_volume(image_root, tmp_path):
-    app, data = image_root / "app", image_root / "app" / "data"
-    as_image_user: list[str] = []
-    if os.geteuid() == 0:
-        os.chown(data, IMAGE_UID, IMAGE_UID)  # what the Dockerfile's chown gives the volume
-        as_image_user = ["setpriv", f"--reuid={IMAGE_UID}", f"--regid={IMAGE_UID}", "--clear-groups"]
-    else:
+@contextmanager
+def running_as_image_user(image_root: Path, tmp_path: Path, **extra: str) -> Iterator[AppProcess]:
+    """main.py from the image's /app, with the image's ENV, as uid 10001 owning only /app/data."""
+    if os.geteuid() != 0:
         pytest.skip("needs root to run the process under the image's uid")
+    app, data = image_root / "app", image_root / "app" / "data"
+    os.chown(data, IMAGE_UID, IMAGE_UID)  # what the Dockerfile's chown gives the volume
     image_env = {k: v.replace("/app", str(app)) for k, v in RUNTIME.env().items() if k != "PATH"}
     port = free_port()
     env = {
@@ -66,28 +67,50 @@ def test_runs_as_the_image_user_writing_only_to_its_data_volume(image_root, tmp_
         "ADMIN_PASSWORD": "image-password",
         "GPTLOAD_URL": f"http://127.0.0.1:{free_port()}",
         "HOME": str(data),
+        **extra,
     }
     env.pop("ENV_FILE")
-    before = {p for p in app.rglob("*") if not p.is_relative_to(data)}
+    as_image_user = ["setpriv", f"--reuid={IMAGE_UID}", f"--regid={IMAGE_UID}", "--clear-groups"]
     process = subprocess.Popen(
         [*as_image_user, sys.executable, "main.py"], cwd=app, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    running = AppProcess(url=f"http://127.0.0.1:{port}", process=process)
     try:
-        assert wait_for_health(f"http://127.0.0.1:{port}"), "no /api/health"
-        check = subprocess.run(health_check_command(), env=env, capture_output=True, timeout=10)
-        assert check.returncode == 0, check.stderr
-        page = httpx.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
-        assert page.status_code == 200 and "/login" in str(page.url)
-        api = httpx.get(f"http://127.0.0.1:{port}/api/providers", headers={"Authorization": "Bearer image-password"})
-        assert api.status_code == 200 and api.json() == []
+        assert wait_for_health(running.url), "no /api/health"
+        yield running
     finally:
         process.terminate()
-        output = process.communicate(timeout=30)[0]
+        running.output = process.communicate(timeout=30)[0]
+
+
+def test_runs_as_the_image_user_writing_only_to_its_data_volume(image_root, tmp_path):
+    app, data = image_root / "app", image_root / "app" / "data"
+    before = {p for p in app.rglob("*") if not p.is_relative_to(data)}
+    with running_as_image_user(image_root, tmp_path) as running:
+        port = httpx.URL(running.url).port
+        check = subprocess.run(health_check_command(), env={"PORT": str(port)}, capture_output=True, timeout=10)
+        assert check.returncode == 0, check.stderr
+        page = httpx.get(f"{running.url}/", follow_redirects=True)
+        assert page.status_code == 200 and "/login" in str(page.url)
+        api = httpx.get(f"{running.url}/api/providers", headers={"Authorization": "Bearer image-password"})
+        assert api.status_code == 200 and api.json() == []
+    output = running.output
     assert "Traceback" not in output and "Permission denied" not in output, output[-3000:]
     assert {p for p in app.rglob("*") if not p.is_relative_to(data)} == before  # /app stays untouched
     assert (data / "manager.db").is_file()
     assert all(p.stat().st_uid == IMAGE_UID for p in data.rglob("*"))
+
+
+def test_uniapi_volume_owned_by_another_user_is_one_warning_and_the_manager_serves(image_root, tmp_path):
+    """A uni-api config volume that another container created first (owned by root): say so at start."""
+    volume = image_root / "uni-api"
+    volume.mkdir(mode=0o755)
+    with running_as_image_user(image_root, tmp_path, UNIAPI_CONFIG_PATH=str(volume / "api.yaml")) as running:
+        assert httpx.get(f"{running.url}/api/health").status_code == 200
+    warnings = [line for line in running.output.splitlines() if "uni-api config" in line]
+    assert len(warnings) == 1, running.output[-3000:]
+    assert f"is not writable by uid {IMAGE_UID}" in warnings[0] and "chown" in warnings[0]
 
 
 def test_health_check_fails_when_nothing_answers(tmp_path):
