@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -24,13 +25,21 @@ from tests.deploy_files import copy_sources, dockerfile_stages, lay_out_app
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 ARGS, STAGES = dockerfile_stages()
 DEPENDENCIES, RUNTIME = STAGES[0], STAGES[-1]
+[DEPENDENCY_RUN] = DEPENDENCIES.all("RUN")
+DEPENDENCY_STEPS = [step.strip() for step in DEPENDENCY_RUN.split(" && ")]
+
+
+def run_locally(steps: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Dockerfile RUN steps with this interpreter standing in for the base image's `python` and `pip`."""
+    commands = {"python": [sys.executable], "pip": [sys.executable, "-m", "pip"]}
+    script = " && ".join(shlex.join(commands[s.split()[0]]) + s[len(s.split()[0]) :] for s in steps)
+    return subprocess.run(["sh", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 def test_dependency_layer_reads_the_list_from_pyproject_and_nothing_else(tmp_path):
     assert copy_sources(DEPENDENCIES) == ["pyproject.toml"]
     assert not re.search(r"[A-Za-z0-9_.-]==\d", (PROJECT_ROOT / "Dockerfile").read_text()), "a second pinned list"
-    [run] = DEPENDENCIES.all("RUN")
-    steps = [step.strip() for step in run.split(" && ")]
+    steps = DEPENDENCY_STEPS
     assert "python -m venv --without-pip /opt/venv" in steps  # no installer left in the runtime image
     [install] = [s for s in steps if " install " in s]
     assert install.startswith("pip --python /opt/venv/bin/python install ")
@@ -40,7 +49,7 @@ def test_dependency_layer_reads_the_list_from_pyproject_and_nothing_else(tmp_pat
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
     [extract] = [s for s in steps if "> requirements.txt" in s]
     assert extract.startswith("python ")
-    subprocess.run(["sh", "-c", sys.executable + extract.removeprefix("python")], cwd=tmp_path, check=True)
+    assert run_locally([extract], tmp_path).returncode == 0
 
     assert (tmp_path / "requirements.txt").read_text().splitlines() == PYPROJECT["project"]["dependencies"]
 
@@ -126,11 +135,7 @@ def test_copied_files_are_the_whole_application(tmp_path):
 def test_dependency_layer_installs_from_wheels_into_a_venv_without_pip(tmp_path):
     """The whole dependency RUN, as written, with this interpreter standing in for the base image's."""
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path)
-    [run] = DEPENDENCIES.all("RUN")
-    steps = [step.strip().replace("/opt/venv", str(tmp_path / "venv")) for step in run.split(" && ")]
-    commands = {"python": [sys.executable], "pip": [sys.executable, "-m", "pip"]}
-    script = " && ".join(shlex.join(commands[s.split()[0]]) + s[len(s.split()[0]) :] for s in steps)
-    result = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    result = run_locally([s.replace("/opt/venv", str(tmp_path / "venv")) for s in DEPENDENCY_STEPS], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
 
     venv_python = tmp_path / "venv" / "bin" / "python"
