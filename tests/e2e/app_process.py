@@ -92,3 +92,21 @@ def _wait_healthy(app: AppProcess) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError("main.py did not become healthy within 60 s")
+
+
+def as_user(uid: int) -> list[str]:
+    """A command prefix (for root) that runs a program as ``uid`` with no groups.
+
+    It keeps one capability, reading and searching any file: the checkout and its .venv may sit in a
+    directory only root can enter (`mktemp -d` makes those), while what these tests check is where the
+    program may *write*, which the capability does not grant.
+    """
+    caps = "+dac_read_search"
+    return [
+        "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        f"--inh-caps={caps}",
+        f"--ambient-caps={caps}",
+    ]

@@ -22,7 +22,7 @@ import pytest
 
 from core.crypto import generate_key
 from tests.deploy_files import dockerfile_stages, lay_out_app
-from tests.e2e.app_process import AppProcess, clean_env, wait_for_health
+from tests.e2e.app_process import AppProcess, as_user, clean_env, wait_for_health
 from tests.fakes.server import free_port
 
 _, STAGES = dockerfile_stages()
@@ -70,9 +70,8 @@ def running_as_image_user(image_root: Path, tmp_path: Path, **extra: str) -> Ite
         **extra,
     }
     env.pop("ENV_FILE")
-    as_image_user = ["setpriv", f"--reuid={IMAGE_UID}", f"--regid={IMAGE_UID}", "--clear-groups"]
     process = subprocess.Popen(
-        [*as_image_user, sys.executable, "main.py"], cwd=app, env=env,
+        [*as_user(IMAGE_UID), sys.executable, "main.py"], cwd=app, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     running = AppProcess(url=f"http://127.0.0.1:{port}", process=process)

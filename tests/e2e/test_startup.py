@@ -16,7 +16,7 @@ import pytest
 from core.crypto import generate_key
 from core.settings import PROJECT_ROOT
 from tests.conftest import SECRET_MARKER, fake_key
-from tests.e2e.app_process import app_process, clean_env, run_main, wait_for_health
+from tests.e2e.app_process import app_process, as_user, clean_env, run_main, wait_for_health
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
 
@@ -65,7 +65,7 @@ def test_data_directory_owned_by_another_user_is_named_with_the_fix(tmp_path):
         data.mkdir(mode=0o755)
         env = clean_env(shared, ENCRYPTION_KEY=generate_key(), DATA_DIR=str(data))
         if os.geteuid() == 0:  # root may write anywhere: run as nobody, as the container runs as uid 10001
-            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "main.py"]
+            command = [*as_user(65534), sys.executable, "main.py"]
         else:
             data.chmod(0o555)
             command = [sys.executable, "main.py"]
