@@ -5,8 +5,6 @@ Schema changes go through Tortoise's built-in migrations in ``core/migrations`` 
 
 from tortoise import fields, models
 
-CHANNEL_TYPES = ("openai", "gemini", "anthropic")
-
 
 class AppSetting(models.Model):
     # Small key/value facts the app keeps about itself, such as the encryption canary.

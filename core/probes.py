@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from core import endpoints
+from core import channels
 from core.crypto import mask
 from core.errors import LpmError, NotFound, UpstreamError
 from core.models import Model, Provider
@@ -76,8 +76,8 @@ async def check_connection(services: Services, channel_type: str, base_url: str,
 
 async def check_unsaved(services: Services, request: ConnectionCheckRequest) -> list[KeyCheck]:
     """The add/edit dialog's "Test connection": every key against the typed URL, nothing stored."""
-    base_url = endpoints.clean_base_url(request.base_url)
-    channel_type = endpoints.check_channel_type(request.channel_type)
+    base_url = channels.clean_base_url(request.base_url)
+    channel_type = channels.check_channel_type(request.channel_type)
     return await _check_keys(services, channel_type, base_url, clean_keys(request.api_keys))
 
 

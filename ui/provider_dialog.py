@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from core import catalog, probes, providers
-from core.endpoints import CHANNEL_TYPES
+from core.channels import CHANNEL_TYPES
 from core.errors import LpmError
 from core.probes import ConnectionCheckRequest
 from core.providers import ProviderCreate, ProviderPublic, ProviderUpdate

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from core import endpoints
+from core.channels import Channel, Listing, channel
 from core.crypto import redact
 from core.errors import UpstreamAuthError, UpstreamResponseError, UpstreamTimeout, UpstreamUnreachable
 
@@ -23,9 +23,7 @@ log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and gemini keys travel in the query string.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-ANTHROPIC_VERSION = "2023-06-01"
 MAX_PAGES = 100
-PROBE_PROMPT = "ping"
 
 
 @dataclass(frozen=True)
@@ -67,64 +65,41 @@ class UpstreamClient:
             UpstreamError subclasses: unreachable, timeout, rejected key, error status or a body of the wrong shape.
         """
         started = time.perf_counter()
-        url = endpoints.models_url(channel_type, base_url)
-        if channel_type == "gemini":
-            names = await self._list_gemini(url, api_key)
-        elif channel_type == "anthropic":
-            names = await self._list_anthropic(url, api_key)
-        else:
-            body = await self._request("GET", url, api_key=api_key, headers=_bearer(api_key))
-            names = _ids(body, "data", "id", url)
+        dialect = channel(channel_type)
+        names = await self._list_pages(dialect, dialect.models_url(base_url), api_key)
         return ModelListing(names=list(dict.fromkeys(names)), latency_ms=_elapsed_ms(started))
 
     async def probe_chat(self, channel_type: str, base_url: str, api_key: str, model: str) -> ChatProbe:
         """Send the smallest chat request the dialect allows (one output token) to one model."""
         started = time.perf_counter()
-        url = endpoints.chat_url(channel_type, base_url, model)
-        message = [{"role": "user", "content": PROBE_PROMPT}]
-        if channel_type == "gemini":
-            payload = {"contents": [{"parts": [{"text": PROBE_PROMPT}]}], "generationConfig": {"maxOutputTokens": 1}}
-            body = await self._request("POST", url, api_key=api_key, params={"key": api_key}, json=payload)
-        elif channel_type == "anthropic":
-            payload = {"model": model, "max_tokens": 1, "messages": message}
-            body = await self._request("POST", url, api_key=api_key, headers=_anthropic(api_key), json=payload)
-        else:
-            payload = {"model": model, "max_tokens": 1, "messages": message}
-            try:
-                body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
-            except UpstreamResponseError as exc:
-                if exc.upstream_code != "unsupported_parameter":
-                    raise
-                # OpenAI's reasoning models refuse max_tokens and name its successor.
-                payload = {"model": model, "max_completion_tokens": 1, "messages": message}
-                body = await self._request("POST", url, api_key=api_key, headers=_bearer(api_key), json=payload)
-        return ChatProbe(latency_ms=_elapsed_ms(started), reply=_reply_text(channel_type, body))
+        dialect = channel(channel_type)
+        url = dialect.chat_url(base_url, model)
+        auth = {"headers": dialect.auth_headers(api_key), "params": dialect.auth_params(api_key)}
+        try:
+            body = await self._request("POST", url, api_key=api_key, json=dialect.probe_body(model), **auth)
+        except UpstreamResponseError as exc:
+            if dialect.probe_fallback is None or exc.upstream_code != dialect.probe_fallback[0]:
+                raise
+            body = await self._request("POST", url, api_key=api_key, json=dialect.probe_fallback[1](model), **auth)
+        return ChatProbe(latency_ms=_elapsed_ms(started), reply=_reply_text(dialect, body))
 
-    async def _list_gemini(self, url: str, api_key: str) -> list[str]:
+    async def _list_pages(self, dialect: Channel, url: str, api_key: str) -> list[str]:
+        """Follow the dialect's cursor page by page; a server that never stops is cut off after MAX_PAGES."""
+        listing = dialect.listing
         names: list[str] = []
-        params: dict[str, Any] = {"key": api_key, "pageSize": 1000}
+        params: dict[str, Any] = {**dialect.auth_params(api_key), **listing.page_params}
+        headers = dialect.auth_headers(api_key)
         for _ in range(MAX_PAGES):
-            body = await self._request("GET", url, api_key=api_key, params=params)
-            # Gemini leaves "models" out of an empty page; any other body without it is not Gemini's answer.
-            empty_page = not set(body) - {"nextPageToken"}
-            names += [n.removeprefix("models/") for n in _ids(body, "models", "name", url, optional=empty_page)]
-            token = body.get("nextPageToken")
-            if not token:
-                return names
-            params["pageToken"] = token
-        raise UpstreamResponseError(f"{_where(url)} kept returning nextPageToken after {MAX_PAGES} pages.")
-
-    async def _list_anthropic(self, url: str, api_key: str) -> list[str]:
-        names: list[str] = []
-        params: dict[str, Any] = {"limit": 1000}
-        for _ in range(MAX_PAGES):
-            body = await self._request("GET", url, api_key=api_key, headers=_anthropic(api_key), params=params)
-            page = _ids(body, "data", "id", url)
+            body = await self._request("GET", url, api_key=api_key, headers=headers, params=params)
+            empty_page = bool(listing.empty_page_keys) and not set(body) - listing.empty_page_keys
+            page = _ids(body, listing, url, optional=empty_page)
             names += page
-            if not body.get("has_more") or not body.get("last_id") or not page:
+            cursor = body.get(listing.cursor[0]) if listing.cursor else None
+            more = body.get(listing.more_flag) if listing.more_flag else True
+            if not cursor or not more or (listing.more_flag and not page):
                 return names
-            params["after_id"] = body["last_id"]
-        raise UpstreamResponseError(f"{_where(url)} kept returning has_more after {MAX_PAGES} pages.")
+            params[listing.cursor[1]] = cursor
+        raise UpstreamResponseError(f"{_where(url)} kept returning more pages after {MAX_PAGES} pages.")
 
     async def _request(self, method: str, url: str, *, api_key: str, **kwargs: Any) -> dict[str, Any]:
         """The one choke point: send, classify every failure, parse JSON; texts never carry the key."""
@@ -165,14 +140,16 @@ class UpstreamClient:
         return body
 
 
-def _ids(body: dict[str, Any], list_key: str, id_key: str, url: str, *, optional: bool = False) -> list[str]:
-    items = body.get(list_key, [] if optional else None)
+def _ids(body: dict[str, Any], listing: Listing, url: str, *, optional: bool = False) -> list[str]:
+    items = body.get(listing.items_key, [] if optional else None)
     if not isinstance(items, list):
-        raise UpstreamResponseError(f"{_where(url)} answered without a {list_key!r} list; is the channel type right?")
-    names = [item.get(id_key) if isinstance(item, dict) else None for item in items]
+        raise UpstreamResponseError(
+            f"{_where(url)} answered without a {listing.items_key!r} list; is the channel type right?"
+        )
+    names = [item.get(listing.id_key) if isinstance(item, dict) else None for item in items]
     if any(not isinstance(name, str) or not name for name in names):
-        raise UpstreamResponseError(f"{_where(url)} listed a model without a string {id_key!r}.")
-    return names
+        raise UpstreamResponseError(f"{_where(url)} listed a model without a string {listing.id_key!r}.")
+    return [name.removeprefix(listing.id_prefix) for name in names]
 
 
 def _rejects_key(response: httpx.Response) -> bool:
@@ -219,13 +196,9 @@ def _excerpt(text: str, api_key: str, limit: int = 500) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
-def _reply_text(channel_type: str, body: dict[str, Any]) -> str | None:
+def _reply_text(dialect: Channel, body: dict[str, Any]) -> str | None:
     try:
-        if channel_type == "gemini":
-            return body["candidates"][0]["content"]["parts"][0]["text"]
-        if channel_type == "anthropic":
-            return body["content"][0]["text"]
-        return body["choices"][0]["message"]["content"]
+        return dialect.reply_text(body)
     except (KeyError, IndexError, TypeError):
         return None
 
@@ -234,14 +207,6 @@ def _where(url: str) -> str:
     """Scheme, host and path: never the query string, where gemini keys travel."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _bearer(api_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_key}"}
-
-
-def _anthropic(api_key: str) -> dict[str, str]:
-    return {"x-api-key": api_key, "anthropic-version": ANTHROPIC_VERSION}
 
 
 def _elapsed_ms(started: float) -> int:
