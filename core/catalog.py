@@ -7,7 +7,6 @@ all-or-nothing) hold the same for the REST endpoints, the pending-changes save a
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,9 +16,12 @@ from pydantic import BaseModel
 from tortoise.transactions import in_transaction
 
 from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFound
+from core.impact import Edits, Impact, ModelRow, Registry, apply_edits, edit_impact, load_registry
 from core.models import Model, Provider
+from core.naming import exposed_name
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, DbId, chunks
+from core.topology import duplicates_in_one_provider
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ class ModelPublic(BaseModel):
 
 
 PUBLIC_FIELDS = tuple(f for f in ModelPublic.model_fields if f != "exposed_name")
-STATE_FIELDS = ("provider_id", *PUBLIC_FIELDS)
 
 
 class Rename(Body):
@@ -86,26 +87,13 @@ def merge_listing(existing: Iterable[dict[str, Any]], listed: list[str]) -> Merg
     )
 
 
-def exposed_name(original: str, normalized: str | None) -> str:
-    return normalized or original
-
-
-def duplicate_names(models: Iterable[tuple[int, str, bool]]) -> dict[str, list[int]]:
-    """Exposed names served by more than one active model: ``(id, exposed, active)`` -> ``{name: [ids]}``."""
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for model_id, name, active in models:
-        if active:
-            by_name[name].append(model_id)
-    return {name: ids for name, ids in by_name.items() if len(ids) > 1}
-
-
 def new_duplicates(existing: Iterable[dict[str, Any]], added: list[str]) -> dict[str, list[str]]:
-    """Added names that equal the exposed name of an active stored model (pure): ``{name: [originals]}``."""
-    exposed: dict[str, list[str]] = defaultdict(list)
-    for row in existing:
-        if row["is_active"]:
-            exposed[exposed_name(row["original_name"], row["normalized_name"])].append(row["original_name"])
-    return {name: [*exposed[name], name] for name in added if name in exposed}
+    """Added names that another active model of the provider already serves (pure): ``{name: [originals]}``."""
+    active = [r for r in existing if r["is_active"]]
+    pairs = [(r["original_name"], exposed_name(r["original_name"], r["normalized_name"])) for r in active]
+    fresh = set(added)
+    duplicates = duplicates_in_one_provider([*pairs, *((name, name) for name in added)])
+    return {name: originals for name, originals in duplicates.items() if fresh & set(originals)}
 
 
 async def exposed_names_elsewhere(provider_id: int) -> set[str]:
@@ -123,7 +111,11 @@ async def list_models(provider_id: int) -> list[ModelPublic]:
         raise NotFound(f"Provider {provider_id} does not exist.")
     # Plain rows, not Model objects: building thousands of objects dominated the listing time.
     rows = await Model.filter(provider_id=provider_id).order_by("id").values(*PUBLIC_FIELDS)
-    return [ModelPublic(**row, exposed_name=exposed_name(row["original_name"], row["normalized_name"])) for row in rows]
+    return [_public_row(row) for row in rows]
+
+
+def _public_row(row: dict[str, Any]) -> ModelPublic:
+    return ModelPublic(**row, exposed_name=exposed_name(row["original_name"], row["normalized_name"]))
 
 
 async def add_model(
@@ -139,15 +131,16 @@ async def add_model(
         existing = await Model.get_or_none(provider_id=provider_id, original_name=name)
         if existing is not None and existing.is_active:
             raise AlreadyExists(f"Model {name!r} already exists for this provider.")
-        siblings = await Model.filter(provider_id=provider_id, is_active=True).values_list(
-            "original_name", "normalized_name"
-        )
-        clashes = [o for o, n in siblings if exposed_name(o, n) == name]
-        if clashes and not confirm_duplicates:
-            raise _duplicates_error({name: [*clashes, name]})
+        # A hand-added model is a restore of a (maybe new) inactive row: the impact rule decides on duplicates.
+        row = ModelRow(existing.id if existing else 0, provider_id, name, None, False)
+        edits = Edits(restores=frozenset({row.id}))
+        impact = edit_impact(_with_row(await load_registry({provider_id}), row), edits)
+        if impact.within_provider and not confirm_duplicates:
+            full = edit_impact(_with_row(await load_registry(), row), edits)
+            raise _duplicates_error(impact, full.model_dump())
         if existing is not None:
-            existing.is_active = True
-            await existing.save(update_fields=["is_active", "updated_at"])
+            existing.normalized_name, existing.is_active = None, True
+            await existing.save(update_fields=["normalized_name", "is_active", "updated_at"])
             return public(existing)
         return public(await Model.create(provider_id=provider_id, original_name=name, is_manual=True))
 
@@ -174,31 +167,49 @@ async def _apply_locked(changes: Changes, renames: dict[int, str | None]) -> Bat
         raise NotFound(f"Model ids do not exist: {', '.join(map(str, missing))}.", extra={"model_ids": missing})
     if changes.provider_id is not None and any(pid != changes.provider_id for pid in owners.values()):
         raise InvalidInput(f"Every model in this request must belong to provider {changes.provider_id}.")
-    provider_ids = set(owners.values()) | ({changes.provider_id} - {None})
-    # Only the columns the checks and the answer need: parsing timestamps dominated large batches.
-    loaded = await Model.filter(provider_id__in=provider_ids).only(*STATE_FIELDS) if provider_ids else []
-    state = {m.id: m for m in loaded}
-    before = {mid: (m.normalized_name, m.is_active) for mid, m in state.items()}
-    for model_id, name in renames.items():
-        state[model_id].normalized_name = None if name == state[model_id].original_name else name
-    for model_id in changes.restores:
-        state[model_id].normalized_name, state[model_id].is_active = None, True
-    for model_id in changes.deletions:
-        state[model_id].is_active = False
-    changed = [m for mid, m in state.items() if (m.normalized_name, m.is_active) != before[mid]]
-    _check_delete_all(state.values(), before, changes)
-    _check_duplicates(state.values(), {m.id for m in changed}, changes)
-    if changed:
-        now = datetime.now(UTC)
-        for m in changed:
-            m.updated_at = now  # bulk_update does not touch auto_now fields by itself
-        async with in_transaction():
-            await Model.bulk_update(changed, fields=["normalized_name", "is_active", "updated_at"], batch_size=500)
+    # Whether to ask for a confirmation depends on the touched providers alone; the whole registry is read
+    # only to show the operator everything the edit would do (cross-provider aggregates included).
+    touched = set(owners.values())
+    edits = Edits(renames, frozenset(changes.deletions), frozenset(changes.restores))
+    registry = await load_registry(touched)
+    impact = edit_impact(registry, edits)
+    if impact.emptied_provider_ids and not changes.confirm_delete_all:
+        raise ConfirmationRequired(
+            "This would delete every active model of the provider; send confirm_delete_all=true to do it.",
+            code="confirm_delete_all",
+            extra={"provider_ids": impact.emptied_provider_ids, "impact": await _full_impact(edits)},
+        )
+    if impact.within_provider and not changes.confirm_duplicates:
+        raise _duplicates_error(impact, await _full_impact(edits))
+    after = apply_edits(registry, edits)
+    changed = [after.models[i] for i in sorted(ids) if after.models[i] != registry.models[i]]
+    await _store(changed)
     log.info("models: renamed=%d deleted=%d restored=%d", len(renames), len(changes.deletions), len(changes.restores))
-    models = sorted(state.values(), key=lambda m: (m.provider_id, m.id))
+    provider_ids = sorted(set(owners.values()) | ({changes.provider_id} - {None}))
     return BatchResult(
-        renamed=len(renames), deleted=len(changes.deletions), restored=len(changes.restores), models=map_public(models)
+        renamed=len(renames),
+        deleted=len(changes.deletions),
+        restored=len(changes.restores),
+        models=await _models_of(provider_ids),
     )
+
+
+async def _store(changed: list[ModelRow]) -> None:
+    """Write the changed rows in one transaction (bulk: thousands of renames are one save)."""
+    if not changed:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        Model(id=m.id, normalized_name=m.normalized_name, is_active=m.is_active, updated_at=now, _saved_in_db=True)
+        for m in changed
+    ]
+    async with in_transaction():
+        await Model.bulk_update(rows, fields=["normalized_name", "is_active", "updated_at"], batch_size=500)
+
+
+async def _models_of(provider_ids: list[int]) -> list[ModelPublic]:
+    rows = await Model.filter(provider_id__in=provider_ids).order_by("provider_id", "id").values(*PUBLIC_FIELDS)
+    return [_public_row(row) for row in rows]
 
 
 def clean_model_name(name: str | None) -> str | None:
@@ -227,52 +238,22 @@ def public(model: Model) -> ModelPublic:
     )
 
 
-def map_public(models: Iterable[Model]) -> list[ModelPublic]:
-    return [public(m) for m in models]
+def _with_row(registry: Registry, row: ModelRow) -> Registry:
+    return Registry(registry.providers, {**registry.models, row.id: row})
 
 
-def _check_delete_all(models: Iterable[Model], before: dict[int, tuple[str | None, bool]], changes: Changes) -> None:
-    if changes.confirm_delete_all or not changes.deletions:
-        return
-    active_before: dict[int, int] = defaultdict(int)
-    active_after: dict[int, int] = defaultdict(int)
-    for m in models:
-        active_before[m.provider_id] += before[m.id][1]
-        active_after[m.provider_id] += m.is_active
-    emptied = sorted(pid for pid, n in active_before.items() if n and not active_after[pid])
-    if emptied:
-        raise ConfirmationRequired(
-            "This would delete every active model of the provider; send confirm_delete_all=true to do it.",
-            code="confirm_delete_all",
-            extra={"provider_ids": emptied},
-        )
+async def _full_impact(edits: Edits) -> dict[str, Any]:
+    return edit_impact(await load_registry(), edits).model_dump()
 
 
-def _check_duplicates(models: Iterable[Model], changed: set[int], changes: Changes) -> None:
-    """Refuse a change that makes two models of one provider share a name, unless confirmed."""
-    if changes.confirm_duplicates:
-        return
-    by_provider: dict[int, list[Model]] = defaultdict(list)
-    for m in models:
-        by_provider[m.provider_id].append(m)
-    found: dict[str, list[str]] = {}
-    for group in by_provider.values():
-        originals = {m.id: m.original_name for m in group}
-        dupes = duplicate_names((m.id, exposed_name(m.original_name, m.normalized_name), m.is_active) for m in group)
-        for name, ids in dupes.items():
-            if changed & set(ids):
-                found[name] = [originals[i] for i in ids]
-    if found:
-        raise _duplicates_error(found)
-
-
-def _duplicates_error(found: dict[str, list[str]]) -> ConfirmationRequired:
+def _duplicates_error(impact: Impact, full_impact: dict[str, Any]) -> ConfirmationRequired:
+    found = impact.within_provider
     names = ", ".join(sorted(found))
     return ConfirmationRequired(
         f"More than one model of the provider would be exposed as: {names}. The next sync splits them into one "
         "group per model behind an aggregate; send confirm_duplicates=true to keep them.",
         code="confirm_duplicates",
-        extra={"duplicates": found},
+        extra={"duplicates": found, "impact": full_impact},
     )
 
 

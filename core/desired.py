@@ -10,16 +10,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from core.models import AppSetting, Model, Provider
-from core.plan import MARKER, GroupSpec
+from core.channels import CHANNELS
+from core.impact import load_registry
+from core.models import AppSetting, Provider
+from core.naming import GROUP_MARKER
+from core.plan import GroupSpec
 from core.services import Services
 from core.topology import AggregateGroup, ProviderInput, Route, StandardGroup, Topology, build_topology
 from core.uniapi import UniapiEntry
 
 PROXY_KEY_SETTING = "gptload_proxy_key"
 CLIENT_KEY_SETTING = "uniapi_client_key"
-ENGINE = {"openai": "gpt", "gemini": "gemini", "anthropic": "claude"}
-CHAT_SUFFIX = {"openai": "/chat/completions", "gemini": "", "anthropic": "/messages"}
 
 
 @dataclass
@@ -70,7 +71,7 @@ def standard_spec(group: StandardGroup, keys: list[str], proxy_key: str) -> Grou
         title = f"{group.provider_name}: models without an aggregate"
     fields = {
         "display_name": title[:255],
-        "description": f"{MARKER} {title}"[:512],
+        "description": f"{GROUP_MARKER} {title}"[:512],
         "upstreams": [{"url": group.upstream, "weight": 1}],
         "test_model": group.test_model,
         "validation_endpoint": group.validation_endpoint,
@@ -83,17 +84,18 @@ def standard_spec(group: StandardGroup, keys: list[str], proxy_key: str) -> Grou
 
 def aggregate_spec(group: AggregateGroup, proxy_key: str) -> GroupSpec:
     title = f"{group.exposed_name} (aggregate of {len(group.members)})"
-    fields = {"display_name": title[:255], "description": f"{MARKER} {title}"[:512], "proxy_keys": proxy_key}
+    fields = {"display_name": title[:255], "description": f"{GROUP_MARKER} {title}"[:512], "proxy_keys": proxy_key}
     return GroupSpec(group.name, "aggregate", group.channel_type, fields, members=dict(group.members))
 
 
 def uniapi_entry(route: Route, gptload_url: str, proxy_key: str, model_lists: str) -> UniapiEntry:
     """base_url and engine per the uni-api reference; explicit models where discovery cannot work."""
-    base_url = f"{gptload_url.rstrip('/')}/proxy/{route.group}{route.client_prefix}{CHAT_SUFFIX[route.channel_type]}"
-    # Anthropic groups cannot be discovered by uni-api's Python runtime, and a non-/v1 path is not rewritten.
-    discoverable = route.channel_type != "anthropic" and route.client_prefix != ""
+    dialect = CHANNELS[route.channel_type]
+    base_url = f"{gptload_url.rstrip('/')}/proxy/{route.group}{route.client_prefix}{dialect.uniapi_chat_suffix}"
+    # uni-api cannot list some dialects' groups, and a group on a kept custom path is not rewritten to /v1.
+    discoverable = dialect.uniapi_discovers and route.client_prefix != ""
     explicit = model_lists == "explicit" or not discoverable
-    return UniapiEntry(route.group, base_url, ENGINE[route.channel_type], proxy_key, route.models if explicit else None)
+    return UniapiEntry(route.group, base_url, dialect.uniapi_engine, proxy_key, route.models if explicit else None)
 
 
 async def desired_secrets(services: Services) -> list[str]:
@@ -113,27 +115,8 @@ async def managed_secret(services: Services, setting: str, prefix: str) -> str:
     return services.box.decrypt(row.value)
 
 
-async def split_preview(services: Services, provider_id: int, models: list[tuple[str, str]]) -> Topology:
-    """The topology the next sync would build if this provider's active models were ``models``
-    ((original, exposed) pairs, e.g. from unsaved edits); everything else as stored."""
-    providers, _ = await _registry(services)
-    others = [p for p in providers if p.id != provider_id]
-    me = await Provider.get(id=provider_id)
-    mine = ProviderInput(me.id, me.name, me.channel_type, me.base_url, tuple(models))
-    return build_topology([*others, mine] if models else others)
-
-
 async def _registry(services: Services) -> tuple[list[ProviderInput], dict[int, list[str]]]:
-    rows = (
-        await Model.filter(is_active=True).order_by("id").values_list("provider_id", "original_name", "normalized_name")
-    )
-    models: dict[int, list[tuple[str, str]]] = {}
-    for provider_id, original, normalized in rows:
-        models.setdefault(provider_id, []).append((original, normalized or original))
-    providers, keys = [], {}
-    for p in await Provider.all().order_by("id"):
-        if p.id not in models:
-            continue  # a provider with no active model has nothing to route
-        providers.append(ProviderInput(p.id, p.name, p.channel_type, p.base_url, tuple(models[p.id])))
-        keys[p.id] = services.box.decrypt_list(p.api_keys_token)
-    return providers, keys
+    """The topology's input (providers with an active model) and those providers' decrypted keys."""
+    providers = (await load_registry()).provider_inputs()
+    tokens = dict(await Provider.filter(id__in=[p.id for p in providers]).values_list("id", "api_keys_token"))
+    return providers, {pid: services.box.decrypt_list(token) for pid, token in tokens.items()}

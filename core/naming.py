@@ -1,4 +1,4 @@
-"""Names (pure): GPT-Load group-name slugs and model-name suggestions.
+"""Names (pure): exposed model names, GPT-Load group-name slugs, the ownership marker, name suggestions.
 
 GPT-Load accepts group names matching ``^[a-z0-9_-]{1,100}$``. Model names keep their exact
 characters everywhere else (redirect rules, uni-api model lists); only group names are slugged.
@@ -11,6 +11,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+# The one ownership marker: a uni-api entry carries it as its ``notes``, a GPT-Load group at the start of
+# its ``description`` (in brackets), so a restored or lost database can recognise what the manager made.
+OWNER_MARKER = "managed by llm-provider-manager"
+GROUP_MARKER = f"[{OWNER_MARKER}]"
+
+
+def carries_marker(description: str | None) -> bool:
+    """Whether a GPT-Load group's description says the manager made it."""
+    return (description or "").startswith(GROUP_MARKER)
+
+
+# GPT-Load's group-name rule; uni-api entries are named after groups, so the same rule names them.
 GROUP_NAME = re.compile(r"^[a-z0-9_-]{1,100}$")
 MAX_GROUP_NAME = 100
 HASH_LENGTH = 6
@@ -52,6 +64,11 @@ def unique_slugs(inputs: Iterable[str]) -> dict[str, str]:
             keep = len(texts) == 1 or text == cleaned
             result[text] = cleaned if keep else f"{cleaned}-{short_hash(text)}"
     return result
+
+
+def exposed_name(original: str, normalized: str | None) -> str:
+    """The name clients use for a model: its normalized name, or the provider's own when it has none."""
+    return normalized or original
 
 
 def suggest_name(original: str) -> str:

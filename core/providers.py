@@ -6,7 +6,7 @@ Keys are decrypted only here and in ``core.probes``; everything returned carries
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -16,13 +16,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from core import endpoints
+from core import channels
 from core.catalog import MergeResult, merge_listing, new_duplicates
 from core.crypto import mask
 from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
 from core.models import Model, Provider
+from core.naming import exposed_name
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, chunks
+from core.topology import duplicates_in_one_provider
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,8 +86,8 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
         InvalidInput, AlreadyExists before any network call; UpstreamError when a key does not work.
     """
     name = _clean_name(data.name)
-    base_url = endpoints.clean_base_url(data.base_url)
-    channel_type = endpoints.check_channel_type(data.channel_type)
+    base_url = channels.clean_base_url(data.base_url)
+    channel_type = channels.check_channel_type(data.channel_type)
     keys = clean_keys(data.api_keys)
     if await Provider.filter(name=name).exists():
         raise AlreadyExists(f"A provider named {name!r} already exists.")
@@ -248,8 +250,8 @@ async def _all_provider_ids() -> list[int]:
 
 def _apply_update(services: Services, provider: Provider, data: ProviderUpdate) -> tuple[str, str, str, list[str]]:
     name = _clean_name(data.name) if data.name is not None else provider.name
-    base_url = endpoints.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
-    channel_type = endpoints.check_channel_type(
+    base_url = channels.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
+    channel_type = channels.check_channel_type(
         data.channel_type if data.channel_type is not None else provider.channel_type
     )
     keys = clean_keys(data.api_keys) if data.api_keys is not None else provider_keys(services, provider)
@@ -302,13 +304,14 @@ async def _model_counts(**filters: object) -> dict[int, int]:
 
 
 async def _duplicate_counts(provider_id: int | None = None) -> dict[int, int]:
+    """Per provider, how many exposed names more than one of its active models serves (split on sync)."""
     query = Model.filter(is_active=True)
     if provider_id is not None:
         query = query.filter(provider_id=provider_id)
-    seen: dict[int, Counter[str]] = defaultdict(Counter)
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, original, normalized in await query.values_list("provider_id", "original_name", "normalized_name"):
-        seen[pid][normalized or original] += 1
-    return {pid: sum(1 for n in names.values() if n > 1) for pid, names in seen.items()}
+        pairs[pid].append((original, exposed_name(original, normalized)))
+    return {pid: len(duplicates_in_one_provider(p)) for pid, p in pairs.items()}
 
 
 def _public(services: Services, provider: Provider, total: int, active: int, dupes: int = 0) -> ProviderPublic:
@@ -365,7 +368,7 @@ class RegistryStats(BaseModel):
 
 async def registry_stats() -> RegistryStats:
     active = Model.filter(is_active=True)
-    exposed = {n or o for o, n in await active.values_list("original_name", "normalized_name")}
+    exposed = {exposed_name(o, n) for o, n in await active.values_list("original_name", "normalized_name")}
     return RegistryStats(
         providers=await Provider.all().count(),
         models=await Model.all().count(),

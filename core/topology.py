@@ -9,12 +9,12 @@ standard group. Names are deterministic, so the same registry always yields the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.endpoints import gptload_upstream
+from core.channels import CHANNELS
 from core.naming import fit, short_hash, unique_slugs
 
-DEFAULT_VALIDATION_ENDPOINT = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages", "gemini": ""}
 MEMBER_WEIGHT = 100
 
 
@@ -78,17 +78,23 @@ class Topology:
 
 def class_key(channel_type: str, validation_endpoint: str) -> tuple[str, str]:
     """Providers GPT-Load lets one aggregate hold: same channel type and same *effective* endpoint."""
-    return channel_type, validation_endpoint or DEFAULT_VALIDATION_ENDPOINT[channel_type]
+    return channel_type, CHANNELS[channel_type].effective_validation_endpoint(validation_endpoint)
+
+
+def provider_class(provider: ProviderInput) -> tuple[str, str]:
+    """The compatibility class of a provider, from its channel type and base URL."""
+    _, endpoint, _ = CHANNELS[provider.channel_type].gptload_upstream(provider.base_url)
+    return class_key(provider.channel_type, endpoint)
 
 
 def build_topology(providers: list[ProviderInput]) -> Topology:
     """The split rule of DESIGN §5: single-model members behind aggregates for shared names, one group for the rest."""
     provider_slug = unique_slugs(p.name for p in providers)
-    layout = {p.id: gptload_upstream(p.channel_type, p.base_url) for p in providers}
+    layout = {p.id: CHANNELS[p.channel_type].gptload_upstream(p.base_url) for p in providers}
     classes: dict[tuple[str, str], list[ProviderInput]] = defaultdict(list)
     for p in providers:
         classes[class_key(p.channel_type, layout[p.id][1])].append(p)
-    shared_by_class = {key: _shared(members) for key, members in classes.items()}
+    shared_by_class = {key: shared_names(members) for key, members in classes.items()}
     name_slug = unique_slugs(sorted({n for shared in shared_by_class.values() for n in shared}))
 
     # Groups are drafted under a stable identity; names are settled at the end, when all are known.
@@ -150,8 +156,12 @@ def _standard(p: ProviderInput, layout: tuple[str, str, str], rules: dict[str, s
     )
 
 
-def _shared(providers: list[ProviderInput]) -> dict[str, list[tuple[ProviderInput, int, str]]]:
-    """Exposed names served by more than one pair in this class -> ``[(provider, index, original)]``."""
+def shared_names(providers: list[ProviderInput]) -> dict[str, list[tuple[ProviderInput, int, str]]]:
+    """THE duplicate rule: exposed names that more than one (provider, original name) pair of ``providers`` serves.
+
+    Given one compatibility class this is what the split rule splits; given one provider, its duplicates.
+    Returns ``{exposed: [(provider, index within that provider, original)]}``.
+    """
     pairs: dict[str, list[tuple[ProviderInput, str]]] = defaultdict(list)
     for p in providers:
         for original, exposed in p.models:
@@ -166,6 +176,12 @@ def _shared(providers: list[ProviderInput]) -> dict[str, list[tuple[ProviderInpu
             counters[p.id] += 1
             shared[exposed].append((p, counters[p.id], original))
     return shared
+
+
+def duplicates_in_one_provider(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``(original, exposed)`` pairs of one provider -> ``{exposed: [originals]}`` for names several pairs serve."""
+    provider = ProviderInput(0, "", "openai", "", tuple(pairs))  # one provider is always one class
+    return {name: [original for _, _, original in serving] for name, serving in shared_names([provider]).items()}
 
 
 def _settle_names(names: dict[str, str]) -> dict[str, str]:

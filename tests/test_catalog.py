@@ -1,10 +1,10 @@
-"""Pure registry logic: merging a fresh listing, and finding duplicate exposed names."""
+"""Pure registry logic: merging a fresh listing into the stored models."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.catalog import duplicate_names, merge_listing
+from core.catalog import merge_listing, new_duplicates
 
 
 def row(name: str, *, manual: bool = False, missing: bool = False) -> dict:
@@ -28,15 +28,9 @@ def test_merge_listing(existing, listed, added, disappeared, reappeared):
     assert (merge.added, merge.disappeared, merge.reappeared) == (added, disappeared, reappeared)
 
 
-@pytest.mark.parametrize(
-    ("models", "expected"),
-    [
-        ([(1, "a", True), (2, "b", True)], {}),
-        ([(1, "a", True), (2, "a", True)], {"a": [1, 2]}),
-        ([(1, "a", True), (2, "a", False)], {}),  # an inactive model serves nothing
-        ([(1, "A", True), (2, "a", True)], {}),  # names are exact, case included
-        ([(1, "x", True), (2, "x", True), (3, "x", True)], {"x": [1, 2, 3]}),
-    ],
-)
-def test_duplicate_names(models, expected):
-    assert duplicate_names(models) == expected
+def test_new_duplicates_names_the_stored_models_a_fetched_name_collides_with():
+    existing = [
+        {"original_name": "o3", "normalized_name": "o4", "is_active": True},
+        {"original_name": "old", "normalized_name": "gone", "is_active": False},
+    ]
+    assert new_duplicates(existing, ["o4", "gone", "fresh"]) == {"o4": ["o3", "o4"]}

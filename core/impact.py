@@ -1,0 +1,208 @@
+"""What pending model edits would do, before anything is saved (DESIGN §5: "the UI must show this before it happens").
+
+Given the registry and a set of renames / deletions / restores, ``edit_impact`` answers, exactly as the
+next sync's topology will treat them: which exposed names become (or stay) served by more than one
+(provider, original name) pair inside a compatibility class and involve an edited model, which of those
+sit inside one provider (the case the operator must confirm), which providers would be left without an
+active model, and the aggregates the split would build for those names. It decrypts no key: the
+registry it reads holds names only. The workbench's save dialog renders it, REST 409 bodies carry it,
+and ``core.catalog`` asks it before it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from pydantic import BaseModel
+
+from core.models import Model, Provider
+from core.naming import exposed_name
+from core.topology import ProviderInput, build_topology, provider_class, shared_names
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    id: int
+    provider_id: int
+    original_name: str
+    normalized_name: str | None
+    is_active: bool
+
+    @property
+    def exposed(self) -> str:
+        return exposed_name(self.original_name, self.normalized_name)
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    id: int
+    name: str
+    channel_type: str
+    base_url: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The names side of the registry: providers and models, never a key."""
+
+    providers: Mapping[int, ProviderRow]
+    models: Mapping[int, ModelRow]
+
+    def provider_inputs(self, provider_ids: Iterable[int] | None = None) -> list[ProviderInput]:
+        """The topology's input for these providers (all when None); providers without an active model drop out."""
+        wanted = set(self.providers) if provider_ids is None else set(provider_ids)
+        pairs: dict[int, list[tuple[str, str]]] = {pid: [] for pid in wanted}
+        for m in sorted(self.models.values(), key=lambda m: m.id):
+            if m.is_active and m.provider_id in pairs:
+                pairs[m.provider_id].append((m.original_name, m.exposed))
+        return [
+            ProviderInput(p.id, p.name, p.channel_type, p.base_url, tuple(pairs[p.id]))
+            for p in sorted((self.providers[pid] for pid in wanted if pid in self.providers), key=lambda p: p.id)
+            if pairs[p.id]
+        ]
+
+
+@dataclass(frozen=True)
+class Edits:
+    """Pending changes by model id; a rename to None (or to the original name) goes back to the original."""
+
+    renames: Mapping[int, str | None] = field(default_factory=dict)
+    deletions: frozenset[int] = frozenset()
+    restores: frozenset[int] = frozenset()
+
+    @property
+    def model_ids(self) -> set[int]:
+        return set(self.renames) | set(self.deletions) | set(self.restores)
+
+
+class ServingModel(BaseModel):
+    model_id: int
+    provider_id: int
+    provider_name: str
+    original_name: str
+
+
+class Duplicate(BaseModel):
+    """An exposed name that more than one model serves after the edits, inside one compatibility class."""
+
+    name: str
+    channel_type: str
+    within_provider: bool  # two models of one provider: the split the operator must confirm
+    serving: list[ServingModel]
+
+
+class SplitGroup(BaseModel):
+    """An aggregate the next sync would build, with its single-model member groups."""
+
+    aggregate: str
+    exposed_name: str
+    members: list[str]
+
+
+class Impact(BaseModel):
+    duplicates: list[Duplicate]
+    emptied_provider_ids: list[int]
+    split: list[SplitGroup]
+
+    @property
+    def within_provider(self) -> dict[str, list[str]]:
+        """``{name: [original names]}`` of the duplicates inside one provider (the 409 body's ``duplicates``)."""
+        return {d.name: [s.original_name for s in d.serving] for d in self.duplicates if d.within_provider}
+
+
+def apply_edits(registry: Registry, edits: Edits) -> Registry:
+    """The registry as it would be after the edits (pure)."""
+    models = dict(registry.models)
+    for model_id, name in edits.renames.items():
+        model = models[model_id]
+        models[model_id] = replace(model, normalized_name=None if name == model.original_name else name)
+    for model_id in edits.restores:
+        models[model_id] = replace(models[model_id], normalized_name=None, is_active=True)
+    for model_id in edits.deletions:
+        models[model_id] = replace(models[model_id], is_active=False)
+    return Registry(registry.providers, models)
+
+
+def edit_impact(registry: Registry, edits: Edits) -> Impact:
+    """Duplicates the edits take part in, providers they empty, and the split preview (pure)."""
+    after = apply_edits(registry, edits)
+    changed = {i for i in edits.model_ids if _state(registry.models[i]) != _state(after.models[i])}
+    touched = {registry.models[i].provider_id for i in changed}
+    emptied = sorted(touched & _with_active_models(registry) - _with_active_models(after))
+    if not changed:
+        return Impact(duplicates=[], emptied_provider_ids=emptied, split=[])
+    inputs = after.provider_inputs()
+    duplicates = [d for d in duplicates_of(after, touched, inputs) if changed & {s.model_id for s in d.serving}]
+    return Impact(duplicates=duplicates, emptied_provider_ids=emptied, split=_split(inputs, duplicates))
+
+
+def duplicates_of(
+    registry: Registry, provider_ids: Iterable[int], inputs: list[ProviderInput] | None = None
+) -> list[Duplicate]:
+    """Every exposed name that a model of these providers shares with another pair of its class (pure)."""
+    inputs = registry.provider_inputs() if inputs is None else inputs
+    wanted = set(provider_ids)
+    # Only the classes of these providers can hold their duplicates.
+    classes = {provider_class(p) for p in inputs if p.id in wanted}
+    by_pair = {(m.provider_id, m.original_name): m for m in registry.models.values()}
+    found = []
+    for key in sorted(classes):
+        members = [p for p in inputs if provider_class(p) == key]
+        for name, serving in sorted(shared_names(members).items()):
+            rows = [by_pair[(p.id, original)] for p, _, original in serving]
+            pids = [m.provider_id for m in rows]
+            if wanted.isdisjoint(pids):
+                continue
+            found.append(
+                Duplicate(
+                    name=name,
+                    channel_type=key[0],
+                    within_provider=len(set(pids)) < len(pids),
+                    serving=[_serving(registry, m) for m in rows],
+                )
+            )
+    return found
+
+
+def _split(inputs: list[ProviderInput], duplicates: list[Duplicate]) -> list[SplitGroup]:
+    if not duplicates:
+        return []
+    names = {(d.channel_type, d.name) for d in duplicates}
+    topology = build_topology(inputs)
+    return [
+        SplitGroup(aggregate=a.name, exposed_name=a.exposed_name, members=sorted(a.members))
+        for a in topology.aggregates
+        if (a.channel_type, a.exposed_name) in names
+    ]
+
+
+def _serving(registry: Registry, model: ModelRow) -> ServingModel:
+    provider = registry.providers[model.provider_id]
+    return ServingModel(
+        model_id=model.id, provider_id=provider.id, provider_name=provider.name, original_name=model.original_name
+    )
+
+
+def _state(model: ModelRow) -> tuple[str | None, bool]:
+    return model.normalized_name, model.is_active
+
+
+def _with_active_models(registry: Registry) -> set[int]:
+    return {m.provider_id for m in registry.models.values() if m.is_active}
+
+
+async def load_registry(provider_ids: Iterable[int] | None = None) -> Registry:
+    """Providers and their models (all, or only these providers'), names only: no key is read or decrypted."""
+    providers_query, models_query = Provider.all(), Model.all()
+    if provider_ids is not None:
+        ids = sorted(set(provider_ids))
+        providers_query, models_query = Provider.filter(id__in=ids), Model.filter(provider_id__in=ids)
+    providers = {
+        pid: ProviderRow(pid, name, channel_type, base_url)
+        for pid, name, channel_type, base_url in await providers_query.values_list(
+            "id", "name", "channel_type", "base_url"
+        )
+    }
+    rows = await models_query.values_list("id", "provider_id", "original_name", "normalized_name", "is_active")
+    return Registry(providers, {row[0]: ModelRow(*row) for row in rows})
