@@ -14,10 +14,23 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.changes import (
+    AddKeys,
+    AddMembers,
+    Change,
+    CreateGroup,
+    DeleteGroup,
+    RemoveKeys,
+    RemoveMember,
+    ReplaceGroup,
+    SetWeight,
+    UpdateGroup,
+    WriteUniapi,
+    group_stage,
+    sort_changes,
+)
 from core.crypto import mask, redact
 
-MARKER = "[managed by llm-provider-manager]"
-STAGES = ("standard", "keys", "aggregates", "members", "removals", "uniapi")
 # Fields whose change GPT-Load refuses on an aggregate member, or ignores on an aggregate: recreate instead.
 REPLACE_ON = ("channel_type", "validation_endpoint")
 OWNED_FIELDS = {
@@ -60,19 +73,6 @@ class ActualGroup:
     managed: bool
     keys: set[str] | None = None
     members: dict[str, int] | None = None
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    stage: str
-    target: str
-    data: dict[str, Any] = field(hash=False)
-    # What apply needs but nobody may see (plaintext keys); never serialized, never in the checksum.
-    payload: Any = field(default=None, hash=False, compare=False, repr=False)
-
-    def public(self) -> dict[str, Any]:
-        return {"kind": self.kind, "stage": self.stage, "target": self.target, **self.data}
 
 
 @dataclass(frozen=True)
@@ -126,19 +126,19 @@ def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Cha
     changes: list[Change] = []
     recreated: set[str] = set()
     for spec in sorted(desired, key=lambda s: (s.group_type != "standard", s.name)):
-        stage = "standard" if spec.group_type == "standard" else "aggregates"
+        stage = group_stage(spec.group_type)
         current = mine.get(spec.name)
         if current is None:
-            changes.append(Change("create_group", stage, spec.name, _create_data(spec)))
+            changes.append(CreateGroup(spec.name, stage, _create_data(spec)))
             recreated.add(spec.name)
         elif _must_replace(spec, current):
             data = {"id": current.id, **_create_data(spec)}
-            changes.append(Change("replace_group", stage, spec.name, data))
+            changes.append(ReplaceGroup(spec.name, stage, data))
             recreated.add(spec.name)
         else:
             delta = _field_delta(spec, current)
             if delta:
-                changes.append(Change("update_group", stage, spec.name, {"id": current.id, "fields": delta}))
+                changes.append(UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta}))
         if spec.group_type == "standard":
             changes += _key_changes(spec, None if spec.name in recreated else current)
     wanted = {s.name for s in desired}
@@ -150,13 +150,12 @@ def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Cha
             have = {m: w for m, w in have.items() if m not in recreated}
             changes += _member_changes(spec, have, removed)
     for name in sorted(removed, key=lambda n: (mine[n].group_type != "aggregate", n)):
-        changes.append(
-            Change("delete_group", "removals", name, {"id": mine[name].id, "group_type": mine[name].group_type})
-        )
+        data = {"id": mine[name].id, "group_type": mine[name].group_type}
+        changes.append(DeleteGroup(name, "removals", data))
     return sort_changes(changes)
 
 
-def uniapi_change(path: str, before: str | None, after: str, secrets: list[str]) -> Change | None:
+def uniapi_change(path: str, before: str | None, after: str, secrets: list[str]) -> WriteUniapi | None:
     """The api.yaml rewrite as a change, with a unified diff in which every secret is masked."""
     if before == after:
         return None
@@ -167,14 +166,7 @@ def uniapi_change(path: str, before: str | None, after: str, secrets: list[str])
         tofile=f"{path} (new)",
     )
     digest = hashlib.sha256(after.encode()).hexdigest()[:16]
-    return Change(
-        "write_uniapi", "uniapi", path, {"diff": "".join(lines), "sha256": digest, "new_file": before is None}
-    )
-
-
-def sort_changes(changes: list[Change]) -> list[Change]:
-    # (stage, kind, target, member) identifies a change: only membership changes repeat a target within a kind.
-    return sorted(changes, key=lambda c: (STAGES.index(c.stage), c.kind, c.target, str(c.data.get("member", ""))))
+    return WriteUniapi(path, data={"diff": "".join(lines), "sha256": digest, "new_file": before is None})
 
 
 def key_fingerprint(key: str) -> str:
@@ -230,9 +222,9 @@ def _key_changes(spec: GroupSpec, current: ActualGroup | None) -> list[Change]:
     add, remove = sorted(spec.keys - have), sorted(have - spec.keys)
     changes = []
     if add:
-        changes.append(Change("add_keys", "keys", spec.name, _key_data(add), payload=add))
+        changes.append(AddKeys(spec.name, data=_key_data(add), payload=add))
     if remove:
-        changes.append(Change("remove_keys", "keys", spec.name, _key_data(remove), payload=remove))
+        changes.append(RemoveKeys(spec.name, data=_key_data(remove), payload=remove))
     return changes
 
 
@@ -244,11 +236,11 @@ def _member_changes(spec: GroupSpec, have: dict[str, int], removed: set[str]) ->
     add = {m: w for m, w in spec.members.items() if m not in have}
     changes = []
     if add:
-        changes.append(Change("add_members", "members", spec.name, {"members": dict(sorted(add.items()))}))
+        changes.append(AddMembers(spec.name, data={"members": dict(sorted(add.items()))}))
     for member, weight in sorted(spec.members.items()):
         if member in have and have[member] != weight:
             data = {"member": member, "before": have[member], "after": weight}
-            changes.append(Change("set_weight", "members", spec.name, data))
+            changes.append(SetWeight(spec.name, data=data))
     for member in sorted(set(have) - set(spec.members) - removed):
-        changes.append(Change("remove_member", "members", spec.name, {"member": member}))
+        changes.append(RemoveMember(spec.name, data={"member": member}))
     return changes

@@ -19,13 +19,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from core import uniapi
+from core.changes import STAGES, Change
 from core.clients.gptload import GptLoadClient
 from core.desired import DesiredState, desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
 from core.models import ManagedGroup, SyncRecord
-from core.plan import MARKER, STAGES, ActualGroup, Change, Plan, diff_groups, find_conflicts, uniapi_change
+from core.naming import carries_marker
+from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
 from core.services import Services
-from core.sync_apply import ApplyContext, execute
+from core.sync_apply import ApplyContext
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,7 @@ class SyncEngine:
                 reachable=False, group_count=None, managed_group_count=None, error=exc.detail, **status
             )
         known = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
-        ours = [g for g in groups if g["id"] in known or (g.get("description") or "").startswith(MARKER)]
+        ours = [g for g in groups if g["id"] in known or carries_marker(g.get("description"))]
         return GptLoadStatus(
             reachable=True, group_count=len(groups), managed_group_count=len(ours), error=None, **status
         )
@@ -198,11 +200,11 @@ class SyncEngine:
             async with gate:
                 if failure:
                     return  # a change of this stage failed: start nothing new
-                step = f"{change.kind} {change.target}"
+                step = change.step
                 self.progress.step = step
                 began = time.perf_counter()
                 try:
-                    await execute(change, context)
+                    await change.apply(context)
                 except LpmError as exc:
                     failure.append((step, exc))
                     self._result(change, began, error=exc)
@@ -231,7 +233,7 @@ class SyncEngine:
                 group_type=g.get("group_type") or "standard",
                 channel_type=g.get("channel_type") or "",
                 fields=g,
-                managed=g["id"] in known_ids or (g.get("description") or "").startswith(MARKER),
+                managed=g["id"] in known_ids or carries_marker(g.get("description")),
             )
             for g in groups
         ]

@@ -1,17 +1,17 @@
-"""Carrying out one planned change against GPT-Load or api.yaml, and waiting out GPT-Load's cache lag."""
+"""What the changes of one run apply through: GPT-Load, the managed-group records, api.yaml; GPT-Load's cache lag."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core import uniapi
 from core.clients.gptload import GptLoadClient
 from core.errors import UpstreamError
 from core.models import ManagedGroup
-from core.plan import Change, GroupSpec
+from core.plan import GroupSpec
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -33,12 +33,31 @@ class ApplyContext:
         self.uniapi_text = bundle.uniapi_text
         self.touched: set[str] = set()
 
-    async def create(self, spec: GroupSpec) -> None:
+    async def create(self, name: str) -> None:
+        spec = self.specs[name]
         body = {"name": spec.name, "group_type": spec.group_type, "channel_type": spec.channel_type, **spec.fields}
         created = await self.gptload.create_group(body)
-        self.ids[spec.name] = created["id"]
-        self.touched.add(spec.name)
+        self.ids[name] = created["id"]
+        self.touched.add(name)
         await _remember(spec, created["id"])
+
+    async def update(self, name: str, field_names: list[str]) -> None:
+        """Send only the owned fields the plan found different (GPT-Load updates partially)."""
+        spec = self.specs[name]
+        await self.gptload.update_group(self.ids[name], {field: spec.fields[field] for field in field_names})
+        self.touched.add(name)
+        await _remember(spec, self.ids[name])
+
+    async def forget(self, name: str) -> None:
+        """A deleted group is no longer the manager's."""
+        self.ids.pop(name, None)
+        await ManagedGroup.filter(name=name).delete()
+
+    async def write_uniapi(self) -> None:
+        mode = self.settings.uniapi_write_mode
+        in_place = None if mode == "auto" else mode == "in-place"
+        path = self.settings.uniapi_config_path
+        await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place)
 
     async def wait_until_visible(self) -> None:
         """GPT-Load's proxy loads writes asynchronously; uni-api must not meet a group it cannot see yet."""
@@ -58,46 +77,6 @@ class ApplyContext:
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
-
-
-async def execute(change: Change, ctx: ApplyContext) -> None:
-    """Carry out one change; raises an ``LpmError`` (from the client or the writer) when it fails."""
-    client, target = ctx.gptload, change.target
-    kind = change.kind
-    if kind == "create_group":
-        await ctx.create(ctx.specs[target])
-    elif kind == "replace_group":
-        await client.delete_group(change.data["id"])
-        await ctx.create(ctx.specs[target])
-    elif kind == "update_group":
-        spec = ctx.specs[target]
-        body: dict[str, Any] = {name: spec.fields[name] for name in change.data["fields"]}
-        await client.update_group(ctx.ids[target], body)
-        ctx.touched.add(target)
-        await _remember(spec, ctx.ids[target])
-    elif kind == "add_keys":
-        await client.add_keys(ctx.ids[target], change.payload)
-    elif kind == "remove_keys":
-        await client.delete_keys(ctx.ids[target], change.payload)
-    elif kind == "add_members":
-        members = {ctx.ids[name]: weight for name, weight in change.data["members"].items()}
-        await client.add_sub_groups(ctx.ids[target], members)
-    elif kind == "set_weight":
-        await client.set_sub_group_weight(ctx.ids[target], ctx.ids[change.data["member"]], change.data["after"])
-    elif kind == "remove_member":
-        await client.remove_sub_group(ctx.ids[target], ctx.ids[change.data["member"]])
-    elif kind == "delete_group":
-        await client.delete_group(change.data["id"])
-        ctx.ids.pop(target, None)
-        await ManagedGroup.filter(name=target).delete()
-    elif kind == "write_uniapi":
-        mode = ctx.settings.uniapi_write_mode
-        in_place = None if mode == "auto" else mode == "in-place"
-        await asyncio.to_thread(
-            uniapi.write_config, ctx.settings.uniapi_config_path, ctx.uniapi_text, in_place=in_place
-        )
-    else:
-        raise AssertionError(f"unknown change kind {kind}")
 
 
 async def _remember(spec: GroupSpec, gptload_id: int) -> None:

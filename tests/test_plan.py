@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.plan import MARKER, ActualGroup, Change, GroupSpec, Plan, diff_groups, find_conflicts, uniapi_change
+from core.changes import Change
+from core.naming import GROUP_MARKER as MARKER
+from core.plan import ActualGroup, GroupSpec, Plan, diff_groups, find_conflicts, uniapi_change
 
 KEY_A, KEY_B = "sk-aaaaaaaaaaaaaaaa-1111", "sk-bbbbbbbbbbbbbbbb-2222"
 
@@ -164,3 +166,20 @@ def test_uniapi_change_masks_secrets_in_its_diff():
     change = uniapi_change("api.yaml", "providers: []\n", f"api: {secret}\n", [secret])
     assert secret not in change.data["diff"] and "lpm…mnop" in change.data["diff"]
     assert uniapi_change("api.yaml", "same\n", "same\n", [secret]) is None
+
+
+def test_each_change_type_names_its_kind_and_stage_and_keeps_the_public_shape():
+    """The typed changes serialize exactly as the documented plan JSON: kind, stage, target, then their data."""
+    spec = standard("acme-no-aggregate-models", keys=("sk-a-0123456789abcdef",))
+    changes = diff_groups([spec, aggregate("gpt-4o-aggregate", {"acme-no-aggregate-models": 100})], [])
+    shapes = {(type(c).__name__, c.kind, c.stage) for c in changes}
+    assert shapes == {
+        ("CreateGroup", "create_group", "standard"),
+        ("AddKeys", "add_keys", "keys"),
+        ("CreateGroup", "create_group", "aggregates"),
+        ("AddMembers", "add_members", "members"),
+    }
+    add_keys = next(c for c in changes if c.kind == "add_keys")
+    assert list(add_keys.public())[:3] == ["kind", "stage", "target"]
+    assert "sk-a-0123456789abcdef" not in str(add_keys.public())
+    assert add_keys.payload == ["sk-a-0123456789abcdef"]

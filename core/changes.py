@@ -1,0 +1,141 @@
+"""The typed changes of a sync plan (octoDNS's Create / Update / Delete, for GPT-Load groups and api.yaml).
+
+Each change knows its kind, the stage it runs in and how to carry itself out through an apply context
+(``core.sync_apply.ApplyContext``: the GPT-Load client, names -> ids, the desired specs, the managed-group
+records, the api.yaml writer). Its ``data`` is public and secret-free: it is what the plan preview, the
+REST plan and the checksum see; ``payload`` carries what only applying needs (plaintext keys) and is
+never serialized. This module does no I/O of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from core.sync_apply import ApplyContext
+
+# The order stages run in: what the new layout needs first, removals last, then the file that points at it.
+STAGES = ("standard", "keys", "aggregates", "members", "removals", "uniapi")
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ClassVar[str] = ""
+    target: str
+    stage: str
+    data: dict[str, Any] = field(default_factory=dict, hash=False)
+    # What apply needs but nobody may see (plaintext keys); never serialized, never in the checksum.
+    payload: Any = field(default=None, hash=False, compare=False, repr=False)
+
+    def public(self) -> dict[str, Any]:
+        return {"kind": self.kind, "stage": self.stage, "target": self.target, **self.data}
+
+    @property
+    def step(self) -> str:
+        """How progress and history name this change."""
+        return f"{self.kind} {self.target}"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        raise NotImplementedError
+
+
+def group_stage(group_type: str) -> str:
+    return "standard" if group_type == "standard" else "aggregates"
+
+
+@dataclass(frozen=True)
+class CreateGroup(Change):
+    kind: ClassVar[str] = "create_group"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.create(self.target)
+
+
+@dataclass(frozen=True)
+class ReplaceGroup(Change):
+    """A group whose channel type or validation endpoint must change: GPT-Load refuses that in place."""
+
+    kind: ClassVar[str] = "replace_group"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.gptload.delete_group(self.data["id"])
+        await ctx.create(self.target)
+
+
+@dataclass(frozen=True)
+class UpdateGroup(Change):
+    kind: ClassVar[str] = "update_group"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.update(self.target, list(self.data["fields"]))
+
+
+@dataclass(frozen=True)
+class DeleteGroup(Change):
+    kind: ClassVar[str] = "delete_group"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.gptload.delete_group(self.data["id"])
+        await ctx.forget(self.target)
+
+
+@dataclass(frozen=True)
+class AddKeys(Change):
+    kind: ClassVar[str] = "add_keys"
+    stage: str = "keys"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.gptload.add_keys(ctx.ids[self.target], self.payload)
+
+
+@dataclass(frozen=True)
+class RemoveKeys(Change):
+    kind: ClassVar[str] = "remove_keys"
+    stage: str = "keys"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.gptload.delete_keys(ctx.ids[self.target], self.payload)
+
+
+@dataclass(frozen=True)
+class AddMembers(Change):
+    kind: ClassVar[str] = "add_members"
+    stage: str = "members"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        members = {ctx.ids[name]: weight for name, weight in self.data["members"].items()}
+        await ctx.gptload.add_sub_groups(ctx.ids[self.target], members)
+
+
+@dataclass(frozen=True)
+class SetWeight(Change):
+    kind: ClassVar[str] = "set_weight"
+    stage: str = "members"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        member = ctx.ids[self.data["member"]]
+        await ctx.gptload.set_sub_group_weight(ctx.ids[self.target], member, self.data["after"])
+
+
+@dataclass(frozen=True)
+class RemoveMember(Change):
+    kind: ClassVar[str] = "remove_member"
+    stage: str = "members"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.gptload.remove_sub_group(ctx.ids[self.target], ctx.ids[self.data["member"]])
+
+
+@dataclass(frozen=True)
+class WriteUniapi(Change):
+    kind: ClassVar[str] = "write_uniapi"
+    stage: str = "uniapi"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.write_uniapi()
+
+
+def sort_changes(changes: list[Change]) -> list[Change]:
+    # (stage, kind, target, member) identifies a change: only membership changes repeat a target within a kind.
+    return sorted(changes, key=lambda c: (STAGES.index(c.stage), c.kind, c.target, str(c.data.get("member", ""))))
