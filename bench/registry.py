@@ -40,6 +40,8 @@ MODELS_PER_PROVIDER = 300
 BIG_PROVIDER_MODELS = 3_000
 RENAMES = 1_000
 LATENCY = 0.05
+# --smoke: the same code paths at a tiny size, so `make test` notices a bench that no longer runs.
+SMOKE = {"PROVIDERS": 3, "MODELS_PER_PROVIDER": 10, "BIG_PROVIDER_MODELS": 30, "RENAMES": 10, "LATENCY": 0.0}
 TARGET_BATCH_S = 0.5
 TARGET_FETCH_ALL_S = 3.0
 
@@ -115,11 +117,11 @@ async def bench(services: Services, fake: FakeProviders, concurrency: int) -> No
 
     async def batch_save(attempt: int) -> None:
         renames = {mid: f"renamed-{attempt}-{mid}" for mid in targets}
-        result = await apply_changes(Changes(renames=renames, provider_id=big.id))
+        result = await apply_changes(services, Changes(renames=renames, provider_id=big.id))
         assert result.renamed == RENAMES and len(result.models) == BIG_PROVIDER_MODELS
 
     saved = await measure(f"apply_changes, {RENAMES} renames of a {BIG_PROVIDER_MODELS}-model provider", 5, batch_save)
-    renamed = await Model.filter(provider_id=big.id, normalized_name__startswith="renamed-4-").count()
+    renamed = await Model.filter(provider_id=big.id, normalized_name__startswith="renamed-4-").count()  # last round
     assert renamed == RENAMES, renamed
 
     async def list_core(_: int) -> None:
@@ -153,7 +155,10 @@ async def bench(services: Services, fake: FakeProviders, concurrency: int) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=8, help="TEST_CONCURRENCY for fetch-all (default 8)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that the bench runs, measures nothing")
     args = parser.parse_args()
+    if args.smoke:
+        globals().update(SMOKE)
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     asyncio.run(run(args.concurrency))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
