@@ -8,11 +8,11 @@ sets on every group it owns, and the client key of a new api.yaml (both encrypte
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.channels import CHANNELS
 from core.impact import load_registry
-from core.models import AppSetting, Provider
+from core.models import AppSetting, ManagedGroup, Provider
 from core.naming import GROUP_MARKER
 from core.plan import GroupSpec
 from core.services import Services
@@ -34,7 +34,9 @@ class DesiredState:
 
 async def desired_state(services: Services) -> DesiredState:
     providers, keys = await _registry(services)
-    topology = build_topology(providers)
+    # Names of the groups already made, by what they serve: they keep them (issue: names must not churn).
+    existing = dict(await ManagedGroup.exclude(identity=None).values_list("identity", "name"))
+    topology = build_topology(providers, existing)
     proxy_key = await managed_secret(services, PROXY_KEY_SETTING, "lpm-proxy-")
     client_key = await managed_secret(services, CLIENT_KEY_SETTING, "sk-lpm-")
     specs = [standard_spec(g, keys[g.provider_id], proxy_key) for g in topology.standard]
@@ -57,7 +59,7 @@ def without(state: DesiredState, names: set[str]) -> DesiredState:
             if not members:
                 names = names | {spec.name}
                 continue
-            spec = GroupSpec(spec.name, spec.group_type, spec.channel_type, spec.fields, spec.keys, members)
+            spec = replace(spec, members=members)
         specs.append(spec)
     entries = [e for e in state.entries if e.provider not in names]
     return DesiredState(state.topology, specs, entries, state.proxy_key, state.client_key)
@@ -79,13 +81,15 @@ def standard_spec(group: StandardGroup, keys: list[str], proxy_key: str) -> Grou
         "model_redirect_strict": True,
         "proxy_keys": proxy_key,
     }
-    return GroupSpec(group.name, "standard", group.channel_type, fields, frozenset(keys))
+    return GroupSpec(group.name, "standard", group.channel_type, fields, frozenset(keys), identity=group.identity)
 
 
 def aggregate_spec(group: AggregateGroup, proxy_key: str) -> GroupSpec:
     title = f"{group.exposed_name} (aggregate of {len(group.members)})"
     fields = {"display_name": title[:255], "description": f"{GROUP_MARKER} {title}"[:512], "proxy_keys": proxy_key}
-    return GroupSpec(group.name, "aggregate", group.channel_type, fields, members=dict(group.members))
+    return GroupSpec(
+        group.name, "aggregate", group.channel_type, fields, members=dict(group.members), identity=group.identity
+    )
 
 
 def uniapi_entry(route: Route, gptload_url: str, proxy_key: str, model_lists: str) -> UniapiEntry:

@@ -68,6 +68,8 @@ class ManagedGroup(models.Model):
         "models.Provider", related_name="groups", null=True, on_delete=fields.SET_NULL
     )
     exposed_name = fields.CharField(max_length=500, null=True)
+    # What the group serves (core.topology's identity), so it keeps its name while it serves the same thing.
+    identity = fields.TextField(null=True)
     spec = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -59,6 +59,8 @@ class GroupSpec:
     fields: dict[str, Any] = field(hash=False)
     keys: frozenset[str] = frozenset()
     members: dict[str, int] = field(default_factory=dict, hash=False)
+    # What the group serves (the topology's identity): remembered so the group keeps its name.
+    identity: str = field(default="", compare=False)
 
 
 @dataclass

@@ -175,6 +175,8 @@ class SyncEngine:
                 if failure is not None:
                     failed_step, error = failure
                     break
+            else:
+                await context.remember_identities()
         except LpmError as exc:
             error, failed_step = exc, self.progress.step
         except Exception as exc:  # a bug: record it, never leave the run "running"

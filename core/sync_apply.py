@@ -59,6 +59,18 @@ class ApplyContext:
         path = self.settings.uniapi_config_path
         await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place)
 
+    async def remember_identities(self) -> None:
+        """Record what every managed group serves, untouched ones too, so each keeps its name in later plans."""
+        stale = [
+            row
+            for row in await ManagedGroup.filter(group_type__in=("standard", "aggregate"))
+            if row.name in self.specs and row.identity != self.specs[row.name].identity
+        ]
+        for row in stale:
+            row.identity = self.specs[row.name].identity
+        if stale:
+            await ManagedGroup.bulk_update(stale, fields=["identity"], batch_size=500)
+
     async def wait_until_visible(self) -> None:
         """GPT-Load's proxy loads writes asynchronously; uni-api must not meet a group it cannot see yet."""
         pending = sorted(self.touched & self.routes)
@@ -81,6 +93,5 @@ class ApplyContext:
 
 async def _remember(spec: GroupSpec, gptload_id: int) -> None:
     public = {k: v for k, v in spec.fields.items() if k != "proxy_keys"}
-    await ManagedGroup.update_or_create(
-        name=spec.name, defaults={"gptload_id": gptload_id, "group_type": spec.group_type, "spec": public}
-    )
+    defaults = {"gptload_id": gptload_id, "group_type": spec.group_type, "spec": public, "identity": spec.identity}
+    await ManagedGroup.update_or_create(name=spec.name, defaults=defaults)

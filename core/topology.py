@@ -9,7 +9,7 @@ standard group. Names are deterministic, so the same registry always yields the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from core.channels import CHANNELS
@@ -31,6 +31,8 @@ class ProviderInput:
 @dataclass(frozen=True)
 class StandardGroup:
     name: str
+    # What the group serves, independent of names: "rest:{provider id}" or "single:{provider id}:{original}:{exposed}".
+    identity: str
     provider_id: int
     provider_name: str
     channel_type: str
@@ -49,6 +51,7 @@ class StandardGroup:
 @dataclass(frozen=True)
 class AggregateGroup:
     name: str
+    identity: str  # "aggregate:{channel type}:{effective endpoint}:{exposed name}"
     channel_type: str
     validation_endpoint: str
     client_prefix: str
@@ -87,8 +90,13 @@ def provider_class(provider: ProviderInput) -> tuple[str, str]:
     return class_key(provider.channel_type, endpoint)
 
 
-def build_topology(providers: list[ProviderInput]) -> Topology:
-    """The split rule of DESIGN §5: single-model members behind aggregates for shared names, one group for the rest."""
+def build_topology(providers: list[ProviderInput], existing: Mapping[str, str] | None = None) -> Topology:
+    """The split rule of DESIGN §5: single-model members behind aggregates for shared names, one group for the rest.
+
+    ``existing`` maps the identity of every group the manager already made to its name: such a group keeps
+    its name for as long as it serves the same thing, whatever providers are added or renamed; only
+    newcomers are named afresh, and a newcomer whose name is taken gets the suffix.
+    """
     provider_slug = unique_slugs(p.name for p in providers)
     layout = {p.id: CHANNELS[p.channel_type].gptload_upstream(p.base_url) for p in providers}
     classes: dict[tuple[str, str], list[ProviderInput]] = defaultdict(list)
@@ -117,7 +125,7 @@ def build_topology(providers: list[ProviderInput]) -> Topology:
         for exposed in sorted(shared):
             member_ids = []
             for p, index, original in shared[exposed]:
-                identity = f"single:{p.id}:{original}"
+                identity = f"single:{p.id}:{original}:{exposed}"
                 names[identity] = fit(f"{provider_slug[p.name]}-{index}-{name_slug[exposed]}", identity=identity)
                 standard.append((identity, _standard(p, layout[p.id], {exposed: original}, single=True)))
                 member_ids.append(identity)
@@ -131,11 +139,11 @@ def build_topology(providers: list[ProviderInput]) -> Topology:
             aggregates.append((identity, fields, member_ids))
             routes.append((identity, key[0], prefix, (exposed,)))
 
-    final = _settle_names(names)
+    final = _settle_names(names, existing or {})
     return Topology(
-        standard=[StandardGroup(name=final[i], **fields) for i, fields in standard],
+        standard=[StandardGroup(name=final[i], identity=i, **fields) for i, fields in standard],
         aggregates=[
-            AggregateGroup(name=final[i], members={final[m]: MEMBER_WEIGHT for m in members}, **fields)
+            AggregateGroup(name=final[i], identity=i, members={final[m]: MEMBER_WEIGHT for m in members}, **fields)
             for i, fields, members in aggregates
         ],
         routes=[Route(final[i], channel, prefix, models) for i, channel, prefix, models in routes],
@@ -184,16 +192,25 @@ def duplicates_in_one_provider(pairs: Iterable[tuple[str, str]]) -> dict[str, li
     return {name: [original for _, _, original in serving] for name, serving in shared_names([provider]).items()}
 
 
-def _settle_names(names: dict[str, str]) -> dict[str, str]:
-    """Names that still collide (``a`` + ``1-b`` vs ``a-1`` + ``b``) get their identity's hash, all but the first."""
-    names = dict(names)
+def _settle_names(fresh: dict[str, str], existing: Mapping[str, str]) -> dict[str, str]:
+    """Existing groups keep their names; newcomers take their fresh name unless it is taken.
+
+    A newcomer that meets a kept name, or another newcomer's (``a`` + ``1-b`` vs ``a-1`` + ``b``), gets its
+    identity's hash: all but the first of colliding newcomers, in identity order, so the result is stable.
+    """
+    kept = {identity: existing[identity] for identity in fresh if identity in existing}
+    names = {identity: name for identity, name in fresh.items() if identity not in kept}
+    taken = set(kept.values())
     while True:
         by_name: dict[str, list[str]] = defaultdict(list)
         for identity, name in names.items():
             by_name[name].append(identity)
-        collisions = {name: sorted(ids) for name, ids in by_name.items() if len(ids) > 1}
-        if not collisions:
-            return names
-        for name, identities in collisions.items():
-            for identity in identities[1:]:
+        moved = False
+        for name, identities in by_name.items():
+            identities.sort()
+            movers = identities if name in taken else identities[1:]
+            for identity in movers:
                 names[identity] = fit(name, suffix=f"-{short_hash(identity)}")
+                moved = True
+        if not moved:
+            return {**names, **kept}

@@ -262,3 +262,29 @@ async def test_a_run_that_cannot_plan_is_recorded_as_failed(services, registry, 
     assert "GPT-Load" in record.error
     gptload.down = False
     assert (await sync(services)).status == "succeeded"
+
+
+async def test_a_provider_rename_updates_groups_in_place_and_keeps_their_names(services, registry, gptload):
+    await sync(services)
+    names = set(gptload.groups_by_name())
+    await providers.update_provider(services, registry["a"], providers.ProviderUpdate(name="a renamed"))
+    plan = (await services.sync.build_plan()).plan
+    assert {c.kind for c in plan.changes} == {"update_group"}
+    assert all(set(c.data["fields"]) <= {"display_name", "description"} for c in plan.changes)
+    assert (await sync(services)).status == "succeeded"
+    assert set(gptload.groups_by_name()) == names
+
+
+async def test_a_newcomer_spelling_leaves_the_existing_aggregate_alone(services, fake, gptload):
+    """Without memory both spellings would collide and both aggregates would be renamed (issue 10, point 3)."""
+    for label in ("p1", "p2"):
+        await add_provider(services, fake.add("openai", f"{label}.test", [fake_key(label)], ["deepseek-v3.1"]), label)
+    await sync(services)
+    assert "deepseek-v3-1-aggregate" in gptload.groups_by_name()
+    for label in ("r1", "r2"):
+        await add_provider(services, fake.add("openai", f"{label}.test", [fake_key(label)], ["DeepSeek-V3.1"]), label)
+    plan = (await services.sync.build_plan()).plan
+    assert not [c for c in plan.changes if c.kind in ("delete_group", "replace_group")]
+    assert (await sync(services)).status == "succeeded"
+    aggregates = {g["name"] for g in gptload.groups_by_name().values() if g["group_type"] == "aggregate"}
+    assert "deepseek-v3-1-aggregate" in aggregates and len(aggregates) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -165,3 +166,57 @@ def test_topology_properties(providers):
     assert dict(served) == expected
     # single-model members get no route of their own; rest groups and aggregates do
     assert all((g.name in route_groups) != g.single for g in t.standard)
+
+
+# --- names that stay ---------------------------------------------------------------------------------------------
+
+
+def names_by_identity(t) -> dict[str, str]:
+    return {g.identity: g.name for g in [*t.standard, *t.aggregates]}
+
+
+def test_a_newcomer_spelling_never_renames_an_existing_aggregate():
+    """36 resellers added a second spelling of deepseek-v3.1: only the newcomer's aggregate gets a suffix."""
+    before = [
+        provider(1, "a", {"deepseek-v3.1": "deepseek-v3.1"}),
+        provider(2, "b", {"deepseek-v3.1": "deepseek-v3.1"}),
+    ]
+    first = build_topology(before)
+    assert [a.name for a in first.aggregates] == ["deepseek-v3-1-aggregate"]
+    resellers = [
+        provider(3, "c", {"DeepSeek-V3.1": "DeepSeek-V3.1"}),
+        provider(4, "d", {"DeepSeek-V3.1": "DeepSeek-V3.1"}),
+    ]
+
+    fresh = build_topology([*before, *resellers])
+    kept = build_topology([*before, *resellers], names_by_identity(first))
+
+    assert "deepseek-v3-1-aggregate" not in {a.name for a in fresh.aggregates}  # what happened without memory
+    by_exposed = {a.exposed_name: a.name for a in kept.aggregates}
+    assert by_exposed["deepseek-v3.1"] == "deepseek-v3-1-aggregate"
+    assert by_exposed["DeepSeek-V3.1"].startswith("deepseek-v3-1-") and by_exposed["DeepSeek-V3.1"].endswith(
+        "-aggregate"
+    )
+
+
+def test_a_provider_rename_keeps_every_group_name():
+    before = [provider(1, "acme", {"m": "m", "x": "x"}), provider(2, "beta", {"m": "m"})]
+    first = build_topology(before)
+    renamed = [provider(1, "Acme Cloud", {"m": "m", "x": "x"}), provider(2, "beta", {"m": "m"})]
+    again = build_topology(renamed, names_by_identity(first))
+    assert names_by_identity(again) == names_by_identity(first)
+    assert {g.provider_name for g in again.standard if g.provider_id == 1} == {"Acme Cloud"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(registries(), registries(), st.data())
+def test_adding_or_renaming_providers_never_renames_a_group_that_serves_the_same_thing(providers, extra, data):
+    first = build_topology(providers)
+    newcomers = [replace(p, id=p.id + 100, name=f"new-{p.name}") for p in extra]
+    renamed = [replace(p, name=data.draw(st.sampled_from([p.name, f"{p.name} renamed", "Z"]))) for p in providers]
+    renamed = list({p.name: p for p in renamed}.values())  # provider names stay unique
+    later = build_topology([*renamed, *newcomers], names_by_identity(first))
+    before, after = names_by_identity(first), names_by_identity(later)
+    assert all(after[i] == before[i] for i in before.keys() & after.keys())
+    names = later.group_names()
+    assert len(names) == len(set(names)) and all(GROUP_NAME.match(n) for n in names)
