@@ -220,19 +220,26 @@ async def test_batch_normalize_spans_providers(api, provider, gemini_account):
     assert len(result["models"]) == 6  # the full new list of both providers
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), [("POST", "batch-delete"), ("DELETE", "batch-delete"), ("POST", "bulk-delete")]
-)
-async def test_batch_delete_marks_models_inactive(api, provider, method, path):
+async def test_batch_delete_marks_models_inactive(api, provider):
     models = await models_of(api, provider["id"])
     ids = [models["gpt-4o"]["id"], models["o3"]["id"]]
-    response = await api.request(method, f"/api/models/{path}", json={"model_ids": ids})
+    response = await api.post("/api/models/batch-delete", json={"model_ids": ids})
     assert response.status_code == 200, response.text
     assert {m["original_name"] for m in response.json()["models"] if not m["is_active"]} == {"gpt-4o", "o3"}
-    everything = await api.request(
-        method, f"/api/models/{path}", json={"model_ids": [m["id"] for m in models.values()]}
-    )
+    everything = await api.post("/api/models/batch-delete", json={"model_ids": [m["id"] for m in models.values()]})
     assert everything.json()["code"] == "confirm_delete_all"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [("DELETE", "batch-delete", 405, "method_not_allowed"), ("POST", "bulk-delete", 404, "not_found")],
+)
+async def test_removed_batch_delete_spellings_delete_nothing(api, provider, method, path, status, code):
+    models = await models_of(api, provider["id"])
+    response = await api.request(method, f"/api/models/{path}", json={"model_ids": [models["o3"]["id"]]})
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert response.headers.get("allow") == ("POST" if status == 405 else None)
+    assert (await models_of(api, provider["id"]))["o3"]["is_active"] is True
 
 
 async def test_single_delete_of_the_last_active_model_needs_confirmation(api, provider):
