@@ -28,6 +28,7 @@ class ModelRow:
     original_name: str
     normalized_name: str | None
     is_active: bool
+    last_test_ok: bool | None = None
 
     @property
     def exposed(self) -> str:
@@ -40,6 +41,7 @@ class ProviderRow:
     name: str
     channel_type: str
     base_url: str
+    test_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,16 @@ class Registry:
         """The topology's input for these providers (all when None); providers without an active model drop out."""
         wanted = set(self.providers) if provider_ids is None else set(provider_ids)
         pairs: dict[int, list[tuple[str, str]]] = {pid: [] for pid in wanted}
+        passed: dict[int, set[str]] = {pid: set() for pid in wanted}
         for m in sorted(self.models.values(), key=lambda m: m.id):
             if m.is_active and m.provider_id in pairs:
                 pairs[m.provider_id].append((m.original_name, m.exposed))
+                if m.last_test_ok:
+                    passed[m.provider_id].add(m.original_name)
         return [
-            ProviderInput(p.id, p.name, p.channel_type, p.base_url, tuple(pairs[p.id]))
+            ProviderInput(
+                p.id, p.name, p.channel_type, p.base_url, tuple(pairs[p.id]), p.test_model, frozenset(passed[p.id])
+            )
             for p in sorted((self.providers[pid] for pid in wanted if pid in self.providers), key=lambda p: p.id)
             if pairs[p.id]
         ]
@@ -199,10 +206,10 @@ async def load_registry(provider_ids: Iterable[int] | None = None) -> Registry:
         ids = sorted(set(provider_ids))
         providers_query, models_query = Provider.filter(id__in=ids), Model.filter(provider_id__in=ids)
     providers = {
-        pid: ProviderRow(pid, name, channel_type, base_url)
-        for pid, name, channel_type, base_url in await providers_query.values_list(
-            "id", "name", "channel_type", "base_url"
-        )
+        row[0]: ProviderRow(*row)
+        for row in await providers_query.values_list("id", "name", "channel_type", "base_url", "test_model")
     }
-    rows = await models_query.values_list("id", "provider_id", "original_name", "normalized_name", "is_active")
+    rows = await models_query.values_list(
+        "id", "provider_id", "original_name", "normalized_name", "is_active", "last_test_ok"
+    )
     return Registry(providers, {row[0]: ModelRow(*row) for row in rows})

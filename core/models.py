@@ -31,6 +31,8 @@ class Provider(models.Model):
     last_test_ok = fields.BooleanField(null=True)
     last_test_latency_ms = fields.IntField(null=True)
     last_test_error = fields.TextField(null=True)
+    # The operator's pick of the model GPT-Load validates keys with (an original name); None: core.model_kinds picks.
+    test_model = fields.CharField(max_length=500, null=True)
 
     models: fields.ReverseRelation["Model"]
 
@@ -49,6 +51,8 @@ class Model(models.Model):
     is_manual = fields.BooleanField(default=False)
     upstream_missing = fields.BooleanField(default=False)
     fetched_at = fields.DatetimeField(null=True)
+    last_tested_at = fields.DatetimeField(null=True)
+    last_test_ok = fields.BooleanField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -137,6 +137,7 @@ async def probe_model(services: Services, model_id: int) -> ModelTestResult:
         )
     except UpstreamError as exc:
         log.info("test: model=%s ok=False code=%s", model_id, exc.code)
+        await _remember_result(model, ok=False)
         return ModelTestResult(
             model_id=model.id,
             provider_id=provider.id,
@@ -146,6 +147,7 @@ async def probe_model(services: Services, model_id: int) -> ModelTestResult:
             code=exc.code,
             detail=exc.detail,
         )
+    await _remember_result(model, ok=True)
     return ModelTestResult(
         model_id=model.id,
         provider_id=provider.id,
@@ -182,6 +184,12 @@ async def _check_keys(services: Services, channel_type: str, base_url: str, keys
         return KeyCheck(**check.model_dump(), key_masked=mask(key))
 
     return await services.fan_out(keys, one)
+
+
+async def _remember_result(model: Model, *, ok: bool) -> None:
+    """A model that answered is what GPT-Load should validate keys with (core.model_kinds prefers it)."""
+    model.last_tested_at, model.last_test_ok = datetime.now(UTC), ok
+    await model.save(update_fields=["last_tested_at", "last_test_ok"])
 
 
 def _ms(started: float) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from core import channels
 from core.catalog import MergeResult, merge_listing, new_duplicates
 from core.crypto import mask
 from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
+from core.model_kinds import choose_test_model
 from core.models import Model, Provider
 from core.naming import exposed_name
 from core.services import Services
@@ -43,6 +45,8 @@ class ProviderUpdate(Body):
     channel_type: str | None = None
     api_keys: list[str] | None = None
     add_api_keys: list[str] | None = None
+    # The model GPT-Load validates keys with: one of the provider's active original names; "" goes back to automatic.
+    test_model: str | None = None
 
 
 class ProviderPublic(BaseModel):
@@ -55,6 +59,9 @@ class ProviderPublic(BaseModel):
     active_model_count: int
     # Exposed names that more than one active model of this provider serves (split behind aggregates on sync).
     duplicate_count: int = 0
+    # The operator's pick of GPT-Load's test model, and what GPT-Load will use (the pick, or core.model_kinds' rule).
+    test_model: str | None = None
+    gptload_test_model: str | None = None
     last_fetched_at: datetime | None
     last_tested_at: datetime | None
     last_test_ok: bool | None
@@ -116,16 +123,16 @@ async def list_providers(services: Services) -> list[ProviderPublic]:
     providers = await Provider.all().order_by("name")
     totals = await _model_counts()
     active = await _model_counts(is_active=True)
-    dupes = await _duplicate_counts()
-    return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0), dupes.get(p.id, 0)) for p in providers]
+    facts = await _active_model_facts()
+    return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0), facts.get(p.id)) for p in providers]
 
 
 async def get_provider(services: Services, provider_id: int) -> ProviderPublic:
     provider = await load_provider(provider_id)
     total = await Model.filter(provider_id=provider_id).count()
     active = await Model.filter(provider_id=provider_id, is_active=True).count()
-    dupes = await _duplicate_counts(provider_id)
-    return _public(services, provider, total, active, dupes.get(provider_id, 0))
+    facts = await _active_model_facts(provider_id)
+    return _public(services, provider, total, active, facts.get(provider_id))
 
 
 async def update_provider(services: Services, provider_id: int, data: ProviderUpdate) -> ProviderPublic:
@@ -153,6 +160,9 @@ async def update_provider(services: Services, provider_id: int, data: ProviderUp
             await fresh.save(update_fields=["name", "base_url", "channel_type", "api_keys_token", "updated_at"])
         except IntegrityError:
             raise AlreadyExists(f"A provider named {name!r} already exists.") from None
+        if data.test_model is not None:
+            fresh.test_model = await _checked_test_model(provider_id, data.test_model)
+            await fresh.save(update_fields=["test_model", "updated_at"])
         if endpoint_changed:
             await _merge_locked(fresh, listings[0])
     log.info("provider: updated id=%s keys=%d endpoint_changed=%s", provider_id, len(keys), endpoint_changed)
@@ -303,18 +313,50 @@ async def _model_counts(**filters: object) -> dict[int, int]:
     return {row["provider_id"]: row["n"] for row in rows}
 
 
-async def _duplicate_counts(provider_id: int | None = None) -> dict[int, int]:
-    """Per provider, how many exposed names more than one of its active models serves (split on sync)."""
+@dataclass(frozen=True)
+class ActiveModelFacts:
+    duplicates: int  # exposed names that more than one active model of the provider serves (split on sync)
+    test_model: str | None  # what GPT-Load would validate keys with, by core.model_kinds' rule
+
+
+async def _active_model_facts(provider_id: int | None = None) -> dict[int, ActiveModelFacts]:
+    """Per provider, from one read of its active models: its duplicates and its GPT-Load test model."""
     query = Model.filter(is_active=True)
     if provider_id is not None:
         query = query.filter(provider_id=provider_id)
     pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, original, normalized in await query.values_list("provider_id", "original_name", "normalized_name"):
+    passed: dict[int, set[str]] = defaultdict(set)
+    rows = await query.values_list("provider_id", "original_name", "normalized_name", "last_test_ok")
+    for pid, original, normalized, ok in rows:
         pairs[pid].append((original, exposed_name(original, normalized)))
-    return {pid: len(duplicates_in_one_provider(p)) for pid, p in pairs.items()}
+        if ok:
+            passed[pid].add(original)
+    preferred = dict(await Provider.filter(id__in=list(pairs)).values_list("id", "test_model")) if pairs else {}
+    return {
+        pid: ActiveModelFacts(
+            duplicates=len(duplicates_in_one_provider(p)),
+            test_model=choose_test_model([o for o, _ in p], preferred.get(pid), passed[pid]),
+        )
+        for pid, p in pairs.items()
+    }
 
 
-def _public(services: Services, provider: Provider, total: int, active: int, dupes: int = 0) -> ProviderPublic:
+async def _checked_test_model(provider_id: int, name: str) -> str | None:
+    name = name.strip()
+    if not name:
+        return None
+    if not await Model.filter(provider_id=provider_id, original_name=name, is_active=True).exists():
+        raise InvalidInput(
+            f"{name!r} is not an active model of this provider; pick one of its models (original name).",
+            code="invalid_test_model",
+        )
+    return name
+
+
+def _public(
+    services: Services, provider: Provider, total: int, active: int, facts: ActiveModelFacts | None
+) -> ProviderPublic:
+    facts = facts or ActiveModelFacts(0, None)
     return ProviderPublic(
         id=provider.id,
         name=provider.name,
@@ -323,7 +365,9 @@ def _public(services: Services, provider: Provider, total: int, active: int, dup
         api_keys_masked=[mask(k) for k in provider_keys(services, provider)],
         model_count=total,
         active_model_count=active,
-        duplicate_count=dupes,
+        duplicate_count=facts.duplicates,
+        test_model=provider.test_model,
+        gptload_test_model=facts.test_model,
         last_fetched_at=provider.last_fetched_at,
         last_tested_at=provider.last_tested_at,
         last_test_ok=provider.last_test_ok,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from core.channels import CHANNELS
+from core.model_kinds import choose_test_model
 from core.naming import fit, short_hash, unique_slugs
 
 MEMBER_WEIGHT = 100
@@ -26,6 +27,8 @@ class ProviderInput:
     base_url: str
     # (original name, exposed name) of every ACTIVE model
     models: tuple[tuple[str, str], ...]
+    test_model: str | None = None  # the operator's pick for GPT-Load's key checks
+    tested_ok: frozenset[str] = frozenset()  # originals whose last model test succeeded
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,7 @@ class StandardGroup:
     # exposed name -> original name (GPT-Load's direction: what clients send -> what the provider gets)
     rules: dict[str, str] = field(hash=False)
     single: bool  # a single-model member of an aggregate (no uni-api route of its own)
-
-    @property
-    def test_model(self) -> str:
-        return min(self.rules.values())
+    test_model: str  # what GPT-Load validates keys with (core.model_kinds.choose_test_model)
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,7 @@ def _standard(p: ProviderInput, layout: tuple[str, str, str], rules: dict[str, s
         client_prefix=prefix,
         rules=rules,
         single=single,
+        test_model=choose_test_model(rules.values(), p.test_model, p.tested_ok),
     )
 
 
