@@ -30,6 +30,7 @@ from core.changes import (
     sort_changes,
 )
 from core.crypto import mask, redact
+from core.route_warnings import RouteWarning
 
 # Fields whose change GPT-Load refuses on an aggregate member, or ignores on an aggregate: recreate instead.
 REPLACE_ON = ("channel_type", "validation_endpoint")
@@ -75,6 +76,7 @@ class ActualGroup:
     managed: bool
     keys: set[str] | None = None
     members: dict[str, int] | None = None
+    invalid_keys: int = 0  # keys GPT-Load has blacklisted (read with the keys)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class Conflict:
 class Plan:
     changes: list[Change]
     conflicts: list[Conflict]
+    # Providers it routes to although they look broken; not part of the checksum (they change nothing).
+    warnings: list[RouteWarning] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -109,6 +113,7 @@ class Plan:
             "counts": self.counts(),
             "changes": [c.public() for c in self.changes],
             "conflicts": [{"name": c.name, "reason": c.reason} for c in self.conflicts],
+            "warnings": [w.model_dump() for w in self.warnings],
         }
 
 

@@ -23,9 +23,10 @@ from core.changes import STAGES, Change
 from core.clients.gptload import GptLoadClient
 from core.desired import DesiredState, desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
-from core.models import ManagedGroup, SyncRecord
+from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
+from core.route_warnings import route_warnings
 from core.services import Services
 from core.sync_apply import ApplyContext
 
@@ -96,7 +97,8 @@ class SyncEngine:
         before = uniapi.read_config(path)
         text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
         change = uniapi_change(str(path), before, text, [desired.proxy_key, desired.client_key])
-        plan = Plan(changes + ([change] if change else []), conflicts)
+        warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
+        plan = Plan(changes + ([change] if change else []), conflicts, warnings)
         return PlanBundle(plan, desired, actual, text)
 
     async def start(self, checksum: str | None = None, *, retry_of: int | None = None) -> int:
@@ -245,7 +247,9 @@ class SyncEngine:
                 members = await self.gptload.list_sub_groups(group.id)
                 group.members = {by_id.get(gid, f"#{gid}"): weight for gid, weight in members.items()}
             else:
-                group.keys = set(await self.gptload.list_keys(group.id))
+                statuses = await self.gptload.list_keys(group.id)
+                group.keys = set(statuses)
+                group.invalid_keys = sum(status == "invalid" for status in statuses.values())
 
         await asyncio.gather(*(details(g) for g in actual if g.managed))
         return actual
@@ -259,6 +263,10 @@ class SyncEngine:
                     name=group.name, defaults={"gptload_id": group.id, "group_type": group.group_type}
                 )
                 log.info("sync: adopted group %s (id=%s)", group.name, group.id)
+
+
+async def _failed_tests() -> dict[int, str | None]:
+    return dict(await Provider.filter(last_test_ok=False).values_list("id", "last_test_error"))
 
 
 def _now() -> datetime:

@@ -614,6 +614,17 @@ async def test_list_keys_paginates_and_filters(admin):
     assert invalid["items"] == []
 
 
+async def test_a_blacklisted_key_is_listed_as_invalid(admin, gptload):
+    group = await create(admin, standard("s"))
+    keys = [fake_key(str(i)) for i in range(2)]
+    await add_keys(admin, group["id"], keys)
+    gptload.mark_invalid("s", keys[1])
+    invalid = (await admin.get("/api/keys", params={"group_id": group["id"], "status": "invalid"})).json()["data"]
+    assert [(i["key_value"], i["status"]) for i in invalid["items"]] == [(keys[1], "invalid")]
+    active = (await admin.get("/api/keys", params={"group_id": group["id"], "status": "active"})).json()["data"]
+    assert [i["key_value"] for i in active["items"]] == [keys[0]]
+
+
 async def test_list_keys_validates_its_query(admin):
     group = await create(admin, standard("s"))
     assert_error(await admin.get("/api/keys"), 400, "BAD_REQUEST")

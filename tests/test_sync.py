@@ -288,3 +288,22 @@ async def test_a_newcomer_spelling_leaves_the_existing_aggregate_alone(services,
     assert (await sync(services)).status == "succeeded"
     aggregates = {g["name"] for g in gptload.groups_by_name().values() if g["group_type"] == "aggregate"}
     assert "deepseek-v3-1-aggregate" in aggregates and len(aggregates) == 2
+
+
+async def test_the_plan_warns_about_providers_that_look_broken_and_names_what_routes_to_them(
+    services, registry, gptload, api, fake
+):
+    """A revoked key upstream: the plan says so before apply, with the names clients would reach there."""
+    await sync(services)
+    assert (await api.get("/api/config/plan")).json()["warnings"] == []
+    fake.accounts[0].keys.remove(fake_key("a1"))  # provider a's first key is revoked upstream
+    tested = (await api.post(f"/api/providers/{registry['a']}/test")).json()
+    assert tested["ok"] is False
+    gptload.mark_invalid("a-no-aggregate-models", fake_key("a2"))
+
+    warnings = (await api.get("/api/config/plan")).json()["warnings"]
+
+    assert [(w["provider_name"], w["reason"]) for w in warnings] == [("a", "last_test_failed"), ("a", "invalid_keys")]
+    assert warnings[0]["exposed_names"] == ["a-only", "shared-model"]
+    assert warnings[0]["groups"] == ["a-1-shared-model", "a-no-aggregate-models"]
+    assert warnings[1]["detail"] == "GPT-Load marks 1 of its keys invalid."

@@ -88,13 +88,14 @@ class GptLoadClient:
     async def remove_sub_group(self, aggregate_id: int, member_id: int) -> None:
         await self._request("DELETE", f"/api/groups/{aggregate_id}/sub-groups/{member_id}")
 
-    async def list_keys(self, group_id: int) -> list[str]:
-        keys: list[str] = []
+    async def list_keys(self, group_id: int) -> dict[str, str]:
+        """``{key: status}`` of every key of a group; status is ``active`` or ``invalid`` (blacklisted)."""
+        keys: dict[str, str] = {}
         page = 1
         while True:
             params = {"group_id": group_id, "page": page, "page_size": KEY_PAGE}
             data = await self._request("GET", "/api/keys", params=params)
-            keys += [item["key_value"] for item in data["items"]]
+            keys.update((item["key_value"], item.get("status") or "active") for item in data["items"])
             if page >= data["pagination"]["total_pages"]:
                 return keys
             page += 1

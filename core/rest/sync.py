@@ -13,6 +13,7 @@ from core.desired import desired_secrets
 from core.errors import NotFound
 from core.rest.auth import is_admin_password
 from core.rest.deps import PathId, ServicesDep
+from core.route_warnings import RouteWarning
 from core.shapes import Body as RequestBody
 from core.sync import SyncRecordPublic
 
@@ -45,6 +46,9 @@ class PlanPublic(BaseModel):
     counts: dict[str, int] = Field(description="Changes per kind")
     changes: list[PlanChange]
     conflicts: list[PlanConflict]
+    warnings: list[RouteWarning] = Field(
+        default_factory=list, description="Providers it routes to although their test failed or keys are blacklisted"
+    )
 
 
 class SyncStarted(BaseModel):

@@ -147,11 +147,12 @@ class _Key:
     created_at: str
     request_count: int = 0
     last_used_at: str | None = None
+    status: str = "active"  # "invalid" once the proxy blacklisted it (see mark_invalid)
 
     def item(self) -> dict[str, Any]:
         return {
             "id": self.id, "key_value": self.value, "key_hash": hashlib.sha256(self.value.encode()).hexdigest(),
-            "group_id": self.group_id, "status": "active", "notes": "", "request_count": self.request_count,
+            "group_id": self.group_id, "status": self.status, "notes": "", "request_count": self.request_count,
             "failure_count": 0, "last_used_at": self.last_used_at, "created_at": self.created_at,
             "updated_at": self.last_used_at or self.created_at,
         }  # fmt: skip
@@ -252,6 +253,15 @@ class FakeGptLoad:
     def groups_by_name(self) -> dict[str, dict[str, Any]]:
         """Every group as GET /api/groups shows it (copies), keyed by name."""
         return {g["name"]: copy.deepcopy(self._group_response(g)) for g in self._groups.values()}
+
+    def mark_invalid(self, name: str, key: str) -> None:
+        """What GPT-Load's proxy does to a key the upstream keeps refusing (blacklisting)."""
+        group = self.group_by_name(name)
+        assert group is not None, name
+        self._keys[group["id"]][key].status = "invalid"
+
+    def _key_count(self, group_id: int, status: str) -> int:
+        return sum(1 for k in self._keys.get(group_id, {}).values() if k.status == status)
 
     def keys_of(self, name: str) -> list[str]:
         group = self.group_by_name(name)
@@ -479,8 +489,8 @@ class FakeGptLoad:
         return _success(
             [
                 {"group": _group_model(self._groups[m]), "weight": self._links[(gid, m)],
-                 "total_keys": len(self._keys.get(m, {})), "active_keys": len(self._keys.get(m, {})),
-                 "invalid_keys": 0}
+                 "total_keys": len(self._keys.get(m, {})), "active_keys": self._key_count(m, "active"),
+                 "invalid_keys": self._key_count(m, "invalid")}
                 for m in members
             ]
         )  # fmt: skip
@@ -568,7 +578,7 @@ class FakeGptLoad:
         status = query.get("status", "")
         if status not in ("", "active", "invalid"):
             raise _validation("Invalid status filter")
-        keys = [] if status == "invalid" else list(self._keys.get(gid, {}).values())
+        keys = [k for k in self._keys.get(gid, {}).values() if status in ("", k.status)]
         if query.get("key_value"):
             keys = [k for k in keys if k.value == query["key_value"]]
         keys.sort(key=lambda k: (k.last_used_at is not None, k.last_used_at or "", k.id), reverse=True)
