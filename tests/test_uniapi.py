@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from core import uniapi
+from core import files
 from core.crypto import mask
 from core.errors import ConfigWriteError
-from core.uniapi import MARKER, UniapiEntry, is_single_file_mount, masked, read_config, render, validate, write_config
+from core.files import is_single_file_mount
+from core.uniapi import MARKER, UniapiEntry, masked, read_config, render, validate, write_config
 from tests.conftest import SECRET_MARKER, fake_key
 
 GOLDEN = Path(__file__).parent / "golden" / "api.yaml"
@@ -608,7 +609,7 @@ def test_write_config_decides_by_the_mount_table(tmp_path, monkeypatch, mounted)
     path = tmp_path / "api.yaml"
     path.write_text(OPERATOR)
     inode = path.stat().st_ino
-    monkeypatch.setattr(uniapi, "MOUNTINFO", fake_mountinfo(tmp_path, str(path) if mounted else "/elsewhere"))
+    monkeypatch.setattr(files, "MOUNTINFO", fake_mountinfo(tmp_path, str(path) if mounted else "/elsewhere"))
     write_config(path, GOLDEN.read_text())
     assert (path.stat().st_ino == inode) is mounted
 

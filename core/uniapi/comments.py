@@ -1,4 +1,4 @@
-"""Carrying ruamel.yaml comments along when list items come and go (used by ``core.uniapi``).
+"""Carrying ruamel.yaml comments along when list items come and go (used by ``core.uniapi.render``).
 
 Comments and blank lines after a node's last line are stored on the deepest last scalar (its
 post-value comment), on a trailing flow collection, or on a collection's ``end`` list. Moving entries
