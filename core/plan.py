@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.changes import (
     AddKeys,
@@ -31,6 +31,9 @@ from core.changes import (
 )
 from core.crypto import mask, redact
 from core.route_warnings import RouteWarning
+
+if TYPE_CHECKING:
+    from core.client_names import EntryChange
 
 # Fields whose change GPT-Load refuses on an aggregate member, or ignores on an aggregate: recreate instead.
 REPLACE_ON = ("channel_type", "validation_endpoint")
@@ -91,6 +94,8 @@ class Plan:
     conflicts: list[Conflict]
     # Providers it routes to although they look broken; not part of the checksum (they change nothing).
     warnings: list[RouteWarning] = field(default_factory=list)
+    # What clients of uni-api will see: names gained, lost, renamed per entry (informational, like warnings).
+    client_changes: list[EntryChange] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -114,6 +119,7 @@ class Plan:
             "changes": [c.public() for c in self.changes],
             "conflicts": [{"name": c.name, "reason": c.reason} for c in self.conflicts],
             "warnings": [w.model_dump() for w in self.warnings],
+            "client_changes": [c.model_dump() for c in self.client_changes],
         }
 
 

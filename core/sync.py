@@ -14,12 +14,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from core import uniapi
 from core.changes import STAGES, Change
+from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.desired import DesiredState, desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
@@ -27,8 +28,10 @@ from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
 from core.route_warnings import route_warnings
-from core.services import Services
 from core.sync_apply import ApplyContext
+
+if TYPE_CHECKING:
+    from core.services import Services  # a type only: services builds the engine (no import cycle)
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,10 @@ class SyncEngine:
         text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
         change = uniapi_change(str(path), before, text, [desired.proxy_key, desired.client_key])
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
-        plan = Plan(changes + ([change] if change else []), conflicts, warnings)
+        identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
+        now = current_names(uniapi.managed_entry_names(before), actual, identities)
+        clients = client_name_changes(now, topology_names(desired.topology))
+        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients)
         return PlanBundle(plan, desired, actual, text)
 
     async def start(self, checksum: str | None = None, *, retry_of: int | None = None) -> int:

@@ -187,6 +187,13 @@ def shared_names(providers: list[ProviderInput]) -> dict[str, list[tuple[Provide
     return shared
 
 
+def identity_provider(identity: str | None) -> int | None:
+    """The provider a standard group's identity names (``rest:7``, ``single:7:...``); None for aggregates."""
+    kind, _, rest = (identity or "").partition(":")
+    head = rest.split(":", 1)[0]
+    return int(head) if kind in ("rest", "single") and head.isdigit() else None
+
+
 def duplicates_in_one_provider(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """``(original, exposed)`` pairs of one provider -> ``{exposed: [originals]}`` for names several pairs serve."""
     provider = ProviderInput(0, "", "openai", "", tuple(pairs))  # one provider is always one class

@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core import uniapi
+from core.client_names import EntryChange
 from core.desired import desired_secrets
 from core.errors import NotFound
 from core.rest.auth import is_admin_password
@@ -48,6 +49,9 @@ class PlanPublic(BaseModel):
     conflicts: list[PlanConflict]
     warnings: list[RouteWarning] = Field(
         default_factory=list, description="Providers it routes to although their test failed or keys are blacklisted"
+    )
+    client_changes: list[EntryChange] = Field(
+        default_factory=list, description="Per uni-api entry, the model names clients gain, lose or see renamed"
     )
 
 

@@ -18,7 +18,16 @@ from __future__ import annotations
 from core.naming import OWNER_MARKER as MARKER
 from core.uniapi.config_file import read_config, write_config
 from core.uniapi.masking import masked
-from core.uniapi.render import UniapiEntry, render
+from core.uniapi.render import UniapiEntry, managed_entry_names, render
 from core.uniapi.schema import validate
 
-__all__ = ["MARKER", "UniapiEntry", "masked", "read_config", "render", "validate", "write_config"]
+__all__ = [
+    "MARKER",
+    "UniapiEntry",
+    "managed_entry_names",
+    "masked",
+    "read_config",
+    "render",
+    "validate",
+    "write_config",
+]

@@ -174,6 +174,16 @@ def _append(data: CommentedMap, providers: CommentedSeq, new: list[CommentedMap]
 # ---------------------------------------------------------------- one managed entry
 
 
+def managed_entry_names(text: str | None) -> set[str]:
+    """The provider names of the managed entries a document holds now (none when it is missing or unreadable)."""
+    try:
+        data = yamlio.parse(text or "")
+    except yamlio.YamlProblem:
+        return set()
+    providers = data.get("providers") if isinstance(data, dict) else None
+    return {str(item["provider"]) for item in providers or [] if _is_managed(item) and "provider" in item}
+
+
 def _is_managed(item: Any) -> bool:
     return isinstance(item, dict) and item.get("notes") == OWNER_MARKER
 
