@@ -18,10 +18,11 @@ the ``applyTransaction`` of the changed rows the workbench sends back.
 
 Part 2, save (no browser): a real SQLite file in a temporary directory opened with ``core.db.open_database``,
 the provider's models written directly with Tortoise. Per round: what opening the page computes
-(``catalog.list_models`` + ``exposed_names_elsewhere`` + ``PendingChanges.load`` + ``rows()``), 1,000
-``PendingChanges.rename`` calls (every fifth model, distinct names), the Python side of the refresh after
-them (``rows()``, the rows that differ from what the page shows, ``duplicates()``), the save dialog's counts,
-and what Confirm runs: ``Changes(...)`` + ``catalog.apply_changes`` + the reload from its result + ``rows()``.
+(``catalog.list_models`` + ``impact.load_registry`` + ``PendingChanges.load`` + ``outlook()`` + ``rows()``),
+1,000 ``PendingChanges.rename`` calls (every fifth model, distinct names), the Python side of the refresh after
+them (``outlook()``, ``rows()``, the rows that differ from what the page shows), the save dialog's counts and
+``impact()``, and what Confirm runs: ``Changes(...)`` + ``catalog.apply_changes`` + the reload from its result
+(``saved()``) + ``rows()``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from core import catalog  # noqa: E402
 from core.catalog import Changes  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
+from core.impact import load_registry  # noqa: E402
 from core.models import Model, Provider  # noqa: E402
 from core.services import Services  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -225,7 +227,7 @@ async def populate(services: Services, models: int) -> int:
                                   api_keys_token=services.box.encrypt_list(KEYS["gemini"]))  # fmt: skip
     names = big_model_names(models)
     await Model.bulk_create([Model(provider=big, original_name=n) for n in names], batch_size=1_000)
-    # 300 names the other provider serves too (the workbench's "also elsewhere" highlight).
+    # 300 names the other provider (same class: openai /v1) serves too: the workbench's "shared" highlight.
     await Model.bulk_create([Model(provider=other, original_name=n) for n in names[:300]], batch_size=1_000)
     return big.id
 
@@ -242,11 +244,9 @@ async def save_rounds(services: Services, models: int, renames: int, rounds: int
     payload = 0
     for attempt in range(rounds):
         started = time.perf_counter()
-        state = PendingChanges.load(
-            await catalog.list_models(provider_id), await catalog.exposed_names_elsewhere(provider_id)
-        )
-        rows = state.rows()
-        record("open: list_models + elsewhere + PendingChanges.load + rows()", started)
+        state = PendingChanges.load(provider_id, await catalog.list_models(provider_id), await load_registry())
+        rows = state.rows(state.outlook().duplicates)
+        record("open: list_models + load_registry + PendingChanges.load + outlook() + rows()", started)
         payload = len(orjson.dumps(rows))
 
         shown = {row["id"]: row for row in rows}  # what the page keeps to send only the changed rows
@@ -257,26 +257,27 @@ async def save_rounds(services: Services, models: int, renames: int, rounds: int
         record(f"{len(ids)} x PendingChanges.rename", started)
 
         started = time.perf_counter()
-        changed = [row for row in state.rows() if shown.get(row["id"]) != row]
-        state.duplicates()
-        record("refresh after them: rows() + changed rows + duplicates()", started)
+        changed = [row for row in state.rows(state.outlook().duplicates) if shown.get(row["id"]) != row]
+        record("refresh after them: outlook() + rows() + changed rows", started)
         assert len(changed) == len(ids), len(changed)  # the transaction the page would send
 
         started = time.perf_counter()
-        counts = (state.count, len(state.renames), len(state.deletions), state.duplicates(), state.deletes_everything())
-        record("save dialog: counts + duplicates() + deletes_everything()", started)
+        counts = (state.count, len(state.renames), len(state.deletions))
+        impact = state.impact()
+        record("save dialog: counts + impact()", started)
 
         started = time.perf_counter()
         changes = Changes(renames=dict(state.renames), deletions=set(state.deletions), provider_id=provider_id,
-                          confirm_duplicates=True, confirm_delete_all=True)  # fmt: skip
+                          confirm_duplicates=bool(impact.within_provider),
+                          confirm_delete_all=bool(impact.emptied_provider_ids))  # fmt: skip
         result = await catalog.apply_changes(services, changes)
         record("Confirm: Changes + catalog.apply_changes (SQLite write)", started)
         assert result.renamed == len(ids) == counts[0], (result.renamed, counts)  # a result, not a timing
 
         started = time.perf_counter()
-        state.__init__({m.id: m for m in result.models if m.provider_id == provider_id}, state.elsewhere)
-        state.rows()
-        record("reload from the result + rows()", started)
+        state.saved([m for m in result.models if m.provider_id == provider_id])
+        state.rows(state.outlook().duplicates)
+        record("reload from the result: saved() + outlook() + rows()", started)
         assert state.count == 0
 
     print(f"save of {renames} pending edits, {models}-model provider, {rounds} rounds "
@@ -293,7 +294,10 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=6, help="page loads in Chromium (default 6)")
     parser.add_argument("--renames", type=int, default=1_000, help="pending renames to save (default 1000)")
     parser.add_argument("--rounds", type=int, default=5, help="save rounds (default 5)")
+    parser.add_argument("--smoke", action="store_true", help="50 models, 1 load, 1 round: checks that the bench runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.models, args.loads, args.renames, args.rounds = 50, 1, 10, 1
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     started = time.perf_counter()
     binary = chromium_path()

@@ -141,7 +141,17 @@ def edit_impact(registry: Registry, edits: Edits) -> Impact:
         return Impact(duplicates=[], emptied_provider_ids=emptied, split=[])
     inputs = after.provider_inputs()
     duplicates = [d for d in duplicates_of(after, touched, inputs) if changed & {s.model_id for s in d.serving}]
-    return Impact(duplicates=duplicates, emptied_provider_ids=emptied, split=_split(inputs, duplicates))
+    return Impact(duplicates=duplicates, emptied_provider_ids=emptied, split=split_of(inputs, duplicates))
+
+
+def provider_outlook(registry: Registry, edits: Edits, provider_id: int) -> Impact:
+    """One provider after the edits: every duplicate its models are in (saved ones too), the aggregates the
+    next sync builds for them, and whether it is left without an active model (the workbench's preview)."""
+    after = apply_edits(registry, edits)
+    inputs = after.provider_inputs()  # once: the duplicates and the split both read it
+    duplicates = duplicates_of(after, [provider_id], inputs)
+    emptied = [] if provider_id in _with_active_models(after) else [provider_id]
+    return Impact(duplicates=duplicates, emptied_provider_ids=emptied, split=split_of(inputs, duplicates))
 
 
 def duplicates_of(
@@ -172,7 +182,8 @@ def duplicates_of(
     return found
 
 
-def _split(inputs: list[ProviderInput], duplicates: list[Duplicate]) -> list[SplitGroup]:
+def split_of(inputs: list[ProviderInput], duplicates: list[Duplicate]) -> list[SplitGroup]:
+    """The aggregates the next sync builds for these duplicates: the topology's own answer, not a guess."""
     if not duplicates:
         return []
     names = {(d.channel_type, d.name) for d in duplicates}

@@ -1,29 +1,32 @@
 """Pending changes of the provider workbench, held in Python until Save (no NiceGUI, no I/O).
 
-Edits and delete marks change only this state; ``rows()`` is what the grid shows, ``changes()`` the one
-batch request Save sends. Revert restores a row exactly as it was loaded.
+Edits and delete marks change only this state; ``rows()`` is what the grid shows, ``edits()`` what Save
+sends. Revert restores a row exactly as it was loaded. What the edits would do is the impact rule's answer
+(``core.impact``), asked of the registry snapshot the page loaded: the same rule the save itself applies.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.catalog import ModelPublic
+from core.impact import Duplicate, Edits, Impact, Registry, apply_edits, edit_impact, provider_outlook
+from core.naming import exposed_name
 
 
 @dataclass
 class PendingChanges:
+    provider_id: int
     models: dict[int, ModelPublic]
-    # exposed names served by other providers (for the "also at other providers" highlight)
-    elsewhere: set[str] = field(default_factory=set)
+    # Every provider's model names, as loaded with the page: what duplicates and aggregates are computed on.
+    registry: Registry
     renames: dict[int, str | None] = field(default_factory=dict)
     deletions: set[int] = field(default_factory=set)
 
     @classmethod
-    def load(cls, models: list[ModelPublic], elsewhere: set[str] | None = None) -> PendingChanges:
-        return cls({m.id: m for m in models}, set(elsewhere or ()))
+    def load(cls, provider_id: int, models: list[ModelPublic], registry: Registry) -> PendingChanges:
+        return cls(provider_id, {m.id: m for m in models}, registry)
 
     @property
     def count(self) -> int:
@@ -50,48 +53,67 @@ class PendingChanges:
 
     def exposed(self, model_id: int) -> str:
         model = self.models[model_id]
-        normalized = self.renames.get(model_id, model.normalized_name)
-        return normalized or model.original_name
+        return exposed_name(model.original_name, self.renames.get(model_id, model.normalized_name))
 
     def active(self, model_id: int) -> bool:
         return self.models[model_id].is_active and model_id not in self.deletions
 
-    def duplicates(self) -> dict[str, list[int]]:
-        """Exposed names that more than one active model of this provider would serve after Save."""
-        counts = Counter(self.exposed(i) for i in self.models if self.active(i))
-        return {
-            name: sorted(i for i in self.models if self.active(i) and self.exposed(i) == name)
-            for name, n in counts.items()
-            if n > 1
-        }
+    def edits(self) -> Edits:
+        return Edits(renames=dict(self.renames), deletions=frozenset(self.deletions))
 
-    def deletes_everything(self) -> bool:
-        return bool(self.deletions) and not any(self.active(i) for i in self.models)
+    def impact(self) -> Impact:
+        """What saving the pending edits does: the duplicates they take part in, whether they empty the provider."""
+        return edit_impact(self.registry, self.edits())
 
-    def rows(self) -> list[dict[str, Any]]:
-        dupes = {i for ids in self.duplicates().values() for i in ids}
-        rows = []
-        for model_id, model in self.models.items():
-            exposed = self.exposed(model_id)
-            rows.append(
-                {
-                    "id": model_id,
-                    "original_name": model.original_name,
-                    "normalized_name": self.renames.get(model_id, model.normalized_name) or "",
-                    "exposed_name": exposed,
-                    "status": _status(model, model_id in self.deletions),
-                    "_deleted": model_id in self.deletions,
-                    "_pending": model_id in self.renames or model_id in self.deletions,
-                    "_duplicate": model_id in dupes,
-                    "_shared": self.active(model_id) and exposed in self.elsewhere,
-                }
-            )
-        return rows
+    def outlook(self) -> Impact:
+        """This provider after the edits: every duplicate its models are in (saved ones too), the aggregates the
+        next sync builds for them, and whether no active model is left (the split preview below the grid)."""
+        outlook = provider_outlook(self.registry, self.edits(), self.provider_id)
+        # "Deletes everything" is about the pending deletions; a provider that had no active model shows nothing.
+        return outlook if self.deletions else outlook.model_copy(update={"emptied_provider_ids": []})
 
-    def changes(self) -> dict[str, Any]:
-        """The body of ``POST /api/providers/{id}/models/batch`` (also what the UI's Save calls)."""
-        renames = [{"model_id": i, "normalized_name": n} for i, n in sorted(self.renames.items())]
-        return {"renames": renames, "deletions": sorted(self.deletions)}
+    def rows(self, duplicates: list[Duplicate]) -> list[dict[str, Any]]:
+        """Grid rows; ``duplicates`` (from ``outlook()``) set the highlights."""
+        within, shared = self._highlights(duplicates)
+        return [
+            {
+                "id": model_id,
+                "original_name": model.original_name,
+                "normalized_name": self.renames.get(model_id, model.normalized_name) or "",
+                "exposed_name": self.exposed(model_id),
+                "status": _status(model, model_id in self.deletions),
+                "_deleted": model_id in self.deletions,
+                "_pending": model_id in self.renames or model_id in self.deletions,
+                "_duplicate": model_id in within,
+                "_shared": model_id in shared,
+            }
+            for model_id, model in self.models.items()
+        ]
+
+    def reset(self, models: list[ModelPublic], registry: Registry) -> None:
+        """Start over from freshly loaded models and registry, with nothing pending (in place: the page's
+        parts hold this object)."""
+        self.models = {m.id: m for m in models}
+        self.registry = registry
+        self.renames.clear()
+        self.deletions.clear()
+
+    def saved(self, models: list[ModelPublic]) -> None:
+        """After a successful save: the models it returned, the snapshot with the saved edits in it."""
+        self.reset(models, apply_edits(self.registry, self.edits()))
+
+    def _highlights(self, duplicates: list[Duplicate]) -> tuple[set[int], set[int]]:
+        """Models serving a name twice inside this provider, and models whose name a provider of the same
+        class serves too (a duplicate lists only its own class, so other classes never count)."""
+        within: set[int] = set()
+        shared: set[int] = set()
+        for duplicate in duplicates:
+            mine = [s.model_id for s in duplicate.serving if s.provider_id == self.provider_id]
+            if len(mine) > 1:
+                within.update(mine)
+            if len(mine) < len(duplicate.serving):
+                shared.update(mine)
+        return within, shared
 
 
 def _status(model: ModelPublic, marked: bool) -> str:

@@ -11,6 +11,7 @@ docs/screenshots), otherwise to a temporary directory.
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 from collections.abc import Iterator
@@ -36,7 +37,8 @@ from tests.conftest import GPTLOAD_ADMIN_KEY, SECRET_MARKER, fake_key
 BIG_MODELS = 2_000
 NAMES = big_model_names(BIG_MODELS)
 DUPLICATE = "shared-chat"
-RENAMES = {**{name: DUPLICATE for name in NAMES[::400]}, NAMES[1]: "gemini-2.5-pro"}  # 5 duplicates, 1 shared
+# 5 duplicates; gemini-direct serves the other name too, but in another class (gemini): not shared.
+RENAMES = {**{name: DUPLICATE for name in NAMES[::400]}, NAMES[1]: "gemini-2.5-pro"}
 KEYS = {
     "big": [fake_key("big1"), fake_key("big2")],
     "gemini": [fake_key("gem1")],
@@ -127,7 +129,7 @@ def test_workbench_renders_the_2000_model_grid(world: Seeded, browser: Chromium,
     assert NAMES[0] in text  # the first row's original name
     assert DUPLICATE in text and "gemini-2.5-pro" in text
     assert browser.evaluate(f"{GRID}.querySelectorAll('.row-duplicate').length") >= 1  # first row is a duplicate
-    assert browser.evaluate(f"{GRID}.querySelectorAll('.row-shared').length") >= 1  # also served by gemini-direct
+    assert browser.evaluate(f"{GRID}.querySelectorAll('.row-shared').length") == 0  # row 1: only another class
     assert f"{DUPLICATE}-aggregate" in text  # split preview of the confirmed duplicates
     check_no_secret(world, browser, path)
     browser.screenshot(shots / "provider.png")
@@ -149,3 +151,18 @@ def test_sync_page_shows_the_synced_state_history_and_topology(world: Seeded, br
     check_no_secret(world, browser, "/sync")
     browser.screenshot(shots / "sync.png")
     check_screenshot(shots / "sync.png")
+
+
+def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser: Chromium) -> None:
+    browser.open(world.app.url + f"/providers/{world.ids['claude-direct']}")
+    browser.wait_for(f"{GRID} && {GRID}.querySelectorAll('.ag-row').length >= 2", what="grid rows")
+    assert browser.evaluate("window.onbeforeunload === null")
+    row = f"getElement({GRID}).api.getDisplayedRowAtIndex(0)"
+    original = browser.evaluate(f"{row}.data.normalized_name")
+    # An edit as the grid reports it (cellValueChanged); nothing is saved, so the page warns before leaving.
+    browser.evaluate(f"{row}.setDataValue('normalized_name', 'leave-warning-check')")
+    browser.wait_for("typeof window.onbeforeunload === 'function'", what="the leave-page warning")
+    assert "save changes (1)" in visible_text(browser).lower()  # Quasar shows button labels in capitals
+    browser.evaluate(f"{row}.setDataValue('normalized_name', {json.dumps(original)})")  # back: nothing pending
+    browser.wait_for("window.onbeforeunload === null", what="the warning switched off")
+    assert "save changes" not in visible_text(browser).lower()

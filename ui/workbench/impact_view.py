@@ -1,0 +1,43 @@
+"""What edits would do, as the impact rule answers it: shown below the grid and in the save dialog."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from core.impact import Duplicate, Impact
+
+DELETE_ALL_WARNING = "Warning: this deletes every model of the provider."
+
+
+def impact_view(impact: Impact, provider_id: int, *, prefix: str) -> None:
+    """Duplicates inside a provider, names shared across providers, the aggregates the next sync builds, and the
+    delete-everything warning. Lines are marked ``{prefix}-duplicates``, ``-shared``, ``-split``, ``-delete-all``."""
+    within = [d for d in impact.duplicates if d.within_provider]
+    across = [d for d in impact.duplicates if not d.within_provider]
+    if within:
+        ui.label("Duplicate names inside a provider, split into one group each behind an aggregate:").classes(
+            "font-bold"
+        )
+        for duplicate in within:
+            ui.label(duplicate_text(duplicate, provider_id)).mark(f"{prefix}-duplicates")
+    if across:
+        ui.label("Names that other providers of the same kind serve too, joined behind an aggregate:").classes(
+            "font-bold"
+        )
+        for duplicate in across:
+            ui.label(duplicate_text(duplicate, provider_id)).mark(f"{prefix}-shared")
+    if impact.split:
+        ui.label("The next sync creates:").classes("font-bold")
+        for group in impact.split:
+            ui.label(f"{group.aggregate} → {', '.join(group.members)}").mark(f"{prefix}-split")
+    if provider_id in impact.emptied_provider_ids:
+        ui.label(DELETE_ALL_WARNING).classes("text-negative").mark(f"{prefix}-delete-all")
+
+
+def duplicate_text(duplicate: Duplicate, provider_id: int) -> str:
+    """``a ← a, b`` inside this provider; each model with its provider's name once another provider takes part."""
+    if all(s.provider_id == provider_id for s in duplicate.serving):
+        serving = [s.original_name for s in duplicate.serving]
+    else:
+        serving = [f"{s.provider_name}: {s.original_name}" for s in duplicate.serving]
+    return f"{duplicate.name} ← {', '.join(serving)}"

@@ -1,0 +1,141 @@
+"""The workbench page: one ``Workbench`` holds the page's state and actions; its parts render and call back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from core import catalog, fetching, providers
+from core.catalog import BatchResult
+from core.errors import LpmError
+from core.impact import load_registry
+from core.providers import ProviderPublic
+from core.services import Services
+from ui.messages import describe
+from ui.pending import PendingChanges
+from ui.provider_dialog import open_manual_add
+from ui.workbench.grid import ModelGrid
+from ui.workbench.impact_view import impact_view
+from ui.workbench.save_dialog import SaveDialog
+from ui.workbench.toolbar import edit_bar, title_bar
+
+LEAVE_WARNING_ON = 'window.onbeforeunload = e => { e.preventDefault(); e.returnValue = ""; return ""; };'
+LEAVE_WARNING_OFF = "window.onbeforeunload = null;"
+
+
+async def workbench(services: Services, provider_id: int) -> None:
+    try:
+        provider = await providers.get_provider(services, provider_id)
+    except LpmError as exc:
+        ui.label(describe(exc))
+        return
+    # The registry is read once per page (and after a refused save): every edit is then checked in Python.
+    pending = PendingChanges.load(provider_id, await catalog.list_models(provider_id), await load_registry())
+    Workbench(services, provider, pending)
+
+
+class Workbench:
+    """One provider's models with their pending edits, the split preview below, and Save."""
+
+    def __init__(self, services: Services, provider: ProviderPublic, pending: PendingChanges) -> None:
+        self.services = services
+        self.provider = provider
+        self.pending = pending
+        self.outlook = pending.outlook()
+        self.save_button = title_bar(self)
+        edit_bar(self)
+        self.grid = ModelGrid(
+            pending.rows(self.outlook.duplicates), on_rename=self.rename, on_action=self.toggle_delete
+        )
+        with ui.column().classes("w-full"):
+            self.preview()
+        self.dialogs = ui.element()  # outside everything a refresh rebuilds
+        self.show_count()
+
+    @ui.refreshable_method
+    def preview(self) -> None:
+        """What the next sync makes of this provider's names once the edits are saved."""
+        if self.outlook.duplicates:
+            ui.label("Split preview").classes("text-h6")
+        impact_view(self.outlook, self.provider.id, prefix="preview")
+
+    def refresh(self, *, reload: bool = False) -> None:
+        """Show the pending state: changed grid rows (or a rebuilt grid), Save's count, the leave warning, preview."""
+        self.outlook = self.pending.outlook()
+        rows = self.pending.rows(self.outlook.duplicates)
+        if reload:
+            self.grid.reload(rows)
+        else:
+            self.grid.update(rows)
+        self.show_count()
+        self.preview.refresh()
+
+    def show_count(self) -> None:
+        """Save shows how many edits are pending (and hides without any); leaving the page then asks first."""
+        count = self.pending.count
+        self.save_button.set_text(f"Save Changes ({count})")
+        self.save_button.set_visibility(count > 0)
+        ui.run_javascript(LEAVE_WARNING_ON if count else LEAVE_WARNING_OFF)
+
+    async def rename(self, model_id: int, name: str | None) -> None:
+        self.pending.rename(model_id, name)
+        self.refresh()
+
+    async def toggle_delete(self, model_id: int) -> None:
+        if model_id in self.pending.deletions:
+            self.pending.revert(model_id)
+        else:
+            self.pending.mark_deleted(model_id)
+        self.refresh()
+
+    async def bulk(self, action: Callable[[int], None]) -> None:
+        for model_id in list(self.grid.selected):
+            action(model_id)
+        self.refresh()
+
+    def open_save_dialog(self) -> None:
+        self.dialogs.clear()  # one dialog at a time: a closed one would still be found by text (stack notes P4)
+        with self.dialogs:
+            SaveDialog(self)
+
+    async def saved(self, result: BatchResult) -> None:
+        self.pending.saved([m for m in result.models if m.provider_id == self.provider.id])
+        self.refresh(reload=True)  # one reload, from what the save returned
+        ui.notify(
+            f"Saved {changes_text(result.renamed, result.deleted)}. Next: click Sync Configuration.", type="positive"
+        )
+
+    async def reload_registry(self) -> None:
+        """The registry changed behind this page's back (a save was refused): read it again, keep the edits."""
+        self.pending.registry = await load_registry()
+        self.refresh()
+
+    async def fetch(self) -> None:
+        if self.pending.count:
+            ui.notify("Save or revert your pending changes first.", type="warning")
+            return
+        try:
+            result = await fetching.fetch_models(self.services, self.provider.id)
+        except LpmError as exc:
+            ui.notify(describe(exc), type="negative", multi_line=True)
+            return
+        await self.reload()
+        text = f"{len(result.added)} added, {len(result.disappeared)} disappeared upstream"
+        ui.notify(result.warning or text, type="warning" if result.warning else "positive")
+        if result.warning:
+            self.manual_add()
+
+    async def reload(self) -> None:
+        """New models (fetched, or added by hand): read the provider's models and the registry again."""
+        self.pending.reset(await catalog.list_models(self.provider.id), await load_registry())
+        self.refresh(reload=True)
+
+    def manual_add(self) -> None:
+        open_manual_add(self.services, self.provider, self.reload, self.dialogs)
+
+
+def changes_text(renamed: int, deleted: int) -> str:
+    parts = [f"{renamed} renames"] if renamed else []
+    parts += [f"{deleted} deletions"] if deleted else []
+    return " and ".join(parts) or "no changes"
