@@ -28,8 +28,8 @@ from fastapi import FastAPI  # noqa: E402
 from core.catalog import Changes, apply_changes, list_models  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
+from core.fetching import fetch_many  # noqa: E402
 from core.models import Model, Provider  # noqa: E402
-from core.providers import fetch_many  # noqa: E402
 from core.rest import install_api  # noqa: E402
 from core.services import Services  # noqa: E402
 from core.settings import Settings  # noqa: E402

@@ -96,16 +96,6 @@ def new_duplicates(existing: Iterable[dict[str, Any]], added: list[str]) -> dict
     return {name: originals for name, originals in duplicates.items() if fresh & set(originals)}
 
 
-async def exposed_names_elsewhere(provider_id: int) -> set[str]:
-    """Exposed names that other providers' active models serve (the workbench's cross-provider highlight)."""
-    rows = (
-        await Model.filter(is_active=True)
-        .exclude(provider_id=provider_id)
-        .values_list("original_name", "normalized_name")
-    )
-    return {exposed_name(o, n) for o, n in rows}
-
-
 async def list_models(provider_id: int) -> list[ModelPublic]:
     if not await Provider.filter(id=provider_id).exists():
         raise NotFound(f"Provider {provider_id} does not exist.")
@@ -263,3 +253,29 @@ async def _owners(ids: set[int]) -> dict[int, int]:
     for chunk in chunks(sorted(ids)):
         owners.update(await Model.filter(id__in=chunk).values_list("id", "provider_id"))
     return owners
+
+
+async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
+    """Merge a listing into the stored models (the caller holds the registry lock); returns new duplicates too."""
+    existing = await Model.filter(provider_id=provider.id).values(
+        "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing"
+    )
+    merge = merge_listing(existing, listed)
+    now = datetime.now(UTC)
+    async with in_transaction():
+        await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
+        added = set(merge.added)
+        known = [n for n in listed if n not in added]
+        for chunk in chunks(known):
+            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(
+                fetched_at=now, upstream_missing=False
+            )
+        for chunk in chunks(merge.disappeared):
+            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(upstream_missing=True)
+        provider.last_fetched_at = now
+        await provider.save(update_fields=["last_fetched_at", "updated_at"])
+    return merge, new_duplicates(existing, merge.added)
+
+
+def empty_listing_warning(base_url: str) -> str:
+    return f"{base_url} listed no models. Add models by hand, or check the base URL and channel type."

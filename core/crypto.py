@@ -7,6 +7,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 
@@ -69,6 +70,11 @@ def mask(secret: str) -> str:
     if len(secret) >= 8:
         return f"…{secret[-2:]}"
     return "…"
+
+
+def key_fingerprint(key: str) -> str:
+    """A short, stable, one-way name for a key: tells keys with the same mask apart, reveals nothing."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

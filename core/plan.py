@@ -29,7 +29,7 @@ from core.changes import (
     group_stage,
     sort_changes,
 )
-from core.crypto import mask, redact
+from core.crypto import key_fingerprint, mask, redact
 from core.route_warnings import RouteWarning
 
 if TYPE_CHECKING:
@@ -180,10 +180,6 @@ def uniapi_change(path: str, before: str | None, after: str, secrets: list[str])
     )
     digest = hashlib.sha256(after.encode()).hexdigest()[:16]
     return WriteUniapi(path, data={"diff": "".join(lines), "sha256": digest, "new_file": before is None})
-
-
-def key_fingerprint(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _create_data(spec: GroupSpec) -> dict[str, Any]:

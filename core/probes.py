@@ -16,7 +16,7 @@ from core import channels
 from core.crypto import mask
 from core.errors import LpmError, NotFound, UpstreamError
 from core.models import Model, Provider
-from core.providers import call_with_any_key, clean_keys, load_provider, provider_keys
+from core.providers import call_with_any_key, clean_keys, load_provider, provider_keys, suggested_base_url
 from core.services import Services
 from core.shapes import Body
 
@@ -29,6 +29,7 @@ class ConnectionCheck(BaseModel):
     code: str | None
     detail: str | None
     model_count: int | None
+    suggested_base_url: str | None = None  # where the provider answers, when the typed URL gave a 404
 
 
 class KeyCheck(ConnectionCheck):
@@ -68,7 +69,16 @@ async def check_connection(services: Services, channel_type: str, base_url: str,
     try:
         listing = await services.upstream.list_models(channel_type, base_url, api_key)
     except UpstreamError as exc:
-        return ConnectionCheck(ok=False, latency_ms=_ms(started), code=exc.code, detail=exc.detail, model_count=None)
+        suggestion = await suggested_base_url(services, channel_type, base_url, api_key, exc)
+        detail = f"{exc.detail} {suggestion}/models answers: use {suggestion} as the base URL." if suggestion else None
+        return ConnectionCheck(
+            ok=False,
+            latency_ms=_ms(started),
+            code=exc.code,
+            detail=detail or exc.detail,
+            model_count=None,
+            suggested_base_url=suggestion,
+        )
     return ConnectionCheck(
         ok=True, latency_ms=listing.latency_ms, code=None, detail=None, model_count=len(listing.names)
     )

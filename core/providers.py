@@ -12,20 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from core import channels
-from core.catalog import MergeResult, merge_listing, new_duplicates
-from core.crypto import mask
-from core.errors import AlreadyExists, InvalidInput, LpmError, NotFound, UpstreamAuthError, UpstreamError
+from core.catalog import clean_model_name, empty_listing_warning, store_listing
+from core.crypto import key_fingerprint, mask
+from core.errors import AlreadyExists, InvalidInput, NotFound, UpstreamAuthError, UpstreamError
 from core.model_kinds import choose_test_model
 from core.models import Model, Provider
 from core.naming import exposed_name
 from core.services import Services
-from core.shapes import CONTROL_CHARS, Body, chunks
+from core.shapes import CONTROL_CHARS, Body
 from core.topology import duplicates_in_one_provider
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ class ProviderCreate(Body):
     base_url: str
     channel_type: str
     api_keys: list[str]
+    # False: store without any network call (a provider that is down, or lists no models), with these models.
+    check: bool = True
+    models: list[str] = Field(default_factory=list)
 
 
 class ProviderUpdate(Body):
@@ -45,6 +48,8 @@ class ProviderUpdate(Body):
     channel_type: str | None = None
     api_keys: list[str] | None = None
     add_api_keys: list[str] | None = None
+    # Fingerprints (ProviderPublic.api_key_fingerprints) of keys to drop; the others stay as they are.
+    remove_api_keys: list[str] | None = None
     # The model GPT-Load validates keys with: one of the provider's active original names; "" goes back to automatic.
     test_model: str | None = None
 
@@ -55,6 +60,7 @@ class ProviderPublic(BaseModel):
     base_url: str
     channel_type: str
     api_keys_masked: list[str]
+    api_key_fingerprints: list[str]  # same order as the masks; name a key in remove_api_keys
     model_count: int
     active_model_count: int
     # Exposed names that more than one active model of this provider serves (split behind aggregates on sync).
@@ -75,17 +81,6 @@ class ProviderCreated(ProviderPublic):
     warnings: list[str]
 
 
-class FetchResult(BaseModel):
-    provider_id: int
-    listed: int
-    added: list[str]
-    disappeared: list[str]
-    reappeared: list[str]
-    # New models whose name equals another model's exposed name: the next sync splits them (DESIGN §5).
-    duplicates: dict[str, list[str]]
-    warning: str | None
-
-
 async def create_provider(services: Services, data: ProviderCreate) -> ProviderCreated:
     """Validate, check every key by listing models, then store the provider with the listed models.
 
@@ -98,8 +93,11 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
     keys = clean_keys(data.api_keys)
     if await Provider.filter(name=name).exists():
         raise AlreadyExists(f"A provider named {name!r} already exists.")
-    listings = await _check_keys(services, channel_type, base_url, keys)
-    names = listings[0]
+    if data.check:
+        names, untested = (await _check_keys(services, channel_type, base_url, keys))[0], []
+    else:
+        names = list(dict.fromkeys(n for n in map(clean_model_name, data.models) if n))
+        untested = ["Saved without checking: its keys and models are untested until you test or fetch it."]
     now = datetime.now(UTC)
     try:
         async with in_transaction():
@@ -108,13 +106,19 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
                 base_url=base_url,
                 channel_type=channel_type,
                 api_keys_token=services.box.encrypt_list(keys),
-                last_fetched_at=now,
+                last_fetched_at=now if data.check else None,
             )
-            await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in names])
+            await Model.bulk_create(
+                [
+                    Model(provider=provider, original_name=n, fetched_at=now if data.check else None,
+                          is_manual=not data.check)
+                    for n in names
+                ]
+            )  # fmt: skip
     except IntegrityError:
         raise AlreadyExists(f"A provider named {name!r} already exists.") from None
     log.info("provider: created id=%s channel=%s keys=%d models=%d", provider.id, channel_type, len(keys), len(names))
-    warnings = [] if names else [_empty_warning(base_url)]
+    warnings = untested + ([] if names else [empty_listing_warning(base_url)])
     public = await get_provider(services, provider.id)
     return ProviderCreated(**public.model_dump(), warnings=warnings)
 
@@ -164,7 +168,7 @@ async def update_provider(services: Services, provider_id: int, data: ProviderUp
             fresh.test_model = await _checked_test_model(provider_id, data.test_model)
             await fresh.save(update_fields=["test_model", "updated_at"])
         if endpoint_changed:
-            await _merge_locked(fresh, listings[0])
+            await store_listing(fresh, listings[0])
     log.info("provider: updated id=%s keys=%d endpoint_changed=%s", provider_id, len(keys), endpoint_changed)
     return await get_provider(services, provider_id)
 
@@ -176,58 +180,6 @@ async def delete_provider(services: Services, provider_id: int) -> None:
             await Model.filter(provider_id=provider_id).delete()
             await provider.delete()
     log.info("provider: deleted id=%s", provider_id)
-
-
-async def fetch_models(services: Services, provider_id: int) -> FetchResult:
-    """Re-list the provider's models: add new ones, keep every rename and deletion, mark what disappeared.
-
-    Any failure raises before the database is touched.
-    """
-    provider = await load_provider(provider_id)
-    names = await call_with_any_key(
-        services, provider, lambda key: services.upstream.list_models(provider.channel_type, provider.base_url, key)
-    )
-    async with services.registry_lock:
-        fresh = await load_provider(provider_id)
-        merge, duplicates = await _merge_locked(fresh, names.names)
-    log.info(
-        "fetch: provider=%s listed=%d added=%d disappeared=%d",
-        provider_id,
-        len(names.names),
-        len(merge.added),
-        len(merge.disappeared),
-    )
-    return FetchResult(
-        provider_id=provider_id,
-        listed=len(names.names),
-        added=merge.added,
-        disappeared=merge.disappeared,
-        reappeared=merge.reappeared,
-        duplicates=duplicates,
-        warning=None if names.names else _empty_warning(provider.base_url),
-    )
-
-
-class FetchOutcome(BaseModel):
-    provider_id: int
-    ok: bool
-    code: str | None
-    detail: str | None
-    result: FetchResult | None
-
-
-async def fetch_many(services: Services, provider_ids: list[int] | None) -> list[FetchOutcome]:
-    """Fetch models for many providers in parallel (bounded); one outcome per provider, failures included."""
-    ids = list(dict.fromkeys(provider_ids)) if provider_ids is not None else await _all_provider_ids()
-
-    async def one(provider_id: int) -> FetchOutcome:
-        try:
-            result = await fetch_models(services, provider_id)
-        except LpmError as exc:
-            return FetchOutcome(provider_id=provider_id, ok=False, code=exc.code, detail=exc.detail, result=None)
-        return FetchOutcome(provider_id=provider_id, ok=True, code=None, detail=None, result=result)
-
-    return await services.fan_out(ids, one)
 
 
 async def load_provider(provider_id: int) -> Provider:
@@ -254,10 +206,6 @@ async def call_with_any_key(services: Services, provider: Provider, call: Callab
     raise rejected.reworded(f"Every key was rejected. Last: {rejected.detail}") if len(keys) > 1 else rejected
 
 
-async def _all_provider_ids() -> list[int]:
-    return [p.id for p in await Provider.all().order_by("name")]
-
-
 def _apply_update(services: Services, provider: Provider, data: ProviderUpdate) -> tuple[str, str, str, list[str]]:
     name = _clean_name(data.name) if data.name is not None else provider.name
     base_url = channels.clean_base_url(data.base_url) if data.base_url is not None else provider.base_url
@@ -267,6 +215,15 @@ def _apply_update(services: Services, provider: Provider, data: ProviderUpdate) 
     keys = clean_keys(data.api_keys) if data.api_keys is not None else provider_keys(services, provider)
     if data.add_api_keys:
         keys = list(dict.fromkeys(keys + clean_keys(data.add_api_keys)))
+    if data.remove_api_keys:
+        unknown = set(data.remove_api_keys) - {key_fingerprint(k) for k in keys}
+        if unknown:
+            raise InvalidInput("remove_api_keys names keys this provider does not have.", code="invalid_keys")
+        kept = [k for k in keys if key_fingerprint(k) not in set(data.remove_api_keys)]
+        if not kept:
+            raise InvalidInput("A provider keeps at least one API key; add another before removing the last.",
+                               code="invalid_keys")  # fmt: skip
+        keys = kept
     return name, base_url, channel_type, keys
 
 
@@ -282,30 +239,33 @@ async def _check_keys(services: Services, channel_type: str, base_url: str, keys
     results = await services.fan_out(keys, attempt)
     for key, result in zip(keys, results, strict=True):
         if isinstance(result, UpstreamError):
-            raise result.reworded(f"Key {mask(key)}: {result.detail}") if len(keys) > 1 else result
+            detail = f"Key {mask(key)}: {result.detail}" if len(keys) > 1 else result.detail
+            suggestion = await suggested_base_url(services, channel_type, base_url, key, result)
+            if suggestion:
+                error = result.reworded(f"{detail} {suggestion}/models answers: use {suggestion} as the base URL.")
+                error.extra = {**result.extra, "suggested_base_url": suggestion}
+                raise error
+            raise result.reworded(detail)
     return results  # type: ignore[return-value]
 
 
-async def _merge_locked(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
-    """Merge a listing into the stored models (caller holds the registry lock); returns new duplicates too."""
-    existing = await Model.filter(provider_id=provider.id).values(
-        "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing"
-    )
-    merge = merge_listing(existing, listed)
-    now = datetime.now(UTC)
-    async with in_transaction():
-        await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
-        added = set(merge.added)
-        known = [n for n in listed if n not in added]
-        for chunk in chunks(known):
-            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(
-                fetched_at=now, upstream_missing=False
-            )
-        for chunk in chunks(merge.disappeared):
-            await Model.filter(provider_id=provider.id, original_name__in=chunk).update(upstream_missing=True)
-        provider.last_fetched_at = now
-        await provider.save(update_fields=["last_fetched_at", "updated_at"])
-    return merge, new_duplicates(existing, merge.added)
+async def suggested_base_url(
+    services: Services, channel_type: str, base_url: str, key: str, error: UpstreamError
+) -> str | None:
+    """A base URL that works where the typed one answered 404: the same plus the channel's version segment.
+
+    Operators type ``https://host/api`` where the provider lives at ``https://host/api/v1``; a bare 404 does
+    not say so. One extra listing with the same key finds out; nothing is suggested for any other failure.
+    """
+    segment = channels.channel(channel_type).version_segment
+    if error.status != 404 or base_url.rstrip("/").endswith(segment):
+        return None
+    candidate = base_url.rstrip("/") + segment
+    try:
+        await services.upstream.list_models(channel_type, candidate, key)
+    except UpstreamError:
+        return None
+    return candidate
 
 
 async def _model_counts(**filters: object) -> dict[int, int]:
@@ -363,6 +323,7 @@ def _public(
         base_url=provider.base_url,
         channel_type=provider.channel_type,
         api_keys_masked=[mask(k) for k in provider_keys(services, provider)],
+        api_key_fingerprints=[key_fingerprint(k) for k in provider_keys(services, provider)],
         model_count=total,
         active_model_count=active,
         duplicate_count=facts.duplicates,
@@ -394,10 +355,6 @@ def clean_keys(keys: list[str]) -> list[str]:
     if not all(k.isascii() and k.isprintable() and " " not in k for k in cleaned):
         raise InvalidInput("API keys must be printable ASCII without spaces.", code="invalid_keys")
     return cleaned
-
-
-def _empty_warning(base_url: str) -> str:
-    return f"{base_url} listed no models. Add models by hand, or check the base URL and channel type."
 
 
 class RegistryStats(BaseModel):

@@ -259,3 +259,42 @@ async def test_health_answers_ok(api):
     response = await api.get("/api/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+async def test_a_base_url_missing_its_v1_gets_a_suggestion_that_works(api, fake):
+    """https://host/api answers a bare 404 where the provider lives at https://host/api/v1: say so."""
+    account = fake.add("openai", "reseller.test", [fake_key("rs")], ["m"], prefix="/api")
+    typed = "https://reseller.test/api"
+    refused = await api.post("/api/providers", json=provider_body(account, "rs", base_url=typed))
+    assert refused.status_code == 502
+    assert refused.json()["suggested_base_url"] == "https://reseller.test/api/v1"
+    assert "use https://reseller.test/api/v1 as the base URL" in refused.json()["detail"]
+    check = {"base_url": typed, "channel_type": "openai", "api_keys": account.keys}
+    (key,) = (await api.post("/api/providers/check", json=check)).json()
+    assert (key["ok"], key["suggested_base_url"]) == (False, "https://reseller.test/api/v1")
+    created = await api.post("/api/providers", json=provider_body(account, "rs", base_url=key["suggested_base_url"]))
+    assert created.status_code == 201
+
+
+async def test_a_provider_that_is_down_can_be_saved_unchecked_with_manual_models(api, fake):
+    account = fake.add("openai", "down.test", [fake_key("dn")], ["m"], failure="timeout")
+    body = provider_body(account, "down", check=False, models=["gpt-4o", " gpt-4o ", "o3"])
+    created = await api.post("/api/providers", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["warnings"][0].startswith("Saved without checking")
+    assert created.json()["last_fetched_at"] is None and fake.calls == []
+    models = (await api.get(f"/api/providers/{created.json()['id']}/models")).json()
+    assert [(m["original_name"], m["is_manual"]) for m in models] == [("gpt-4o", True), ("o3", True)]
+
+
+async def test_one_key_can_be_added_or_removed_without_retyping_the_others(api, openai_account):
+    provider = (await api.post("/api/providers", json=provider_body(openai_account, "acme"))).json()
+    first, second = provider["api_key_fingerprints"]
+    removed = (await api.put(f"/api/providers/{provider['id']}", json={"remove_api_keys": [first]})).json()
+    assert removed["api_key_fingerprints"] == [second]
+    last = await api.put(f"/api/providers/{provider['id']}", json={"remove_api_keys": [second]})
+    assert (last.status_code, last.json()["code"]) == (400, "invalid_keys")
+    unknown = await api.put(f"/api/providers/{provider['id']}", json={"remove_api_keys": ["0" * 12]})
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "invalid_keys")
+    back = (await api.put(f"/api/providers/{provider['id']}", json={"add_api_keys": [openai_account.keys[0]]})).json()
+    assert sorted(back["api_key_fingerprints"]) == sorted([first, second])

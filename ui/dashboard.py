@@ -6,7 +6,7 @@ import asyncio
 
 from nicegui import ui
 
-from core import probes, providers
+from core import fetching, probes, providers
 from core.errors import LpmError
 from core.providers import ProviderPublic
 from core.services import Services
@@ -51,7 +51,7 @@ async def dashboard(services: Services) -> None:
 
     async def fetch(p: ProviderPublic) -> None:
         try:
-            result = await providers.fetch_models(services, p.id)
+            result = await fetching.fetch_models(services, p.id)
         except LpmError as exc:
             ui.notify(f"{p.name}: {describe(exc)}", type="negative", multi_line=True)
             return

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from core import probes, providers
+from core import fetching, probes, providers
+from core.fetching import FetchOutcome, FetchResult
 from core.probes import ConnectionCheckRequest, KeyCheck, ProviderTestResult
-from core.providers import FetchOutcome, FetchResult, ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
+from core.providers import ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
 from core.rest.deps import PathId, ServicesDep
 from core.shapes import Body, DbId
 
@@ -46,7 +47,7 @@ async def test_providers(services: ServicesDep, data: ProviderIds) -> list[Provi
 @router.post("/fetch-models")
 async def fetch_all_models(services: ServicesDep, data: ProviderIds) -> list[FetchOutcome]:
     """Fetch models for many providers in parallel (all when `provider_ids` is null)."""
-    return await providers.fetch_many(services, data.provider_ids)
+    return await fetching.fetch_many(services, data.provider_ids)
 
 
 @router.get("/{provider_id:int}")
@@ -70,7 +71,7 @@ async def delete_provider(services: ServicesDep, provider_id: PathId) -> None:
 @router.post("/{provider_id:int}/fetch-models")
 async def fetch_models(services: ServicesDep, provider_id: PathId) -> FetchResult:
     """Re-fetch the provider's model list: new models are added, vanished ones marked missing upstream."""
-    return await providers.fetch_models(services, provider_id)
+    return await fetching.fetch_models(services, provider_id)
 
 
 @router.post("/{provider_id:int}/test")
