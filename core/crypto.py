@@ -7,9 +7,14 @@ before anything is written.
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
+import html
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import quote, quote_plus
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -78,7 +83,68 @@ def key_fingerprint(key: str) -> str:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret in ``text`` by its mask (longest first, so no part survives)."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, mask(secret))
-    return text
+    """Replace every spelling of each secret in ``text`` by its mask (see ``secret_forms``)."""
+    wanted = tuple(sorted({s for s in secrets if s}))
+    if not wanted or not text:
+        return text
+    return _redactor(wanted)(text)
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The spellings a secret comes back in from a server, a log or a page: plain, JSON-escaped (with \\uXXXX and
+    \\/ variants), URL-encoded (either case of the escapes), as HTML entities, and base64 (standard and URL-safe,
+    at every alignment inside a longer encoded text, so ``Basic base64(user:key)`` is caught as well)."""
+    url = quote(secret, safe="")
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        secret.replace("/", "\\/"),
+        "".join(f"\\u{ord(c):04x}" for c in secret),
+        url,
+        re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), url),
+        quote_plus(secret),
+        "".join(f"%{b:02X}" for b in secret.encode()),
+        "".join(f"%{b:02x}" for b in secret.encode()),
+        html.escape(secret),
+        "".join(f"&#{ord(c)};" for c in secret),
+        "".join(f"&#x{ord(c):x};" for c in secret),
+    }
+    raw = secret.encode()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        for offset in range(3):
+            encoded = encode(b"\0" * offset + raw).decode()
+            # Only the characters that depend on the secret's bytes alone: whole 3-byte groups inside it.
+            start, end = -(-offset // 3) * 4, (offset + len(raw)) // 3 * 4
+            if end - start >= MIN_ENCODED_FORM:
+                forms.add(encoded[start:end])
+    return {form for form in forms if form}
+
+
+MIN_ENCODED_FORM = 8  # shorter base64 fragments would match ordinary text
+# Between the characters of a key that a server or an editor wrapped: blanks, or JSON's escaped line breaks.
+_SPLIT = r"(?:\s|\\[nrt])*"
+
+
+@functools.lru_cache(maxsize=256)
+def _redactor(secrets: tuple[str, ...]) -> Callable[[str], str]:
+    masks = {form: mask(secret) for secret in secrets for form in secret_forms(secret)}
+    literal = re.compile("|".join(re.escape(form) for form in sorted(masks, key=len, reverse=True)))
+    # A key split by blanks or line breaks; short secrets would match too much of ordinary text this way.
+    split = [
+        (secret[:SPLIT_PREFIX], re.compile(_SPLIT.join(re.escape(c) for c in secret)), mask(secret))
+        for secret in secrets
+        if len(secret) >= MIN_SPLIT_SECRET
+    ]
+
+    def apply(text: str) -> str:
+        text = literal.sub(lambda m: masks[m.group()], text)
+        for prefix, pattern, masked in split:
+            if prefix in text:  # a split key still shows its first characters whole (cheap pre-check)
+                text = pattern.sub(masked, text)
+        return text
+
+    return apply
+
+
+MIN_SPLIT_SECRET = 12
+SPLIT_PREFIX = 3

@@ -46,7 +46,7 @@ def uniapi_directory(settings: Settings) -> Finding | None:
 
 async def gptload_first_contact(settings: Settings, gptload: GptLoadClient) -> Finding:
     """What the first request to GPT-Load's admin API says about GPTLOAD_URL and GPTLOAD_AUTH_KEY."""
-    url = settings.gptload_url
+    url = settings.gptload_display_url
     if not settings.gptload_auth_key:
         return Finding(
             logging.WARNING,

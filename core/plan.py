@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from core.changes import (
     group_stage,
     sort_changes,
 )
-from core.crypto import key_fingerprint, mask, redact
+from core.crypto import key_fingerprint, mask
 from core.route_warnings import RouteWarning
 
 if TYPE_CHECKING:
@@ -168,13 +169,14 @@ def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Cha
     return sort_changes(changes)
 
 
-def uniapi_change(path: str, before: str | None, after: str, secrets: list[str]) -> WriteUniapi | None:
-    """The api.yaml rewrite as a change, with a unified diff in which every secret is masked."""
+def uniapi_change(path: str, before: str | None, after: str, mask_text: Callable[[str], str]) -> WriteUniapi | None:
+    """The api.yaml rewrite as a change, with a unified diff of the texts as ``mask_text`` shows them: every
+    secret masked, the operator's own keys in the file included (``core.uniapi.masked``)."""
     if before == after:
         return None
     lines = difflib.unified_diff(
-        redact(before or "", secrets).splitlines(keepends=True),
-        redact(after, secrets).splitlines(keepends=True),
+        mask_text(before or "").splitlines(keepends=True),
+        mask_text(after).splitlines(keepends=True),
         fromfile=f"{path} (current)",
         tofile=f"{path} (new)",
     )

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
@@ -83,6 +83,11 @@ class Settings:
     upstream_timeout: float
     test_concurrency: int
     log_level: str
+
+    @property
+    def gptload_display_url(self) -> str:
+        """GPTLOAD_URL as it may be shown or logged: without ``user:password@``."""
+        return without_userinfo(self.gptload_url)
 
     @property
     def is_loopback(self) -> bool:
@@ -197,3 +202,14 @@ def _number(name: str, value: str | None, low: float, high: float) -> float:
     if not low <= number <= high:
         raise StartupError(f"{name} must be a number of seconds from {low} to {high}, got {value!r}.")
     return number
+
+
+def without_userinfo(url: str) -> str:
+    """A URL without the ``user:password@`` part, for everything that shows or logs it."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password):
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -22,12 +22,14 @@ from core import uniapi
 from core.changes import STAGES, Change
 from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
+from core.crypto import redact
 from core.desired import DesiredState, desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
 from core.route_warnings import route_warnings
+from core.settings import Settings
 from core.sync_apply import ApplyContext
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class SyncEngine:
         self.progress = Progress()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._hidden: list[str] = []  # the running sync's secrets (see _manager_secrets)
 
     async def build_plan(self) -> PlanBundle:
         """Desired vs actual, without side effects on GPT-Load or api.yaml."""
@@ -99,7 +102,8 @@ class SyncEngine:
         path = self.services.settings.uniapi_config_path
         before = uniapi.read_config(path)
         text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
-        change = uniapi_change(str(path), before, text, [desired.proxy_key, desired.client_key])
+        secrets = [desired.proxy_key, desired.client_key]
+        change = uniapi_change(str(path), before, text, lambda shown: uniapi.masked(shown, secrets))
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
         identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
         now = current_names(uniapi.managed_entry_names(before), actual, identities)
@@ -154,7 +158,7 @@ class SyncEngine:
 
     async def gptload_status(self) -> GptLoadStatus:
         last = await SyncRecord.all().order_by("-id").first()
-        status = dict(url=self.gptload.base_url, last_sync=public(last) if last else None)
+        status = dict(url=self.gptload.display_url, last_sync=public(last) if last else None)
         try:
             groups = await self.gptload.list_groups()
         except LpmError as exc:
@@ -171,6 +175,7 @@ class SyncEngine:
         started = time.perf_counter()
         error: LpmError | None = None
         failed_step = None
+        self._hidden = _manager_secrets(bundle, self.services.settings)
         try:
             await self._adopt(bundle.actual)
             context = ApplyContext(self.gptload, bundle, self.services.settings)
@@ -192,7 +197,7 @@ class SyncEngine:
             error, failed_step = LpmError(f"Internal error: {type(exc).__name__}"), self.progress.step
         finally:
             record.status = "failed" if error else "succeeded"
-            record.error = error.detail if error else None
+            record.error = redact(error.detail, self._hidden) if error else None
             record.failed_step = failed_step
             record.results = self.progress.results
             record.finished_at = _now()
@@ -229,7 +234,7 @@ class SyncEngine:
         entry = {"kind": change.kind, "target": change.target, "ok": error is None}
         entry["ms"] = round((time.perf_counter() - began) * 1000)
         if error is not None:
-            entry.update(code=error.code, error=error.detail)
+            entry.update(code=error.code, error=redact(error.detail, self._hidden))
         self.progress.results.append(entry)
 
     async def _read_actual(self) -> list[ActualGroup]:
@@ -269,6 +274,13 @@ class SyncEngine:
                     name=group.name, defaults={"gptload_id": group.id, "group_type": group.group_type}
                 )
                 log.info("sync: adopted group %s (id=%s)", group.name, group.id)
+
+
+def _manager_secrets(bundle: PlanBundle, settings: Settings) -> list[str]:
+    """Every secret a run handles: what its records and results are redacted with (an error may echo any)."""
+    keys = {key for spec in bundle.desired.specs for key in spec.keys}
+    return [bundle.desired.proxy_key, bundle.desired.client_key, settings.gptload_auth_key, settings.admin_password,
+            *keys]  # fmt: skip
 
 
 async def _failed_tests() -> dict[int, str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.changes import Change
+from core.crypto import redact
 from core.naming import GROUP_MARKER as MARKER
 from core.plan import ActualGroup, GroupSpec, Plan, diff_groups, find_conflicts, uniapi_change
 
@@ -163,9 +164,9 @@ def test_checksum_changes_with_any_change_and_only_then():
 
 def test_uniapi_change_masks_secrets_in_its_diff():
     secret = "lpm-proxy-abcdefghijklmnop"
-    change = uniapi_change("api.yaml", "providers: []\n", f"api: {secret}\n", [secret])
+    change = uniapi_change("api.yaml", "providers: []\n", f"api: {secret}\n", lambda text: redact(text, [secret]))
     assert secret not in change.data["diff"] and "lpm…mnop" in change.data["diff"]
-    assert uniapi_change("api.yaml", "same\n", "same\n", [secret]) is None
+    assert uniapi_change("api.yaml", "same\n", "same\n", lambda text: text) is None
 
 
 def test_each_change_type_names_its_kind_and_stage_and_keeps_the_public_shape():

@@ -38,7 +38,7 @@ def status_bar(services: Services) -> None:
     """GPT-Load URL with a green/red dot, group count and the last sync; refreshed without blocking the page."""
     with ui.row().classes("items-center gap-2 text-sm"):
         dot = ui.icon("circle").classes("text-grey").mark("gptload-dot")
-        url = ui.label(services.settings.gptload_url).mark("gptload-url")
+        url = ui.label(services.settings.gptload_display_url).mark("gptload-url")
         with url:
             error_tip = ui.tooltip("").mark("gptload-error")
         groups = ui.label("").mark("gptload-groups")

@@ -18,9 +18,12 @@ import httpx
 
 from core.crypto import redact
 from core.errors import UpstreamAuthError, UpstreamResponseError, UpstreamTimeout, UpstreamUnreachable
+from core.settings import without_userinfo
 
 log = logging.getLogger(__name__)
 
+# Request fields that carry secrets: GPT-Load echoes request bodies in some errors.
+SECRET_FIELDS = ("proxy_keys", "keys_text")
 KEY_CHUNK = 4000  # GPT-Load refuses more than 5000 keys per call
 KEY_PAGE = 1000
 
@@ -38,6 +41,8 @@ class GptLoadClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # What messages and pages show: a GPTLOAD_URL may carry user:password@.
+        self.display_url = without_userinfo(self.base_url)
         self.timeout = timeout
         self._auth_key = auth_key
         self._gate = asyncio.Semaphore(concurrency)
@@ -136,7 +141,7 @@ class GptLoadClient:
         enveloped: bool = True,
     ) -> Any:
         """The one choke point. ``secrets`` are redacted from every text this call produces."""
-        hidden = [self._auth_key, *(secrets or [])]
+        hidden = [self._auth_key, *(secrets or []), *_body_secrets(json)]
         where = f"GPT-Load {method} {path}"
         self.calls += 1
         self.writes += method != "GET"
@@ -147,7 +152,7 @@ class GptLoadClient:
             raise UpstreamTimeout(f"{where} did not answer within {self.timeout:g} s.") from exc
         except httpx.HTTPError as exc:
             reason = redact(str(exc) or type(exc).__name__, hidden)
-            raise UpstreamUnreachable(f"Cannot reach GPT-Load at {self.base_url}: {reason}") from exc
+            raise UpstreamUnreachable(f"Cannot reach GPT-Load at {self.display_url}: {reason}") from exc
         try:
             body = response.json()
         except ValueError:
@@ -179,3 +184,20 @@ class GptLoadClient:
                 f"{where} failed: {code}: {message}", status=response.status_code, upstream_code=code
             )
         return body.get("data")
+
+
+def _body_secrets(body: Any) -> list[str]:
+    """The proxy keys and provider keys a request body carries, for redacting whatever GPT-Load says back."""
+    if not isinstance(body, dict):
+        return []
+    found: list[str] = []
+    for name in SECRET_FIELDS:
+        value = body.get(name)
+        if isinstance(value, str):
+            found.append(value)
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = value.split(",")
+            found += [item.strip() for item in parsed if isinstance(item, str)] if isinstance(parsed, list) else []
+    return [s for s in found if s]

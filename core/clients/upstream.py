@@ -81,7 +81,9 @@ class UpstreamClient:
             if dialect.probe_fallback is None or exc.upstream_code != dialect.probe_fallback[0]:
                 raise
             body = await self._request("POST", url, api_key=api_key, json=dialect.probe_fallback[1](model), **auth)
-        return ChatProbe(latency_ms=_elapsed_ms(started), reply=_reply_text(dialect, body))
+        reply = _reply_text(dialect, body)
+        # A provider can put anything in its answer, the key it was sent included.
+        return ChatProbe(latency_ms=_elapsed_ms(started), reply=_excerpt(reply, api_key) if reply is not None else None)
 
     async def _list_pages(self, dialect: Channel, url: str, api_key: str) -> list[str]:
         """Follow the dialect's cursor page by page; a server that never stops is cut off after MAX_PAGES."""
@@ -119,7 +121,9 @@ class UpstreamClient:
             text = _excerpt(_error_text(response), api_key)
             raise UpstreamAuthError(f"{where} rejected the API key (HTTP {status}): {text}", status=status)
         if 300 <= status < 400:
-            target = _where(response.headers.get("location", "")) if response.headers.get("location") else "nowhere"
+            location = response.headers.get("location")
+            # The Location is the provider's text too: a key in its path or query must not come back through it.
+            target = _excerpt(_where(location), api_key) if location else "nowhere"
             raise UpstreamResponseError(
                 f"{where} redirected (HTTP {status}) to {target}; put the final URL in the base URL.", status=status
             )
