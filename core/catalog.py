@@ -255,8 +255,36 @@ async def _owners(ids: set[int]) -> dict[int, int]:
     return owners
 
 
+@dataclass(frozen=True)
+class UsableListing:
+    names: list[str]  # as GPT-Load will store them: outer blanks trimmed, each once
+    skipped: list[str]  # what could not be stored, described for people (cut short, escapes shown)
+
+
+def usable_listing(listed: list[str]) -> UsableListing:
+    """A provider's listing as the registry can hold it (pure): names trimmed the way GPT-Load trims a
+    test_model, and the ones too long or with control characters skipped with a description, never fatal."""
+    names: list[str] = []
+    skipped: list[str] = []
+    for raw in listed:
+        name = raw.strip()
+        if not name:
+            continue
+        if len(name) > MAX_NAME or CONTROL_CHARS.search(name):
+            reason = f"{len(name)} characters" if len(name) > MAX_NAME else "control characters"
+            skipped.append(f"{ascii(name[:60])[1:-1]}{'…' if len(name) > 60 else ''} ({reason})")
+            continue
+        names.append(name)
+    return UsableListing(list(dict.fromkeys(names)), skipped)
+
+
+def skipped_warning(skipped: list[str]) -> str:
+    shown = "; ".join(skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return f"Skipped {len(skipped)} listed model name(s) the registry cannot hold: {shown}."
+
+
 async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
-    """Merge a listing into the stored models (the caller holds the registry lock); returns new duplicates too."""
+    """Merge a usable listing into the stored models (the caller holds the registry lock); returns new duplicates."""
     existing = await Model.filter(provider_id=provider.id).values(
         "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing"
     )

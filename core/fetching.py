@@ -10,7 +10,7 @@ import logging
 
 from pydantic import BaseModel
 
-from core.catalog import empty_listing_warning, store_listing
+from core.catalog import empty_listing_warning, skipped_warning, store_listing, usable_listing
 from core.errors import LpmError
 from core.models import Provider
 from core.providers import call_with_any_key, load_provider
@@ -28,6 +28,8 @@ class FetchResult(BaseModel):
     # New models whose name equals another model's exposed name: the next sync splits them (DESIGN §5).
     duplicates: dict[str, list[str]]
     warning: str | None
+    # Listed names the registry cannot hold (too long, control characters), described; the rest was stored.
+    skipped: list[str] = []
 
 
 async def fetch_models(services: Services, provider_id: int) -> FetchResult:
@@ -36,27 +38,33 @@ async def fetch_models(services: Services, provider_id: int) -> FetchResult:
     Any failure raises before the database is touched.
     """
     provider = await load_provider(provider_id)
-    names = await call_with_any_key(
+    listing = await call_with_any_key(
         services, provider, lambda key: services.upstream.list_models(provider.channel_type, provider.base_url, key)
     )
+    usable = usable_listing(listing.names)
     async with services.registry_lock:
         fresh = await load_provider(provider_id)
-        merge, duplicates = await store_listing(fresh, names.names)
+        merge, duplicates = await store_listing(fresh, usable.names)
     log.info(
-        "fetch: provider=%s listed=%d added=%d disappeared=%d",
+        "fetch: provider=%s listed=%d added=%d disappeared=%d skipped=%d",
         provider_id,
-        len(names.names),
+        len(listing.names),
         len(merge.added),
         len(merge.disappeared),
+        len(usable.skipped),
+    )
+    warnings = ([] if usable.names else [empty_listing_warning(provider.base_url)]) + (
+        [skipped_warning(usable.skipped)] if usable.skipped else []
     )
     return FetchResult(
         provider_id=provider_id,
-        listed=len(names.names),
+        listed=len(listing.names),
         added=merge.added,
         disappeared=merge.disappeared,
         reappeared=merge.reappeared,
         duplicates=duplicates,
-        warning=None if names.names else empty_listing_warning(provider.base_url),
+        warning=" ".join(warnings) or None,
+        skipped=usable.skipped,
     )
 
 

@@ -212,16 +212,18 @@ def _field_delta(spec: GroupSpec, current: ActualGroup) -> dict[str, Any]:
 
 
 def _comparable(name: str, value: Any) -> Any:
-    """GPT-Load's way of saying 'nothing' varies by field (null, {}, ""); compare meanings, not spellings."""
+    """One canonical form per owned field, the one GPT-Load stores: it trims texts, and its 'nothing' varies
+    by field (null, {}, ""); compare meanings, not spellings."""
     if name == "model_redirect_rules":
-        return dict(value or {})
+        return {str(k).strip(): str(v).strip() for k, v in (value or {}).items()}
     if name == "upstreams":
-        return sorted((u.get("url", "").rstrip("/"), u.get("weight", 1)) for u in value or [])
+        return sorted((u.get("url", "").strip().rstrip("/"), u.get("weight", 1)) for u in value or [])
     if name == "model_redirect_strict":
         return bool(value)
     if name == "proxy_keys":
         return sorted(k.strip() for k in (value or "").split(",") if k.strip())
-    return value or ""
+    # GPT-Load trims every text field it stores (test_model, display_name, description, validation_endpoint).
+    return str(value or "").strip()
 
 
 def _mask_text(value: Any) -> str:

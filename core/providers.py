@@ -18,7 +18,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from core import channels
-from core.catalog import clean_model_name, empty_listing_warning, store_listing
+from core.catalog import clean_model_name, empty_listing_warning, skipped_warning, store_listing, usable_listing
 from core.crypto import key_fingerprint, mask
 from core.errors import AlreadyExists, InvalidInput, NotFound, UpstreamAuthError, UpstreamError
 from core.model_kinds import choose_test_model
@@ -94,7 +94,8 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
     if await Provider.filter(name=name).exists():
         raise AlreadyExists(f"A provider named {name!r} already exists.")
     if data.check:
-        names, untested = (await _check_keys(services, channel_type, base_url, keys))[0], []
+        listing = usable_listing((await _check_keys(services, channel_type, base_url, keys))[0])
+        names, untested = listing.names, [skipped_warning(listing.skipped)] if listing.skipped else []
     else:
         names = list(dict.fromkeys(n for n in map(clean_model_name, data.models) if n))
         untested = ["Saved without checking: its keys and models are untested until you test or fetch it."]
@@ -168,7 +169,7 @@ async def update_provider(services: Services, provider_id: int, data: ProviderUp
             fresh.test_model = await _checked_test_model(provider_id, data.test_model)
             await fresh.save(update_fields=["test_model", "updated_at"])
         if endpoint_changed:
-            await store_listing(fresh, listings[0])
+            await store_listing(fresh, usable_listing(listings[0]).names)
     log.info("provider: updated id=%s keys=%d endpoint_changed=%s", provider_id, len(keys), endpoint_changed)
     return await get_provider(services, provider_id)
 
