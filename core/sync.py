@@ -181,6 +181,8 @@ class SyncEngine:
             context = ApplyContext(self.gptload, bundle, self.services.settings)
             for stage in STAGES:
                 changes = [c for c in bundle.plan.changes if c.stage == stage]
+                if changes:
+                    await self._checkpoint(record, f"stage {stage}")
                 if stage == "uniapi" and changes:
                     self.progress.stage, self.progress.step = "uniapi", "waiting for GPT-Load to load new groups"
                     await context.wait_until_visible()
@@ -205,6 +207,22 @@ class SyncEngine:
             self.progress.running = False
             self._lock.release()
             log.info("sync: run=%s status=%s ms=%d", record.id, record.status, (time.perf_counter() - started) * 1000)
+
+    async def _checkpoint(self, record: SyncRecord, step: str) -> None:
+        """Store how far the run got, so a crash (kill -9, power loss) leaves a record that says where it stopped."""
+        record.failed_step, record.results = step, self.progress.results
+        await record.save(update_fields=["failed_step", "results"])
+
+    async def recover_interrupted(self) -> list[int]:
+        """At start-up: runs still marked running were cut off by a crash; mark them interrupted (retry offered)."""
+        stale = await SyncRecord.filter(status="running")
+        for record in stale:
+            record.status = "interrupted"
+            record.error = "The manager stopped while this sync ran; what it reached is below. Retry to finish it."
+            record.finished_at = record.finished_at or _now()
+            await record.save(update_fields=["status", "error", "finished_at"])
+            log.warning("sync: run %s was interrupted at %s; marked interrupted", record.id, record.failed_step)
+        return [r.id for r in stale]
 
     async def _run_stage(self, stage: str, changes: list[Change], context: ApplyContext) -> tuple[str, LpmError] | None:
         self.progress.stage = stage

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from core import providers
+from core.db import database_problem
 
 # Mounted outside the admin guard: a container healthcheck has no password.
 open_router = APIRouter(tags=["health"])
@@ -15,14 +16,18 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    status: str
+    status: str  # "ok", or "unhealthy" (with HTTP 503) when the registry cannot be read
     version: str
+    database: str  # "ok" or what failed; never the database URL (it may hold a password)
 
 
-@open_router.get("/health")
-async def health() -> Health:
-    """Liveness: answers without authentication."""
-    return Health(status="ok", version=_version())
+@open_router.get("/health", responses={503: {"model": Health, "description": "The registry cannot be read"}})
+async def health(response: Response) -> Health:
+    """Liveness and the registry: answers without authentication; 503 when the database fails."""
+    problem = await database_problem()
+    if problem is not None:
+        response.status_code = 503
+    return Health(status="unhealthy" if problem else "ok", version=_version(), database=problem or "ok")
 
 
 @router.get("/stats")
