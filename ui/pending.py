@@ -1,13 +1,16 @@
 """Pending changes of the provider workbench, held in Python until Save (no NiceGUI, no I/O).
 
-Edits and delete marks change only this state; ``rows()`` is what the grid shows, ``edits()`` what Save
-sends. Revert restores a row exactly as it was loaded. What the edits would do is the impact rule's answer
-(``core.impact``), asked of the registry snapshot the page loaded: the same rule the save itself applies.
+Edits, delete marks and restore marks (of models a save deleted) change only this state; ``rows()`` is what
+the grid shows, ``edits()`` what Save sends. Revert restores a row exactly as it was loaded. Bulk actions ask
+``would_change()`` first, so the operator is told how many rows an action changes before it changes them.
+What the edits would do is the impact rule's answer (``core.impact``), asked of the registry snapshot the page
+loaded: the same rule the save itself applies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.catalog import ModelPublic
@@ -23,6 +26,8 @@ class PendingChanges:
     registry: Registry
     renames: dict[int, str | None] = field(default_factory=dict)
     deletions: set[int] = field(default_factory=set)
+    # Models deleted by an earlier save, to be made active again.
+    restores: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, provider_id: int, models: list[ModelPublic], registry: Registry) -> PendingChanges:
@@ -30,7 +35,7 @@ class PendingChanges:
 
     @property
     def count(self) -> int:
-        return len(self.renames) + len(self.deletions)
+        return len(self.renames) + len(self.deletions) + len(self.restores)
 
     def rename(self, model_id: int, name: str | None) -> None:
         """Set a pending normalized name; typing the saved value back removes the pending change."""
@@ -47,19 +52,42 @@ class PendingChanges:
         if self.models[model_id].is_active:
             self.deletions.add(model_id)
 
+    def mark_restored(self, model_id: int) -> None:
+        if not self.models[model_id].is_active:
+            self.restores.add(model_id)
+
     def revert(self, model_id: int) -> None:
         self.renames.pop(model_id, None)
         self.deletions.discard(model_id)
+        self.restores.discard(model_id)
+
+    def row_action(self, model_id: int) -> None:
+        """The row's own button: Revert a pending delete or restore, else Delete (active) or Restore (deleted)."""
+        if model_id in self.deletions or model_id in self.restores:
+            self.revert(model_id)
+        elif self.models[model_id].is_active:
+            self.mark_deleted(model_id)
+        else:
+            self.mark_restored(model_id)
+
+    def would_change(self, model_ids: Iterable[int], action: Callable[[PendingChanges, int], None]) -> list[int]:
+        """The models whose pending state ``action`` changes, tried on a copy: nothing here changes."""
+        trial = replace(self, renames=dict(self.renames), deletions=set(self.deletions), restores=set(self.restores))
+        ids = list(model_ids)
+        for model_id in ids:
+            action(trial, model_id)
+        return [i for i in ids if trial._state(i) != self._state(i)]
 
     def exposed(self, model_id: int) -> str:
         model = self.models[model_id]
         return exposed_name(model.original_name, self.renames.get(model_id, model.normalized_name))
 
     def active(self, model_id: int) -> bool:
-        return self.models[model_id].is_active and model_id not in self.deletions
+        model = self.models[model_id]
+        return (model.is_active and model_id not in self.deletions) or model_id in self.restores
 
     def edits(self) -> Edits:
-        return Edits(renames=dict(self.renames), deletions=frozenset(self.deletions))
+        return Edits(renames=dict(self.renames), deletions=frozenset(self.deletions), restores=frozenset(self.restores))
 
     def impact(self) -> Impact:
         """What saving the pending edits does: the duplicates they take part in, whether they empty the provider."""
@@ -73,7 +101,8 @@ class PendingChanges:
         return outlook if self.deletions else outlook.model_copy(update={"emptied_provider_ids": []})
 
     def rows(self, duplicates: list[Duplicate]) -> list[dict[str, Any]]:
-        """Grid rows; ``duplicates`` (from ``outlook()``) set the highlights."""
+        """Grid rows; ``duplicates`` (from ``outlook()``) set the highlights. ``_deleted``: marked for deletion,
+        ``_inactive``: deleted by a save, ``_restore``: marked for restoring, ``_pending``: any unsaved change."""
         within, shared = self._highlights(duplicates)
         return [
             {
@@ -81,9 +110,11 @@ class PendingChanges:
                 "original_name": model.original_name,
                 "normalized_name": self.renames.get(model_id, model.normalized_name) or "",
                 "exposed_name": self.exposed(model_id),
-                "status": _status(model, model_id in self.deletions),
+                "status": self._status(model_id),
                 "_deleted": model_id in self.deletions,
-                "_pending": model_id in self.renames or model_id in self.deletions,
+                "_inactive": not model.is_active,
+                "_restore": model_id in self.restores,
+                "_pending": self._state(model_id) != (None, False, False),
                 "_duplicate": model_id in within,
                 "_shared": model_id in shared,
             }
@@ -97,10 +128,28 @@ class PendingChanges:
         self.registry = registry
         self.renames.clear()
         self.deletions.clear()
+        self.restores.clear()
 
     def saved(self, models: list[ModelPublic]) -> None:
         """After a successful save: the models it returned, the snapshot with the saved edits in it."""
         self.reset(models, apply_edits(self.registry, self.edits()))
+
+    def _state(self, model_id: int) -> tuple[Any, bool, bool]:
+        """Everything pending for one model; ``(None, False, False)`` when nothing is."""
+        rename = (self.renames[model_id],) if model_id in self.renames else None
+        return rename, model_id in self.deletions, model_id in self.restores
+
+    def _status(self, model_id: int) -> str:
+        """What the Status column says; pending changes read "to …"."""
+        model = self.models[model_id]
+        if model_id in self.deletions:
+            return "to delete"
+        if model_id in self.restores:
+            return "to restore"
+        if not model.is_active:
+            return "deleted"
+        base = "missing upstream" if model.upstream_missing else "active"
+        return f"{base}, to rename" if model_id in self.renames else base
 
     def _highlights(self, duplicates: list[Duplicate]) -> tuple[set[int], set[int]]:
         """Models serving a name twice inside this provider, and models whose name a provider of the same
@@ -114,11 +163,3 @@ class PendingChanges:
             if len(mine) < len(duplicate.serving):
                 shared.update(mine)
         return within, shared
-
-
-def _status(model: ModelPublic, marked: bool) -> str:
-    if marked:
-        return "to delete"
-    if not model.is_active:
-        return "deleted"
-    return "missing upstream" if model.upstream_missing else "active"

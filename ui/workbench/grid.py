@@ -1,39 +1,67 @@
-"""The grid of a provider's models: AG Grid rows, changed rows sent as transactions, the selection kept in Python."""
+"""The grid of a provider's models: AG Grid rows, changed rows sent as transactions, the selection kept in Python.
+
+Filters run in the browser (the quick search, the status filter, column filters); the header checkbox selects
+only the rows they let through. Python mirrors the quick search and the status filter (``ui.row_rules``), and the
+browser reports the selected rows that pass every filter, so a bulk action never reaches a row the operator
+cannot see.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import events, ui
 
+from ui.row_rules import STATE_GETTER, quick_filter_matches, status_filter_matches, status_filter_model
+
 CSS = """
 .row-deleted .ag-cell { text-decoration: line-through; }
 .row-deleted { opacity: .5; }
+.row-inactive { background-color: rgba(128, 128, 128, .18) !important; }
+.row-inactive .ag-cell { font-style: italic; opacity: .7; }
 .row-duplicate { background-color: rgba(255, 193, 7, .25) !important; }
 .row-shared .ag-cell[col-id="exposed_name"] { font-weight: bold; }
+.row-pending { box-shadow: inset 4px 0 0 var(--q-primary); }
+.lpm-legend-swatch { display: inline-block; width: 1.1em; height: 1.1em; vertical-align: middle; }
 """
 ACTION_RENDERER = """params => {
-  const b = document.createElement('button');
-  b.textContent = params.data._deleted ? '🗑 Revert' : 'Delete';
-  b.className = 'q-btn q-btn--flat q-btn--dense';
-  b.onclick = () => emitEvent('model_action', params.data.id);
-  return b;
+  const d = params.data;
+  const box = document.createElement('span');
+  const button = (text, event, title) => {
+    const b = document.createElement('button');
+    b.textContent = text;
+    b.title = title;
+    b.className = 'q-btn q-btn--flat q-btn--dense q-px-sm';
+    b.onclick = () => emitEvent(event, d.id);
+    box.appendChild(b);
+  };
+  if (d._deleted || d._restore) button('Revert', 'model_action', 'Undo the pending delete or restore');
+  else if (d._inactive) button('Restore', 'model_action', 'Make this deleted model active again (on Save)');
+  else button('Delete', 'model_action', 'Delete this model (on Save)');
+  button('Test', 'model_test', 'Send this model a one-token chat request now');
+  return box;
 }"""
+SELECTION = (
+    "e => { const ids = []; e.api.forEachNodeAfterFilter(n => n.isSelected() && ids.push(n.data.id)); "
+    "emitEvent('models_selection', ids); }"
+)
 COLUMNS = [
     {"field": "original_name", "headerName": "Original name", "filter": True, "flex": 2},
     {"field": "normalized_name", "headerName": "Normalized name", "filter": True, "flex": 2,
-     ":editable": "params => !params.data._deleted"},
+     ":editable": "params => !params.data._deleted && (!params.data._inactive || params.data._restore)"},
     {"field": "exposed_name", "headerName": "Exposed name", "filter": True, "flex": 2},
     {"field": "status", "headerName": "Status", "filter": True, "flex": 1},
-    {"field": "_deleted", "headerName": "", ":cellRenderer": ACTION_RENDERER, "sortable": False},
+    {"colId": "state", "hide": True, "filter": "agTextColumnFilter", ":valueGetter": STATE_GETTER},
+    {"colId": "actions", "headerName": "", ":cellRenderer": ACTION_RENDERER, "sortable": False, "width": 170},
 ]  # fmt: skip
 
 Row = dict[str, Any]
 
 
 class ModelGrid:
-    """One row per model; a typed normalized name and the row's Delete / Revert button go to the callbacks."""
+    """One row per model; a typed normalized name and the row's buttons go to the callbacks."""
 
     def __init__(
         self,
@@ -41,32 +69,66 @@ class ModelGrid:
         *,
         on_rename: Callable[[int, str | None], Awaitable[None]],
         on_action: Callable[[int], Awaitable[None]],
+        on_test: Callable[[int], Awaitable[None]],
+        on_selection: Callable[[], None],
     ) -> None:
         self._on_rename = on_rename
         self._on_action = on_action
+        self._on_test = on_test
+        self._on_selection = on_selection
         # Mirrored from the browser on every change: asking the grid would be a round trip (stack notes P5).
         self.selected: set[int] = set()
+        self.quick_filter = ""
+        self.status = "all"
         self._shown: dict[int, Row] = {row["id"]: row for row in rows}
         ui.add_css(CSS)
         self.aggrid = ui.aggrid(
             {
                 "columnDefs": COLUMNS,
                 "rowData": rows,
-                "rowSelection": {"mode": "multiRow"},
+                # The header checkbox selects the rows the filters show, not the hidden ones (AG Grid 33+).
+                "rowSelection": {"mode": "multiRow", "selectAll": "filtered"},
                 ":getRowId": "params => String(params.data.id)",
                 "rowClassRules": {"row-deleted": "data._deleted", "row-duplicate": "data._duplicate",
-                                  "row-shared": "data._shared"},
+                                  "row-shared": "data._shared", "row-pending": "data._pending",
+                                  "row-inactive": "data._inactive && !data._restore"},
                 "stopEditingWhenCellsLoseFocus": True,
-                ":onSelectionChanged": '(e) => emitEvent("models_selection", e.api.getSelectedRows().map(r => r.id))',
+                ":onSelectionChanged": SELECTION,
+                ":onFilterChanged": SELECTION,
             },
             auto_size_columns=False,
-        ).classes("w-full h-[60vh]")  # fmt: skip
+        ).classes("w-full h-[60vh]").mark("models-grid")  # fmt: skip
         self.aggrid.on("cellValueChanged", self._edited, ["data", "colId", "newValue", "oldValue"])
         ui.on("model_action", self._action)
+        ui.on("model_test", self._test)
         ui.on("models_selection", self._selection)
 
+    def targets(self) -> tuple[list[int], int]:
+        """The selected rows the filters show (what bulk actions change), and how many selected rows they hide."""
+        shown = [i for i in self._shown if i in self.selected and self.visible(self._shown[i])]
+        return shown, len(self.selected) - len(shown)
+
+    def visible(self, row: Row) -> bool:
+        return quick_filter_matches(row, self.quick_filter) and status_filter_matches(row, self.status)
+
     def search(self, text: str | None) -> None:
-        self.aggrid.run_grid_method("setGridOption", "quickFilterText", text or "")
+        self.quick_filter = text or ""
+        with self.aggrid.props.suspend_updates():  # kept for a rebuilt grid (reload), sent below as a call
+            self.aggrid.options["quickFilterText"] = self.quick_filter
+        self.aggrid.run_grid_method("setGridOption", "quickFilterText", self.quick_filter)
+        self._on_selection()
+
+    def show_status(self, status: str) -> None:
+        """Show all rows, or only active, deleted or pending ones (a filter on the hidden ``state`` column)."""
+        self.status = status
+        model = status_filter_model(status)
+        with self.aggrid.props.suspend_updates():  # a rebuilt grid starts with the same filter
+            self.aggrid.options["initialState"] = {"filter": {"filterModel": {"state": model} if model else {}}}
+        ui.run_javascript(
+            f"const api = getElement({self.aggrid.id}).api;"
+            f"api.setColumnFilterModel('state', {json.dumps(model)}).then(() => api.onFilterChanged());"
+        )
+        self._on_selection()
 
     def update(self, rows: list[Row]) -> None:
         """Send only the rows that changed, as a transaction: a full rebuild of 5,000 rows per keystroke would
@@ -91,5 +153,9 @@ class ModelGrid:
     async def _action(self, e: events.GenericEventArguments) -> None:
         await self._on_action(int(e.args))
 
+    async def _test(self, e: events.GenericEventArguments) -> None:
+        await self._on_test(int(e.args))
+
     def _selection(self, e: events.GenericEventArguments) -> None:
         self.selected = {int(i) for i in e.args}
+        self._on_selection()

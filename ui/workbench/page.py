@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from nicegui import ui
 
-from core import catalog, fetching, providers
+from core import catalog, fetching, probes, providers
 from core.catalog import BatchResult
 from core.errors import LpmError
 from core.impact import load_registry
@@ -14,9 +12,10 @@ from core.providers import ProviderPublic
 from core.services import Services
 from ui.messages import describe
 from ui.pending import PendingChanges
-from ui.provider_dialog import open_manual_add
+from ui.workbench.bulk import BulkAction, run_bulk
 from ui.workbench.grid import ModelGrid
 from ui.workbench.impact_view import impact_view
+from ui.workbench.manual_add import open_manual_add
 from ui.workbench.save_dialog import SaveDialog
 from ui.workbench.toolbar import edit_bar, title_bar
 
@@ -44,9 +43,13 @@ class Workbench:
         self.pending = pending
         self.outlook = pending.outlook()
         self.save_button = title_bar(self)
-        edit_bar(self)
+        self.find_replace = edit_bar(self)
         self.grid = ModelGrid(
-            pending.rows(self.outlook.duplicates), on_rename=self.rename, on_action=self.toggle_delete
+            pending.rows(self.outlook.duplicates),
+            on_rename=self.rename,
+            on_action=self.row_action,
+            on_test=self.test_model,
+            on_selection=self.find_replace.preview,
         )
         with ui.column().classes("w-full"):
             self.preview()
@@ -70,6 +73,7 @@ class Workbench:
             self.grid.update(rows)
         self.show_count()
         self.preview.refresh()
+        self.find_replace.preview()
 
     def show_count(self) -> None:
         """Save shows how many edits are pending (and hides without any); leaving the page then asks first."""
@@ -82,17 +86,28 @@ class Workbench:
         self.pending.rename(model_id, name)
         self.refresh()
 
-    async def toggle_delete(self, model_id: int) -> None:
-        if model_id in self.pending.deletions:
-            self.pending.revert(model_id)
-        else:
-            self.pending.mark_deleted(model_id)
+    async def row_action(self, model_id: int) -> None:
+        """The row's button: Delete, Restore (a model an earlier save deleted) or Revert (either mark)."""
+        self.pending.row_action(model_id)
         self.refresh()
 
-    async def bulk(self, action: Callable[[int], None]) -> None:
-        for model_id in list(self.grid.selected):
-            action(model_id)
-        self.refresh()
+    async def bulk(self, action: BulkAction) -> None:
+        await run_bulk(self, action)
+
+    async def test_model(self, model_id: int) -> None:
+        """One chat request with one output token, now (not a pending change): ok with its latency, or why not."""
+        name = self.pending.models[model_id].original_name
+        ui.notify(f"Testing {name}…")
+        try:
+            result = await probes.probe_model(self.services, model_id)
+        except LpmError as exc:
+            ui.notify(f"{name}: {describe(exc)}", type="negative", multi_line=True)
+            return
+        if result.ok:
+            ui.notify(f"{name}: ok in {result.latency_ms} ms", type="positive")
+        else:
+            ui.notify(f"{name}: failed after {result.latency_ms} ms: {result.code}: {result.detail}",
+                      type="negative", multi_line=True)  # fmt: skip
 
     def open_save_dialog(self) -> None:
         self.dialogs.clear()  # one dialog at a time: a closed one would still be found by text (stack notes P4)
@@ -102,9 +117,8 @@ class Workbench:
     async def saved(self, result: BatchResult) -> None:
         self.pending.saved([m for m in result.models if m.provider_id == self.provider.id])
         self.refresh(reload=True)  # one reload, from what the save returned
-        ui.notify(
-            f"Saved {changes_text(result.renamed, result.deleted)}. Next: click Sync Configuration.", type="positive"
-        )
+        text = changes_text(result.renamed, result.deleted, result.restored)
+        ui.notify(f"Saved {text}. Next: click Sync Configuration.", type="positive")
 
     async def reload_registry(self) -> None:
         """The registry changed behind this page's back (a save was refused): read it again, keep the edits."""
@@ -121,21 +135,27 @@ class Workbench:
             ui.notify(describe(exc), type="negative", multi_line=True)
             return
         await self.reload()
-        text = f"{len(result.added)} added, {len(result.disappeared)} disappeared upstream"
-        ui.notify(result.warning or text, type="warning" if result.warning else "positive")
+        if result.listed == 0:  # an empty listing is a warning, and the one case "listed no models" is true
+            ui.notify(result.warning or f"{self.provider.name} listed no models.", type="warning", multi_line=True)
+            self.manual_add(listed_nothing=True)
+            return
+        text = f"{len(result.added)} added, {len(result.disappeared)} disappeared upstream ({result.listed} listed)"
         if result.warning:
-            self.manual_add()
+            ui.notify(f"{text}. {result.warning}", type="warning", multi_line=True)
+        else:
+            ui.notify(text, type="positive")
 
     async def reload(self) -> None:
         """New models (fetched, or added by hand): read the provider's models and the registry again."""
         self.pending.reset(await catalog.list_models(self.provider.id), await load_registry())
         self.refresh(reload=True)
 
-    def manual_add(self) -> None:
-        open_manual_add(self.services, self.provider, self.reload, self.dialogs)
+    def manual_add(self, *, listed_nothing: bool) -> None:
+        open_manual_add(self.services, self.provider, self.reload, self.dialogs, listed_nothing=listed_nothing)
 
 
-def changes_text(renamed: int, deleted: int) -> str:
+def changes_text(renamed: int, deleted: int, restored: int = 0) -> str:
     parts = [f"{renamed} renames"] if renamed else []
     parts += [f"{deleted} deletions"] if deleted else []
-    return " and ".join(parts) or "no changes"
+    parts += [f"{restored} restores"] if restored else []
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 2 else parts) or "no changes"

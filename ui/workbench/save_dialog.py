@@ -21,15 +21,21 @@ CHANGED_MEANWHILE = "The models changed since this page was loaded. Saving now d
 
 class SaveDialog:
     """The counts of the pending edits and their impact; refused because the registry changed meanwhile, it
-    shows the new impact and asks again."""
+    shows the new impact and asks again. The list scrolls inside the dialog; Cancel and Confirm stay in view."""
 
     def __init__(self, page: Workbench) -> None:
         self.page = page
         self.impact = page.pending.impact()
         self.changed_meanwhile = False
-        with ui.dialog() as self.dialog, ui.card().mark("save-dialog"):
-            self.content()
-            with ui.row():
+        with ui.dialog() as self.dialog, ui.card().classes("max-h-[85vh] w-[48rem] max-w-full no-wrap p-0 gap-0"):
+            with (
+                ui.column()
+                .classes("w-full min-h-0 overflow-y-auto p-4 gap-2")
+                .style("flex: 1 1 auto")
+                .mark("save-dialog")
+            ):
+                self.content()
+            with ui.row().classes("w-full justify-end p-3 border-t shrink-0").mark("save-actions"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat")
                 ui.button("Confirm", on_click=self.confirm).mark("save-confirm")
         self.dialog.open()
@@ -44,6 +50,8 @@ class SaveDialog:
             ui.label(f"Renames: {len(pending.renames)}").mark("save-renames")
         if pending.deletions:
             ui.label(f"Deletions: {len(pending.deletions)}").mark("save-deletions")
+        if pending.restores:
+            ui.label(f"Restores: {len(pending.restores)}").mark("save-restores")
         impact_view(self.impact, self.page.provider.id, prefix="save")
 
     async def confirm(self) -> None:
@@ -51,6 +59,7 @@ class SaveDialog:
         changes = Changes(
             renames=dict(pending.renames),
             deletions=set(pending.deletions),
+            restores=set(pending.restores),
             provider_id=self.page.provider.id,
             # Only what the dialog showed: anything else the save finds must be shown before it is confirmed.
             confirm_duplicates=bool(self.impact.within_provider),
