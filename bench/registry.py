@@ -131,7 +131,7 @@ async def bench(services: Services, fake: FakeProviders, concurrency: int) -> No
 
     app = FastAPI()
     install_api(app, services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lpm.test") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
         size = 0
 
         async def list_rest(_: int) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core import channels
 from core.crypto import mask
@@ -18,7 +19,7 @@ from core.errors import LpmError, NotFound, UpstreamError
 from core.models import Model, Provider
 from core.providers import call_with_any_key, clean_keys, load_provider, provider_keys, suggested_base_url
 from core.services import Services
-from core.shapes import Body
+from core.shapes import MAX_CHECK_KEYS, Body
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ class ModelTestResult(BaseModel):
 class ConnectionCheckRequest(Body):
     base_url: str
     channel_type: str
-    api_keys: list[str]
+    # Each key is one request to the provider: a check of thousands would make this server a flood source.
+    api_keys: Annotated[list[str], Field(max_length=MAX_CHECK_KEYS)]
 
 
 async def check_connection(services: Services, channel_type: str, base_url: str, api_key: str) -> ConnectionCheck:

@@ -25,7 +25,7 @@ from core.model_kinds import choose_test_model
 from core.models import Model, Provider
 from core.naming import exposed_name
 from core.services import Services
-from core.shapes import CONTROL_CHARS, Body
+from core.shapes import CONTROL_CHARS, Body, KeyList, NameList
 from core.topology import duplicates_in_one_provider
 
 log = logging.getLogger(__name__)
@@ -36,20 +36,20 @@ class ProviderCreate(Body):
     name: str
     base_url: str
     channel_type: str
-    api_keys: list[str]
+    api_keys: KeyList
     # False: store without any network call (a provider that is down, or lists no models), with these models.
     check: bool = True
-    models: list[str] = Field(default_factory=list)
+    models: NameList = Field(default_factory=list)
 
 
 class ProviderUpdate(Body):
     name: str | None = None
     base_url: str | None = None
     channel_type: str | None = None
-    api_keys: list[str] | None = None
-    add_api_keys: list[str] | None = None
+    api_keys: KeyList | None = None
+    add_api_keys: KeyList | None = None
     # Fingerprints (ProviderPublic.api_key_fingerprints) of keys to drop; the others stay as they are.
-    remove_api_keys: list[str] | None = None
+    remove_api_keys: KeyList | None = None
     # The model GPT-Load validates keys with: one of the provider's active original names; "" goes back to automatic.
     test_model: str | None = None
 

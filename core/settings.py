@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from dotenv import dotenv_values
 
 from core.errors import StartupError
+from core.http_guard import parse_allowed_hosts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PORT", "8080", "HTTP port of the UI and the REST API."),
     Variable("ADMIN_PASSWORD", "", "UI login password and REST bearer token; required off loopback."),
     Variable("STORAGE_SECRET", "", "Secret for UI session cookies; derived from ENCRYPTION_KEY when empty."),
+    Variable(
+        "ALLOWED_HOSTS",
+        "",
+        "More names the manager answers to (comma-separated, `name` or `name:port`; `*` = any). "
+        "Always allowed: `localhost`, `127.0.0.1`, `[::1]` and HOST.",
+    ),
+    Variable("SESSION_IDLE_HOURS", "12", "Hours without a page load after which a UI login expires."),
+    Variable("MAX_BODY_BYTES", "2097152", "Largest request body in bytes (2 MiB); a larger one is refused with 413."),
     Variable("GPTLOAD_URL", "http://127.0.0.1:3001", "Base URL of GPT-Load."),
     Variable("GPTLOAD_AUTH_KEY", "", "GPT-Load's AUTH_KEY (admin key)."),
     Variable("GPTLOAD_CONCURRENCY", "8", "How many GPT-Load admin requests a sync sends at once."),
@@ -72,6 +81,9 @@ class Settings:
     port: int
     admin_password: str = field(repr=False)
     storage_secret: str = field(repr=False)
+    allowed_hosts: tuple[str, ...]
+    session_idle_hours: float
+    max_body_bytes: int
     gptload_url: str
     gptload_auth_key: str = field(repr=False)
     gptload_concurrency: int
@@ -122,6 +134,10 @@ class Settings:
             raise StartupError(
                 f"HOST={host} exposes the manager beyond this machine; set ADMIN_PASSWORD too, or bind to 127.0.0.1."
             )
+        try:
+            allowed_hosts = parse_allowed_hosts(raw["ALLOWED_HOSTS"] or "")
+        except ValueError as exc:
+            raise StartupError(f"ALLOWED_HOSTS must list host names separated by commas: {exc}.") from None
         gptload_url = (raw["GPTLOAD_URL"] or "").rstrip("/")
         if urlsplit(gptload_url).scheme not in ("http", "https") or not urlsplit(gptload_url).hostname:
             raise StartupError(f"GPTLOAD_URL must be an http(s) URL, got {gptload_url!r}.")
@@ -148,6 +164,9 @@ class Settings:
             port=port,
             admin_password=admin_password,
             storage_secret=raw["STORAGE_SECRET"] or "",
+            allowed_hosts=allowed_hosts,
+            session_idle_hours=_number("SESSION_IDLE_HOURS", raw["SESSION_IDLE_HOURS"], 0.01, 8760, unit="hours"),
+            max_body_bytes=_integer("MAX_BODY_BYTES", raw["MAX_BODY_BYTES"], 1024, 1024**3),
             gptload_url=gptload_url,
             gptload_auth_key=raw["GPTLOAD_AUTH_KEY"] or "",
             gptload_concurrency=_integer("GPTLOAD_CONCURRENCY", raw["GPTLOAD_CONCURRENCY"], 1, 100),
@@ -194,13 +213,13 @@ def _integer(name: str, value: str | None, low: int, high: int) -> int:
     return number
 
 
-def _number(name: str, value: str | None, low: float, high: float) -> float:
+def _number(name: str, value: str | None, low: float, high: float, *, unit: str = "seconds") -> float:
     try:
         number = float(value or "")
     except ValueError:
-        raise StartupError(f"{name} must be a number of seconds from {low} to {high}, got {value!r}.") from None
-    if not low <= number <= high:
-        raise StartupError(f"{name} must be a number of seconds from {low} to {high}, got {value!r}.")
+        raise StartupError(f"{name} must be a number of {unit} from {low} to {high}, got {value!r}.") from None
+    if not low <= number <= high:  # NaN too
+        raise StartupError(f"{name} must be a number of {unit} from {low} to {high}, got {value!r}.")
     return number
 
 

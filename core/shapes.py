@@ -17,6 +17,15 @@ T = TypeVar("T")
 # A database id as it may arrive from outside: anything else is refused before any query.
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
+# Request list limits (README "REST API"); a longer list is a 422 before any work. The body limit
+# (MAX_BODY_BYTES, 2 MiB) admits each of them: 20,000 ids are ~140 KB, 20,000 renames ~1.2 MB.
+MAX_BATCH_ITEMS = 20_000  # ids, renames, deletions, model names of one request
+MAX_KEYS = 5_000  # API keys in one request (GPT-Load adds at most 5,000 per call)
+MAX_CHECK_KEYS = 100  # keys one "Test connection" (POST /api/providers/check) lists models with
+IdList = Annotated[list[DbId], Field(max_length=MAX_BATCH_ITEMS)]
+NameList = Annotated[list[str], Field(max_length=MAX_BATCH_ITEMS)]
+KeyList = Annotated[list[str], Field(max_length=MAX_KEYS)]
+
 
 class Body(BaseModel):
     """A request body: an unknown field is an error, so a typo never silently changes nothing."""

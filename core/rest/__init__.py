@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
+from core.http_guard import HttpGuard
 from core.rest import gptload, health, models, providers, sync
 from core.rest.auth import require_admin
 from core.rest.deps import bind_services
@@ -31,7 +32,12 @@ def build_router(services: Services) -> APIRouter:
 
 
 def install_api(app: FastAPI, services: Services) -> None:
-    """Mount the routes, the error handlers and the JSON 404/405 for unknown ``/api`` paths."""
+    """Mount the routes, the error handlers and the JSON 404/405 for unknown ``/api`` paths.
+
+    Also the HTTP guard (foreign Host, cross-site writes, non-JSON bodies, body size) in front of the
+    whole app, so it covers NiceGUI's pages, assets and websockets as well as ``/api``.
+    """
+    app.add_middleware(HttpGuard, settings=lambda: services.settings)
     app.include_router(build_router(services))
     install_error_handlers(app)
     install_api_fallback(app, API_PREFIX, served_routes())

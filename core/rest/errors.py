@@ -10,9 +10,11 @@ import logging
 from collections.abc import Iterable
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from core.errors import (
@@ -34,7 +36,19 @@ from core.errors import (
 )
 
 log = logging.getLogger(__name__)
-FALLBACK_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# OPTIONS and HEAD too: this API grants no CORS preflight, and every answer keeps the {code, detail} shape.
+FALLBACK_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+# Codes of the errors Starlette and FastAPI raise themselves (router 405, body parsing 400, ...).
+HTTP_CODES = {
+    400: "invalid_input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+}
 
 
 class MethodNotAllowed(LpmError):
@@ -76,6 +90,7 @@ def status_of(error: LpmError) -> int:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LpmError, _lpm_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -102,6 +117,18 @@ async def _lpm_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 500:
         log.error("api: %s %s failed: %s", request.method, request.url.path, exc.code)
     return JSONResponse({"code": exc.code, "detail": exc.detail, **exc.extra}, status_code=status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A framework-level error: under /api in our shape; elsewhere as FastAPI answers it (NiceGUI pages)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not (request.url.path == "/api" or request.url.path.startswith("/api/")):
+        return await http_exception_handler(request, exc)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"code": code, "detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

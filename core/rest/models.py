@@ -15,14 +15,14 @@ from core import catalog, probes
 from core.catalog import BatchResult, Changes, ModelPublic, Rename
 from core.probes import ModelTestResult
 from core.rest.deps import PathId, ServicesDep
+from core.shapes import MAX_BATCH_ITEMS, IdList
 from core.shapes import Body as RequestBody
-from core.shapes import DbId
 
 router = APIRouter(tags=["models"])
 
 
 class ModelIds(RequestBody):
-    model_ids: list[DbId]
+    model_ids: IdList
 
 
 class ModelDeletion(ModelIds):
@@ -44,13 +44,13 @@ class ConfirmDuplicates(RequestBody):
 
 
 class BatchNormalize(RequestBody):
-    changes: list[Rename]
+    changes: Annotated[list[Rename], Field(max_length=MAX_BATCH_ITEMS)]
     confirm_duplicates: bool = False
 
 
 class ProviderBatch(RequestBody):
-    renames: list[Rename] = Field(default_factory=list)
-    deletions: list[DbId] = Field(default_factory=list)
+    renames: Annotated[list[Rename], Field(max_length=MAX_BATCH_ITEMS)] = Field(default_factory=list)
+    deletions: IdList = Field(default_factory=list)
     confirm_duplicates: bool = False
     confirm_delete_all: bool = False
 

@@ -9,7 +9,7 @@ from core.fetching import FetchOutcome, FetchResult
 from core.probes import ConnectionCheckRequest, KeyCheck, ProviderTestResult
 from core.providers import ProviderCreate, ProviderCreated, ProviderPublic, ProviderUpdate
 from core.rest.deps import PathId, ServicesDep
-from core.shapes import Body, DbId
+from core.shapes import Body, IdList
 
 router = APIRouter(prefix="/providers", tags=["providers"])
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/providers", tags=["providers"])
 class ProviderIds(Body):
     """Which providers a batch action covers; null means all of them."""
 
-    provider_ids: list[DbId] | None = None
+    provider_ids: IdList | None = None
 
 
 @router.get("")
