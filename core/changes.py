@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from core.errors import LpmError
     from core.sync_apply import ApplyContext
 
 # The order stages run in: what the new layout needs first, removals last, then the file that points at it.
@@ -39,6 +40,13 @@ class Change:
     async def apply(self, ctx: ApplyContext) -> None:
         raise NotImplementedError
 
+    async def settle(self, ctx: ApplyContext, error: LpmError) -> bool:
+        """Whether ``error`` means the change is in effect already (an earlier attempt went through)."""
+        return False
+
+    async def before_retry(self, ctx: ApplyContext) -> None:
+        """Prepare another attempt; only changes GPT-Load does not take twice need to look first."""
+
 
 def group_stage(group_type: str) -> str:
     return "standard" if group_type == "standard" else "aggregates"
@@ -51,6 +59,10 @@ class CreateGroup(Change):
     async def apply(self, ctx: ApplyContext) -> None:
         await ctx.create(self.target)
 
+    async def settle(self, ctx: ApplyContext, error: LpmError) -> bool:
+        # 409: the name exists. Ours (an attempt whose answer got lost): done, once its fields are ours too.
+        return _status(error) == 409 and await ctx.adopt_if_ours(self.target)
+
 
 @dataclass(frozen=True)
 class ReplaceGroup(Change):
@@ -59,8 +71,11 @@ class ReplaceGroup(Change):
     kind: ClassVar[str] = "replace_group"
 
     async def apply(self, ctx: ApplyContext) -> None:
-        await ctx.gptload.delete_group(self.data["id"])
+        await ctx.delete(self.data["id"], missing_ok=True)
         await ctx.create(self.target)
+
+    async def settle(self, ctx: ApplyContext, error: LpmError) -> bool:
+        return _status(error) == 409 and await ctx.adopt_if_ours(self.target)
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,7 @@ class DeleteGroup(Change):
     kind: ClassVar[str] = "delete_group"
 
     async def apply(self, ctx: ApplyContext) -> None:
-        await ctx.gptload.delete_group(self.data["id"])
+        await ctx.delete(self.data["id"], missing_ok=True)
         await ctx.forget(self.target)
 
 
@@ -104,8 +119,15 @@ class AddMembers(Change):
     stage: str = "members"
 
     async def apply(self, ctx: ApplyContext) -> None:
+        present = ctx.present_members.get(self.target, set())
         members = {ctx.ids[name]: weight for name, weight in self.data["members"].items()}
-        await ctx.gptload.add_sub_groups(ctx.ids[self.target], members)
+        missing = {gid: weight for gid, weight in members.items() if gid not in present}
+        if missing:
+            await ctx.gptload.add_sub_groups(ctx.ids[self.target], missing)
+
+    async def before_retry(self, ctx: ApplyContext) -> None:
+        # Not idempotent in GPT-Load: one member already there refuses the whole request. Look first.
+        ctx.present_members[self.target] = set(await ctx.gptload.list_sub_groups(ctx.ids[self.target]))
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,9 @@ class RemoveMember(Change):
     async def apply(self, ctx: ApplyContext) -> None:
         await ctx.gptload.remove_sub_group(ctx.ids[self.target], ctx.ids[self.data["member"]])
 
+    async def settle(self, ctx: ApplyContext, error: LpmError) -> bool:
+        return _status(error) == 404  # gone already
+
 
 @dataclass(frozen=True)
 class WriteUniapi(Change):
@@ -134,6 +159,10 @@ class WriteUniapi(Change):
 
     async def apply(self, ctx: ApplyContext) -> None:
         await ctx.write_uniapi()
+
+
+def _status(error: LpmError) -> int | None:
+    return getattr(error, "status", None)
 
 
 def sort_changes(changes: list[Change]) -> list[Change]:

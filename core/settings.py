@@ -50,6 +50,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GPTLOAD_CONCURRENCY", "8", "How many GPT-Load admin requests a sync sends at once."),
     Variable("GPTLOAD_CACHE_WAIT", "30", "Seconds a sync waits for GPT-Load's proxy to load new groups."),
     Variable(
+        "SYNC_RETRY_BUDGET",
+        "60",
+        "Seconds one sync may spend retrying GPT-Load's transient failures (busy database, 502-504, timeouts).",
+    ),
+    Variable(
         "UNIAPI_GPTLOAD_URL",
         "",
         "GPT-Load's URL as uni-api reaches it (compose: http://gptload:3001); empty = GPTLOAD_URL.",
@@ -88,6 +93,7 @@ class Settings:
     gptload_auth_key: str = field(repr=False)
     gptload_concurrency: int
     gptload_cache_wait: float
+    sync_retry_budget: float
     uniapi_gptload_url: str
     uniapi_config_path: Path
     uniapi_model_lists: str
@@ -171,6 +177,7 @@ class Settings:
             gptload_auth_key=raw["GPTLOAD_AUTH_KEY"] or "",
             gptload_concurrency=_integer("GPTLOAD_CONCURRENCY", raw["GPTLOAD_CONCURRENCY"], 1, 100),
             gptload_cache_wait=_number("GPTLOAD_CACHE_WAIT", raw["GPTLOAD_CACHE_WAIT"], 0, 600),
+            sync_retry_budget=_number("SYNC_RETRY_BUDGET", raw["SYNC_RETRY_BUDGET"], 0, 3600),
             uniapi_gptload_url=uniapi_gptload_url,
             uniapi_config_path=uniapi_path,
             uniapi_model_lists=model_lists,

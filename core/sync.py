@@ -28,6 +28,7 @@ from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
+from core.retry import RetryBudget, is_transient
 from core.route_warnings import route_warnings
 from core.settings import Settings
 from core.sync_apply import ApplyContext
@@ -91,6 +92,7 @@ class SyncEngine:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._hidden: list[str] = []  # the running sync's secrets (see _manager_secrets)
+        self._budget = RetryBudget(0)
 
     async def build_plan(self) -> PlanBundle:
         """Desired vs actual, without side effects on GPT-Load or api.yaml."""
@@ -176,6 +178,7 @@ class SyncEngine:
         error: LpmError | None = None
         failed_step = None
         self._hidden = _manager_secrets(bundle, self.services.settings)
+        self._budget = RetryBudget(self.services.settings.sync_retry_budget)
         try:
             await self._adopt(bundle.actual)
             context = ApplyContext(self.gptload, bundle, self.services.settings)
@@ -233,23 +236,19 @@ class SyncEngine:
             async with gate:
                 if failure:
                     return  # a change of this stage failed: start nothing new
-                step = change.step
-                self.progress.step = step
+                self.progress.step = change.step
                 began = time.perf_counter()
-                try:
-                    await change.apply(context)
-                except LpmError as exc:
-                    failure.append((step, exc))
-                    self._result(change, began, error=exc)
-                    return
-                self._result(change, began)
+                attempts, error = await _apply_with_retries(change, context, self._budget)
+                if error is not None:
+                    failure.append((change.step, error))
+                self._result(change, began, attempts, error=error)
 
         await asyncio.gather(*(one(c) for c in changes))
         return failure[0] if failure else None
 
-    def _result(self, change: Change, began: float, *, error: LpmError | None = None) -> None:
+    def _result(self, change: Change, began: float, attempts: int, *, error: LpmError | None = None) -> None:
         self.progress.done += 1
-        entry = {"kind": change.kind, "target": change.target, "ok": error is None}
+        entry = {"kind": change.kind, "target": change.target, "ok": error is None, "attempts": attempts}
         entry["ms"] = round((time.perf_counter() - began) * 1000)
         if error is not None:
             entry.update(code=error.code, error=redact(error.detail, self._hidden))
@@ -292,6 +291,32 @@ class SyncEngine:
                     name=group.name, defaults={"gptload_id": group.id, "group_type": group.group_type}
                 )
                 log.info("sync: adopted group %s (id=%s)", group.name, group.id)
+
+
+async def _apply_with_retries(change: Change, ctx: ApplyContext, budget: RetryBudget) -> tuple[int, LpmError | None]:
+    """Apply one change, again after transient failures while the run's budget lasts; (attempts, final error)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            if attempt > 1:
+                await change.before_retry(ctx)
+            await change.apply(ctx)
+            return attempt, None
+        except LpmError as exc:
+            if await _settled(change, ctx, exc):
+                return attempt, None
+            if not is_transient(exc) or not await budget.wait(attempt):
+                more = f" (after {attempt} attempts)" if attempt > 1 else ""
+                return attempt, exc.reworded(f"{exc.detail}{more}")
+            log.info("sync: %s failed transiently (%s), attempt %d", change.step, exc.code, attempt)
+
+
+async def _settled(change: Change, ctx: ApplyContext, error: LpmError) -> bool:
+    try:
+        return await change.settle(ctx, error)
+    except LpmError:  # looking did not work either: the original error stands
+        return False
 
 
 def _manager_secrets(bundle: PlanBundle, settings: Settings) -> list[str]:

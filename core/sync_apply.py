@@ -11,6 +11,7 @@ from core import uniapi
 from core.clients.gptload import GptLoadClient
 from core.errors import UpstreamError
 from core.models import ManagedGroup
+from core.naming import carries_marker
 from core.plan import GroupSpec
 from core.settings import Settings
 
@@ -32,6 +33,8 @@ class ApplyContext:
         self.proxy_key = bundle.desired.proxy_key
         self.uniapi_text = bundle.uniapi_text
         self.touched: set[str] = set()
+        # Members an aggregate already holds, read before a retry of add_members (not idempotent in GPT-Load).
+        self.present_members: dict[str, set[int]] = {}
 
     async def create(self, name: str) -> None:
         spec = self.specs[name]
@@ -47,6 +50,25 @@ class ApplyContext:
         await self.gptload.update_group(self.ids[name], {field: spec.fields[field] for field in field_names})
         self.touched.add(name)
         await _remember(spec, self.ids[name])
+
+    async def delete(self, group_id: int, *, missing_ok: bool) -> None:
+        try:
+            await self.gptload.delete_group(group_id)
+        except UpstreamError as exc:
+            if not (missing_ok and exc.status == 404):  # gone already: an earlier attempt went through
+                raise
+
+    async def adopt_if_ours(self, name: str) -> bool:
+        """A create refused with 409: when the group carries our marker, take it and give it our fields."""
+        group = next((g for g in await self.gptload.list_groups() if g["name"] == name), None)
+        if group is None or not carries_marker(group.get("description")):
+            return False
+        spec = self.specs[name]
+        self.ids[name] = group["id"]
+        await self.gptload.update_group(group["id"], dict(spec.fields))
+        self.touched.add(name)
+        await _remember(spec, group["id"])
+        return True
 
     async def forget(self, name: str) -> None:
         """A deleted group is no longer the manager's."""

@@ -241,16 +241,36 @@ async def test_gptload_status_in_both_states(services, registry, gptload):
     assert not down.reachable and down.error and down.group_count is None
 
 
-async def test_gptload_down_mid_sync_fails_the_run_and_retry_finishes_it(services, registry, gptload):
+async def test_a_transient_gptload_failure_mid_sync_is_retried_and_the_run_succeeds(services, registry, gptload):
     gptload.fail_request(12, status=503)
+    record = await sync(services)
+    assert record.status == "succeeded", record.error
+    assert [r["attempts"] for r in record.results if r["attempts"] > 1] == [2]
+    assert (await services.sync.build_plan()).plan.is_empty
+
+
+async def test_a_lasting_outage_fails_the_run_within_its_retry_budget_and_retry_finishes_it(
+    services, registry, gptload
+):
+    services.settings = replace(services.settings, sync_retry_budget=0.3)
+    for n in range(12, 80):
+        gptload.fail_request(n, status=503)
     failed = await sync(services)
-    assert failed.status == "failed" and failed.failed_step and failed.error
+    assert failed.status == "failed" and failed.failed_step and "attempts)" in failed.error
     assert [r for r in failed.results if not r["ok"]]
+    gptload.clear_faults()
     run = await services.sync.retry(failed.id)
     await services.sync.wait()
     retried = await SyncRecord.get(id=run)
     assert (retried.status, retried.retry_of) == ("succeeded", failed.id)
     assert (await services.sync.build_plan()).plan.is_empty
+
+
+async def test_a_refusal_that_is_not_transient_fails_at_once(services, registry, gptload):
+    gptload.fail_request(12, status=400)
+    failed = await sync(services)
+    assert failed.status == "failed"
+    assert [r["attempts"] for r in failed.results if not r["ok"]] == [1]
 
 
 async def test_a_run_that_cannot_plan_is_recorded_as_failed(services, registry, gptload):

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import math
+import random
 import re
 import time
 from collections.abc import Callable
@@ -209,6 +210,14 @@ class FakeGptLoad:
         self.down = False  # every request (and /health) answers 503 plain text
         self.latency = 0.0
         self.max_concurrent: int | None = None  # like MAX_CONCURRENT_REQUESTS: excess → 500
+        # SQLite's answer to two overlapping write transactions (GPT-Load's default storage): the later one is
+        # refused at once with SQLITE_BUSY, rolled back, and GPT-Load answers 500 DATABASE_ERROR. A write
+        # holds its transaction for ``write_window`` seconds; an overlapping write fails with this probability.
+        self.collision_probability = 0.0
+        self.write_window = 0.002
+        self.collisions = 0  # writes refused that way
+        self._random = random.Random(7)
+        self._writing = 0
         # Observation.
         self.requests: list[tuple[str, str]] = []  # (method, path) of every admin request
         self.writes = 0  # admin requests other than GET
@@ -241,6 +250,14 @@ class FakeGptLoad:
     def fail_request(self, n: int = 1, status: int = 500) -> None:
         """The n-th admin request from now answers an error envelope with ``status`` and changes nothing."""
         self._faults[self._seen + n] = ("fail", status)
+
+    def lose_response(self, n: int = 1) -> None:
+        """The n-th admin request from now is carried out, but its answer is lost on the way (a proxy's 502)."""
+        self._faults[self._seen + n] = ("lose", 502)
+
+    def clear_faults(self) -> None:
+        """GPT-Load is well again: injected failures not reached yet are dropped."""
+        self._faults.clear()
 
     def hang_request(self, n: int = 1) -> None:
         """The n-th admin request from now never answers (until the client gives up)."""
@@ -317,10 +334,28 @@ class FakeGptLoad:
             return Response(status_code=499)
         if self.latency:
             await asyncio.sleep(self.latency)
+        if fault and fault[0] == "lose":
+            await self._dispatch(request)
+            return PlainTextResponse("502 Bad Gateway", status_code=502)
         if fault:
             code = FAULT_CODES.get(fault[1], "INTERNAL_SERVER_ERROR")
             return ApiError(fault[1], code, "injected failure").response()
-        return await self._dispatch(request)
+        if request.method == "GET" or not self.collision_probability:
+            return await self._dispatch(request)
+        return await self._write_transaction(request)
+
+    async def _write_transaction(self, request: Request) -> Response:
+        """A write as SQLite runs it: refused when another write holds the database, else held a moment."""
+        if self._writing and self._random.random() < self.collision_probability:
+            self.collisions += 1
+            # GPT-Load's message is translated (i18n); its code is not: clients must branch on the code.
+            return ApiError(500, "DATABASE_ERROR", "Database operation failed").response()
+        self._writing += 1
+        try:
+            await asyncio.sleep(self.write_window)
+            return await self._dispatch(request)
+        finally:
+            self._writing -= 1
 
     async def _dispatch(self, request: Request) -> Response:
         for method, pattern, handler, public in self._routes:
