@@ -16,6 +16,8 @@ the UI maps codes to sentences. No error text ever carries an unmasked secret.
     ├── Unauthorized              REST call without the admin bearer token
     ├── ConfirmationRequired      a legal change that needs an explicit flag (duplicates, delete-all)
     ├── StalePlan                 apply's checksum differs from a freshly computed plan
+    ├── UnsafePlan                a plan deleting or replacing too many managed groups, without force
+    ├── ChecksumRequired          apply without the checksum of a previewed plan (REST)
     ├── SyncInProgress            a second sync while one runs
     └── ConfigWriteError          api.yaml invalid, unreadable, or not writable
 """
@@ -121,6 +123,18 @@ class StalePlan(LpmError):
     """The plan changed since it was previewed: what was reviewed is not what would be applied."""
 
     code = "stale_plan"
+
+
+class UnsafePlan(LpmError):
+    """The plan would delete or replace more managed groups than the safety thresholds allow."""
+
+    code = "unsafe_plan"
+
+
+class ChecksumRequired(LpmError):
+    """Applying needs the checksum of the plan that was previewed: nobody applies what nobody saw."""
+
+    code = "checksum_required"
 
 
 class SyncInProgress(LpmError):

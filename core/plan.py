@@ -89,6 +89,39 @@ class Conflict:
     reason: str
 
 
+@dataclass(frozen=True)
+class Safety:
+    """octoDNS's safety check: does the plan delete or replace too much of what the manager owns?"""
+
+    unsafe: bool
+    removals: int  # managed groups the plan deletes or replaces
+    managed: int  # managed groups GPT-Load holds now
+    reason: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {"unsafe": self.unsafe, "removals": self.removals, "managed": self.managed, "reason": self.reason}
+
+
+SAFE = Safety(unsafe=False, removals=0, managed=0)
+
+
+def safety_of(changes: list[Change], managed: int, *, max_percent: float, max_count: int, empty: bool) -> Safety:
+    """Unsafe: every managed group removed, or more than ``max_percent`` % of them and more than ``max_count``."""
+    removals = sum(isinstance(c, DeleteGroup | ReplaceGroup) for c in changes)
+    everything = managed > 0 and removals >= managed
+    too_many = removals * 100 > max_percent * managed and removals > max_count
+    if not removals or not (everything or too_many):
+        return Safety(unsafe=False, removals=removals, managed=managed)
+    if empty:
+        reason = (
+            f"The registry is empty but GPT-Load holds {managed} groups of this manager (a lost or new database?): "
+            "this plan deletes all of them. Restore the registry from a backup instead, or force it."
+        )
+    else:
+        reason = f"This plan deletes or replaces {removals} of the {managed} groups this manager owns in GPT-Load."
+    return Safety(unsafe=True, removals=removals, managed=managed, reason=reason)
+
+
 @dataclass
 class Plan:
     changes: list[Change]
@@ -97,6 +130,7 @@ class Plan:
     warnings: list[RouteWarning] = field(default_factory=list)
     # What clients of uni-api will see: names gained, lost, renamed per entry (informational, like warnings).
     client_changes: list[EntryChange] = field(default_factory=list)
+    safety: Safety = SAFE
 
     @property
     def is_empty(self) -> bool:
@@ -121,6 +155,7 @@ class Plan:
             "conflicts": [{"name": c.name, "reason": c.reason} for c in self.conflicts],
             "warnings": [w.model_dump() for w in self.warnings],
             "client_changes": [c.model_dump() for c in self.client_changes],
+            "safety": self.safety.public(),
         }
 
 

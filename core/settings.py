@@ -50,6 +50,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("GPTLOAD_CONCURRENCY", "8", "How many GPT-Load admin requests a sync sends at once."),
     Variable("GPTLOAD_CACHE_WAIT", "30", "Seconds a sync waits for GPT-Load's proxy to load new groups."),
     Variable(
+        "SYNC_MAX_DELETE_PERCENT",
+        "30",
+        "A plan deleting or replacing more than this % of the managed groups (and more than the count) needs force.",
+    ),
+    Variable(
+        "SYNC_MAX_DELETE_COUNT", "10", "...and more than this many groups; deleting all of them always needs force."
+    ),
+    Variable(
         "SYNC_RETRY_BUDGET",
         "60",
         "Seconds one sync may spend retrying GPT-Load's transient failures (busy database, 502-504, timeouts).",
@@ -94,6 +102,8 @@ class Settings:
     gptload_concurrency: int
     gptload_cache_wait: float
     sync_retry_budget: float
+    sync_max_delete_percent: float
+    sync_max_delete_count: int
     uniapi_gptload_url: str
     uniapi_config_path: Path
     uniapi_model_lists: str
@@ -178,6 +188,8 @@ class Settings:
             gptload_concurrency=_integer("GPTLOAD_CONCURRENCY", raw["GPTLOAD_CONCURRENCY"], 1, 100),
             gptload_cache_wait=_number("GPTLOAD_CACHE_WAIT", raw["GPTLOAD_CACHE_WAIT"], 0, 600),
             sync_retry_budget=_number("SYNC_RETRY_BUDGET", raw["SYNC_RETRY_BUDGET"], 0, 3600),
+            sync_max_delete_percent=_number("SYNC_MAX_DELETE_PERCENT", raw["SYNC_MAX_DELETE_PERCENT"], 0, 100),
+            sync_max_delete_count=_integer("SYNC_MAX_DELETE_COUNT", raw["SYNC_MAX_DELETE_COUNT"], 0, 1_000_000),
             uniapi_gptload_url=uniapi_gptload_url,
             uniapi_config_path=uniapi_path,
             uniapi_model_lists=model_lists,

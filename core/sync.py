@@ -24,10 +24,10 @@ from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
 from core.desired import DesiredState, desired_state, without
-from core.errors import LpmError, NotFound, StalePlan, SyncInProgress
+from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePlan
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
-from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, uniapi_change
+from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 from core.retry import RetryBudget, is_transient
 from core.route_warnings import route_warnings
 from core.settings import Settings
@@ -110,11 +110,22 @@ class SyncEngine:
         identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
         now = current_names(uniapi.managed_entry_names(before), actual, identities)
         clients = client_name_changes(now, topology_names(desired.topology))
-        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients)
+        settings = self.services.settings
+        safety = safety_of(
+            changes,
+            sum(g.managed for g in actual),
+            max_percent=settings.sync_max_delete_percent,
+            max_count=settings.sync_max_delete_count,
+            empty=not desired.specs,
+        )
+        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients, safety)
         return PlanBundle(plan, desired, actual, text)
 
-    async def start(self, checksum: str | None = None, *, retry_of: int | None = None) -> int:
-        """Plan again, check the checksum, record the run and apply it in the background; returns the run id."""
+    async def start(self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False) -> int:
+        """Plan again, check the checksum and the safety verdict, record the run and apply it in the background.
+
+        Returns the run id. An unsafe plan (see ``core.plan.safety_of``) needs ``force``.
+        """
         if self._lock.locked():
             raise SyncInProgress(f"Sync {self.progress.sync_id} is still running; wait for it to finish.")
         await self._lock.acquire()
@@ -130,6 +141,9 @@ class SyncEngine:
                 raise
             if checksum is not None and checksum != bundle.plan.checksum():
                 raise StalePlan("The plan changed since it was previewed; review the new plan and apply that one.")
+            safety = bundle.plan.safety
+            if safety.unsafe and not force:
+                raise UnsafePlan(f"{safety.reason} Review it, then apply with force.", extra=safety.public())
             record = await SyncRecord.create(status="running", plan=bundle.plan.public(), retry_of=retry_of)
         except BaseException:
             self._lock.release()
@@ -143,11 +157,11 @@ class SyncEngine:
         if self._task is not None:
             await asyncio.shield(self._task)
 
-    async def retry(self, sync_id: int) -> int:
+    async def retry(self, sync_id: int, *, force: bool = False) -> int:
         record = await SyncRecord.get_or_none(id=sync_id)
         if record is None:
             raise NotFound(f"Sync {sync_id} does not exist.")
-        return await self.start(retry_of=sync_id)
+        return await self.start(retry_of=sync_id, force=force)
 
     async def history(self, limit: int = 50) -> list[SyncRecordPublic]:
         return [public(r) for r in await SyncRecord.all().order_by("-id").limit(limit)]

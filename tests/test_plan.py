@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.changes import Change
+from core.changes import Change, DeleteGroup
 from core.crypto import redact
 from core.naming import GROUP_MARKER as MARKER
-from core.plan import ActualGroup, GroupSpec, Plan, diff_groups, find_conflicts, uniapi_change
+from core.plan import ActualGroup, GroupSpec, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 
 KEY_A, KEY_B = "sk-aaaaaaaaaaaaaaaa-1111", "sk-bbbbbbbbbbbbbbbb-2222"
 
@@ -184,3 +184,29 @@ def test_each_change_type_names_its_kind_and_stage_and_keeps_the_public_shape():
     assert list(add_keys.public())[:3] == ["kind", "stage", "target"]
     assert "sk-a-0123456789abcdef" not in str(add_keys.public())
     assert add_keys.payload == ["sk-a-0123456789abcdef"]
+
+
+@pytest.mark.parametrize(
+    ("removals", "managed", "unsafe"),
+    [
+        (0, 0, False),
+        (0, 50, False),
+        (5, 10, False),  # half, but not more than 10 groups
+        (11, 20, True),  # more than 30 % and more than 10
+        (11, 100, False),  # more than 10, but 11 %
+        (40, 100, True),
+        (3, 3, True),  # every managed group: always unsafe
+        (1, 1, True),
+    ],
+)
+def test_a_plan_that_removes_too_much_of_what_the_manager_owns_is_unsafe(removals, managed, unsafe):
+    deletes = [DeleteGroup(f"g{i}", "removals", {"id": i, "group_type": "standard"}) for i in range(removals)]
+    safety = safety_of(deletes, managed, max_percent=30, max_count=10, empty=False)
+    assert (safety.unsafe, safety.removals, safety.managed) == (unsafe, removals, managed)
+    assert (safety.reason is not None) is unsafe
+
+
+def test_an_empty_registry_deleting_everything_says_to_restore_the_backup():
+    deletes = [DeleteGroup("g", "removals", {"id": 1, "group_type": "standard"})]
+    safety = safety_of(deletes, 1, max_percent=30, max_count=10, empty=True)
+    assert safety.unsafe and "registry is empty" in safety.reason and "backup" in safety.reason

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import replace
 
+import httpx
 from ruamel.yaml import YAML
 
 from core.models import SyncRecord
@@ -72,19 +73,28 @@ async def test_sync_runs_reports_progress_and_history(api, registry, services): 
     assert (await api.get("/api/config/plan")).json()["empty"] is True
 
 
-async def test_stale_checksum_and_concurrent_sync_are_409(api, registry, services, gptload):  # noqa: F811
+async def apply_previewed(api) -> httpx.Response:
+    """What a REST client does: preview, then apply exactly that plan by its checksum."""
+    checksum = (await api.get("/api/config/plan")).json()["checksum"]
+    return await api.post("/api/config/sync", json={"checksum": checksum})
+
+
+async def test_stale_checksum_missing_checksum_and_concurrent_sync(api, registry, services, gptload):  # noqa: F811
     stale = await api.post("/api/config/sync", json={"checksum": "0" * 64})
     assert (stale.status_code, stale.json()["code"]) == (409, "stale_plan")
+    for body in (None, {}, {"checksum": ""}):
+        unseen = await api.post("/api/config/sync", json=body)
+        assert (unseen.status_code, unseen.json()["code"]) == (422, "checksum_required")
     gptload.latency = 0.01
-    assert (await api.post("/api/config/sync")).status_code == 202
-    second = await api.post("/api/config/sync")
+    assert (await apply_previewed(api)).status_code == 202
+    second = await apply_previewed(api)
     assert (second.status_code, second.json()["code"]) == (409, "sync_in_progress")
     await services.sync.wait()
 
 
 async def test_failed_run_then_retry_over_rest(api, registry, services, gptload):  # noqa: F811
     gptload.fail_request(8)
-    first = (await api.post("/api/config/sync")).json()["sync_id"]
+    first = (await apply_previewed(api)).json()["sync_id"]
     await services.sync.wait()
     failed = (await api.get(f"/api/config/sync/{first}")).json()
     assert failed["status"] == "failed" and failed["failed_step"] and "injected" in failed["error"]
@@ -97,7 +107,7 @@ async def test_failed_run_then_retry_over_rest(api, registry, services, gptload)
 
 
 async def test_gptload_status_endpoint(api, registry, services, gptload):  # noqa: F811
-    await api.post("/api/config/sync")
+    await apply_previewed(api)
     await services.sync.wait()
     up = (await api.get("/api/gptload/status")).json()
     assert up["reachable"] and up["url"] == "http://gptload.test" and up["managed_group_count"] == up["group_count"]
@@ -133,7 +143,7 @@ async def test_operator_file_survives_two_syncs_byte_for_byte(api, registry, ser
     settings.uniapi_config_path.parent.mkdir(parents=True, exist_ok=True)
     settings.uniapi_config_path.write_text(OPERATOR_FILE)
     for _ in range(2):
-        await api.post("/api/config/sync")
+        await apply_previewed(api)
         await services.sync.wait()
     text = settings.uniapi_config_path.read_text()
     operator_head = OPERATOR_FILE.split("\n# clients")[0]
@@ -199,3 +209,26 @@ async def test_readme_plan_preview_is_what_the_api_answers(api, registry):  # no
         if "fields" in change:  # the proxy key is generated per installation
             change = {**change, "fields": {**change["fields"], "proxy_keys": actual["fields"]["proxy_keys"]}}
         assert change == actual
+
+
+async def test_an_unsafe_plan_needs_force_and_says_how_much_it_deletes(api, registry, services, gptload):  # noqa: F811
+    """A lost database: the registry is empty but GPT-Load holds the manager's groups. Applying that plan
+    deletes everything, so it is refused with the counts until the caller says force."""
+    assert (await apply_previewed(api)).status_code == 202
+    await services.sync.wait()
+    groups = len(gptload.groups_by_name())
+    for provider in (await api.get("/api/providers")).json():
+        assert (await api.delete(f"/api/providers/{provider['id']}")).status_code == 204
+    plan = (await api.get("/api/config/plan")).json()
+    assert plan["safety"]["unsafe"] is True and plan["safety"]["removals"] == plan["safety"]["managed"] == groups
+    assert "registry is empty" in plan["safety"]["reason"]
+
+    refused = await api.post("/api/config/sync", json={"checksum": plan["checksum"]})
+    assert (refused.status_code, refused.json()["code"]) == (409, "unsafe_plan")
+    assert (refused.json()["removals"], refused.json()["managed"]) == (groups, groups)
+    assert len(gptload.groups_by_name()) == groups  # nothing was touched
+
+    forced = await api.post("/api/config/sync", json={"checksum": plan["checksum"], "force": True})
+    assert forced.status_code == 202
+    await services.sync.wait()
+    assert gptload.groups_by_name() == {}

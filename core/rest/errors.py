@@ -19,6 +19,7 @@ from starlette.routing import compile_path
 
 from core.errors import (
     AlreadyExists,
+    ChecksumRequired,
     ConfigWriteError,
     ConfirmationRequired,
     InvalidInput,
@@ -28,6 +29,7 @@ from core.errors import (
     StartupError,
     SyncInProgress,
     Unauthorized,
+    UnsafePlan,
     UpstreamAuthError,
     UpstreamError,
     UpstreamResponseError,
@@ -76,6 +78,8 @@ STATUS: dict[type[LpmError], int] = {
     Unauthorized: 401,
     ConfirmationRequired: 409,
     StalePlan: 409,
+    UnsafePlan: 409,
+    ChecksumRequired: 422,
     SyncInProgress: 409,
     ConfigWriteError: 409,  # the api.yaml on disk is invalid or unwritable: the operator can fix it
     MethodNotAllowed: 405,

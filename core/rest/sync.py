@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core import uniapi
 from core.client_names import EntryChange
 from core.desired import desired_secrets
-from core.errors import NotFound
+from core.errors import ChecksumRequired, NotFound
 from core.rest.auth import is_admin_password
 from core.rest.deps import PathId, ServicesDep
 from core.route_warnings import RouteWarning
@@ -39,6 +39,13 @@ class PlanConflict(BaseModel):
     reason: str
 
 
+class PlanSafety(BaseModel):
+    unsafe: bool
+    removals: int = Field(description="Managed groups the plan deletes or replaces")
+    managed: int = Field(description="Managed groups GPT-Load holds now")
+    reason: str | None
+
+
 class PlanPublic(BaseModel):
     """What a sync would do now; apply it by passing ``checksum`` back."""
 
@@ -53,6 +60,7 @@ class PlanPublic(BaseModel):
     client_changes: list[EntryChange] = Field(
         default_factory=list, description="Per uni-api entry, the model names clients gain, lose or see renamed"
     )
+    safety: PlanSafety = Field(description="Whether the plan deletes too much to apply without force")
 
 
 class SyncStarted(BaseModel):
@@ -62,7 +70,12 @@ class SyncStarted(BaseModel):
 
 
 class SyncRequest(RequestBody):
-    checksum: str | None = None
+    checksum: str | None = Field(default=None, description="The previewed plan's checksum; required to apply")
+    force: bool = Field(default=False, description="Apply a plan the safety check calls unsafe (409 unsafe_plan)")
+
+
+class RetryRequest(RequestBody):
+    force: bool = False
 
 
 class SyncStatus(BaseModel):
@@ -102,8 +115,10 @@ async def start_sync(
     """`?dry_run=true` returns the plan; otherwise start applying it (pass the previewed `checksum`)."""
     if dry_run:
         return await current_plan(services)
+    if data is None or not data.checksum:
+        raise ChecksumRequired('Send the checksum of the plan you previewed: {"checksum": "..."}.')
     response.status_code = 202
-    return SyncStarted(sync_id=await services.sync.start(data.checksum if data else None))
+    return SyncStarted(sync_id=await services.sync.start(data.checksum, force=data.force))
 
 
 @router.get("/sync/status")
@@ -128,9 +143,11 @@ async def sync_record(services: ServicesDep, sync_id: PathId) -> SyncRecordPubli
 
 
 @router.post("/sync/{sync_id:int}/retry", status_code=202)
-async def retry_sync(services: ServicesDep, sync_id: PathId) -> SyncStarted:
-    """Plan and apply again; the new run finishes what the failed one left."""
-    return SyncStarted(sync_id=await services.sync.retry(sync_id))
+async def retry_sync(
+    services: ServicesDep, sync_id: PathId, data: Annotated[RetryRequest | None, Body()] = None
+) -> SyncStarted:
+    """Plan and apply again; the new run finishes what the failed one left (an unsafe plan needs `force`)."""
+    return SyncStarted(sync_id=await services.sync.retry(sync_id, force=bool(data and data.force)))
 
 
 @router.get("/uni-api/download", response_class=PlainTextResponse)

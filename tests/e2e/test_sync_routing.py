@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from ruamel.yaml import YAML
 
 from core.crypto import generate_key
@@ -14,6 +15,8 @@ from tests.e2e.app_process import app_process, clean_env
 from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
+
+pytestmark = pytest.mark.slow  # the real app process, syncing into a fake GPT-Load
 
 PROVIDERS = [
     # name, dialect, models, renames (original -> exposed)
@@ -39,10 +42,9 @@ def test_every_exposed_model_reaches_its_provider_under_the_original_name(tmp_pa
             GPTLOAD_URL=gptload_url,
             GPTLOAD_AUTH_KEY=GPTLOAD_ADMIN_KEY,
         )
-        with app_process(env, free_port()) as app:
-            api = httpx.Client(base_url=app.url, timeout=30)
+        with app_process(env, free_port()) as app, httpx.Client(base_url=app.url, timeout=30) as api:
             expected = register(api, accounts)
-            started = api.post("/api/config/sync")
+            started = api.post("/api/config/sync", json={"checksum": api.get("/api/config/plan").json()["checksum"]})
             assert started.status_code == 202, started.text
             record = wait_for_sync(api, started.json()["sync_id"])
             assert record["status"] == "succeeded", record
