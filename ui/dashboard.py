@@ -1,53 +1,59 @@
-"""Dashboard: every provider as a card, with add, edit, delete, fetch, test and test-all."""
+"""Dashboard: every provider as a card (endpoint, masked keys, model counts, GPT-Load's test model, last fetch
+and test), with add, edit, delete, fetch, test and test-all."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from nicegui import ui
 
-from core import fetching, probes, providers
+from core import catalog, fetching, probes, providers
 from core.errors import LpmError
 from core.providers import ProviderPublic
 from core.services import Services
+from ui.events import status_changed
 from ui.messages import describe
 from ui.provider_dialog import open_manual_add, open_provider_dialog
 
 
 async def dashboard(services: Services) -> None:
+    state: dict[str, list[ProviderPublic]] = {"listed": []}
+    tickets = {"started": 0, "shown": 0}
+
     @ui.refreshable
-    async def cards() -> None:
-        listed = await providers.list_providers(services)
-        if not listed:
+    def cards() -> None:
+        """Synchronous: cleared and rebuilt in one go, so overlapping reloads can never stack cards."""
+        if not state["listed"]:
             ui.label("No providers yet. Add one to fetch its models.").classes("text-grey")
         with ui.row().classes("w-full gap-4"):
-            for provider in listed:
-                provider_card(provider)
+            for provider in state["listed"]:
+                provider_card(provider, actions)
 
-    def provider_card(p: ProviderPublic) -> None:
-        with ui.card().classes("w-96").mark(f"provider-{p.name}"):
-            with ui.row().classes("items-center w-full"):
-                ui.link(p.name, f"/providers/{p.id}").classes("text-lg font-bold")
-                ui.badge(p.channel_type)
-            ui.label(p.base_url).classes("text-sm break-all")
-            ui.label(f"Keys: {', '.join(p.api_keys_masked)}").classes("text-sm")
-            ui.label(
-                f"Models: {p.active_model_count} active / {p.model_count} total / {p.duplicate_count} duplicates"
-            ).classes("text-sm")
-            fetched = p.last_fetched_at.strftime("%Y-%m-%d %H:%M") if p.last_fetched_at else "never"
-            ui.label(f"Last fetched: {fetched}").classes("text-sm")
-            if p.last_test_ok is not None:
-                text = (
-                    f"Test OK, {p.last_test_latency_ms} ms" if p.last_test_ok else f"Test failed: {p.last_test_error}"
-                )
-                ui.label(text).classes("text-sm " + ("text-positive" if p.last_test_ok else "text-negative"))
-            with ui.row():
-                ui.button("Edit", on_click=lambda p=p: open_provider_dialog(services, p, cards.refresh)).props(
-                    "flat dense"
-                )
-                ui.button("Fetch models", on_click=lambda p=p: fetch(p)).props("flat dense")
-                ui.button("Test", on_click=lambda p=p: test(p)).props("flat dense")
-                ui.button("Delete", on_click=lambda p=p: confirm_delete(p)).props("flat dense color=negative")
+    async def reload() -> None:
+        tickets["started"] += 1
+        ticket = tickets["started"]
+        listed = await providers.list_providers(services)
+        if ticket < tickets["shown"]:
+            return  # a later reload has already shown a newer list
+        tickets["shown"] = ticket
+        state["listed"] = listed
+        cards.refresh()
+
+    async def changed() -> None:
+        """After any change to providers or models: the cards, and the header's counts."""
+        await reload()
+        status_changed(services).emit()
+
+    def add() -> None:
+        with dialogs:  # outside the cards: a reload must not take an open dialog with it
+            open_provider_dialog(services, None, changed)
+
+    async def edit(p: ProviderPublic) -> None:
+        active = [m.original_name for m in await catalog.list_models(p.id) if m.is_active]
+        with dialogs:
+            open_provider_dialog(services, p, changed, active)
 
     async def fetch(p: ProviderPublic) -> None:
         try:
@@ -55,51 +61,106 @@ async def dashboard(services: Services) -> None:
         except LpmError as exc:
             ui.notify(f"{p.name}: {describe(exc)}", type="negative", multi_line=True)
             return
+        counts = f"{p.name}: {len(result.added)} added, {len(result.disappeared)} disappeared upstream" + (
+            f" ({', '.join(result.disappeared[:5])})" if result.disappeared else ""
+        )
         if result.warning:
-            ui.notify(result.warning, type="warning")
-            # Outside the cards: their refresh must not take the dialog with it.
-            open_manual_add(services, p, cards.refresh, dialogs)
+            ui.notify(f"{counts}. {result.warning}", type="warning", multi_line=True)
         else:
-            ui.notify(
-                f"{p.name}: {len(result.added)} added, {len(result.disappeared)} disappeared upstream"
-                + (f" ({', '.join(result.disappeared[:5])})" if result.disappeared else ""),
-                type="positive",
-            )
-        await cards.refresh()
+            ui.notify(counts, type="positive")
+        if result.listed == 0:
+            open_manual_add(services, p, changed, dialogs)
+        await changed()
 
     async def test(p: ProviderPublic) -> None:
         result = await probes.probe_provider(services, p.id)
         ui.notify(f"{p.name}: " + (f"OK in {result.latency_ms} ms" if result.ok else f"failed: {result.detail}"),
                   type="positive" if result.ok else "negative")  # fmt: skip
-        await cards.refresh()
+        await changed()
 
     async def test_all() -> None:
-        listed = await providers.list_providers(services)
-
-        async def one(p: ProviderPublic) -> None:
-            await probes.probe_provider(services, p.id)
-            await cards.refresh()  # each result appears as it arrives
-
-        await asyncio.gather(*(one(p) for p in listed))
-        ui.notify(f"Tested {len(listed)} providers", type="info")
+        """Every provider in parallel, then one reload: results of parallel reloads used to stack up cards."""
+        test_all_button.disable()
+        summary.set_text(f"Testing {len(state['listed'])} providers…")
+        try:
+            results = await probes.probe_providers(services, None)
+        finally:
+            test_all_button.enable()
+        await changed()  # the cards first: the summary says everything is shown
+        failed = sum(not r.ok for r in results)
+        text = f"Tested {len(results)} providers: {len(results) - failed} passed, {failed} failed"
+        summary.set_text(text)
+        summary.classes(replace="text-sm " + ("text-negative" if failed else "text-positive"))
+        ui.notify(text, type="warning" if failed else "positive")
 
     def confirm_delete(p: ProviderPublic) -> None:
         with dialogs, ui.dialog() as dialog, ui.card():
             ui.label(f"Delete {p.name} and its {p.model_count} models? The next sync removes its groups.")
+
+            def dismiss() -> None:
+                dialog.close()
+                dialog.delete()
+
             with ui.row():
-                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Cancel", on_click=dismiss).props("flat")
 
                 async def delete() -> None:
                     await providers.delete_provider(services, p.id)
-                    dialog.close()
+                    dismiss()
                     ui.notify(f"Deleted {p.name}", type="positive")
-                    await cards.refresh()
+                    await changed()
 
                 ui.button(f"Delete {p.name}", on_click=delete).props("color=negative")
         dialog.open()
 
+    actions = CardActions(edit=edit, fetch=fetch, test=test, delete=confirm_delete)
     dialogs = ui.element()
     with ui.row().classes("items-center"):
-        ui.button("Add provider", icon="add", on_click=lambda: open_provider_dialog(services, None, cards.refresh))
-        ui.button("Test all", icon="bolt", on_click=test_all).props("outline")
-    await cards()
+        ui.button("Add provider", icon="add", on_click=add)
+        test_all_button = ui.button("Test all", icon="bolt", on_click=test_all).props("outline")
+        summary = ui.label("").classes("text-sm").mark("test-all-summary")
+    state["listed"] = await providers.list_providers(services)
+    cards()
+
+
+@dataclass
+class CardActions:
+    edit: Callable[[ProviderPublic], Any]
+    fetch: Callable[[ProviderPublic], Any]
+    test: Callable[[ProviderPublic], Any]
+    delete: Callable[[ProviderPublic], Any]
+
+
+def provider_card(p: ProviderPublic, actions: CardActions) -> None:
+    with ui.card().classes("w-96 provider-card").mark(f"provider-card provider-{p.name}"):
+        with ui.row().classes("items-center w-full"):
+            ui.link(p.name, f"/providers/{p.id}").classes("text-lg font-bold")
+            ui.badge(p.channel_type)
+            if p.last_fetched_at is None and p.last_test_ok is None:
+                ui.badge("untested", color="warning").tooltip(
+                    "Saved without checking: test it or fetch its models to check the keys"
+                ).mark("untested")
+        ui.label(p.base_url).classes("text-sm break-all")
+        ui.label(f"Keys: {', '.join(p.api_keys_masked)}").classes("text-sm")
+        ui.label(
+            f"Models: {p.active_model_count} active / {p.model_count} total / {p.duplicate_count} duplicates"
+        ).classes("text-sm")
+        ui.label(describe_test_model(p)).classes("text-sm").mark(f"test-model-{p.name}")
+        fetched = p.last_fetched_at.strftime("%Y-%m-%d %H:%M") if p.last_fetched_at else "never"
+        ui.label(f"Last fetched: {fetched}").classes("text-sm")
+        if p.last_test_ok is not None:
+            text = f"Test OK, {p.last_test_latency_ms} ms" if p.last_test_ok else f"Test failed: {p.last_test_error}"
+            ui.label(text).classes("text-sm " + ("text-positive" if p.last_test_ok else "text-negative"))
+        with ui.row():
+            ui.button("Edit", on_click=lambda: actions.edit(p)).props("flat dense")
+            ui.button("Fetch models", on_click=lambda: actions.fetch(p)).props("flat dense")
+            ui.button("Test", on_click=lambda: actions.test(p)).props("flat dense")
+            ui.button("Delete", on_click=lambda: actions.delete(p)).props("flat dense color=negative")
+
+
+def describe_test_model(p: ProviderPublic) -> str:
+    """What GPT-Load validates this provider's keys with, and whether the operator picked it."""
+    if p.gptload_test_model is None:
+        return "GPT-Load test model: none (no active models)"
+    how = "your pick" if p.test_model and p.test_model == p.gptload_test_model else "automatic"
+    return f"GPT-Load test model: {p.gptload_test_model} ({how})"

@@ -8,22 +8,30 @@ from contextlib import contextmanager
 from nicegui import app, ui
 
 from core.services import Services
+from core.sync import GptLoadStatus
+from ui.events import status_changed
 
 SYNC_TOOLTIP = "Sends the normalized models to GPT-Load as groups and writes uni-api's api.yaml"
 STATUS_INTERVAL = 30.0
+SYNC_WATCH_INTERVAL = 1.0
 
 
 @contextmanager
 def frame(services: Services, title: str) -> Iterator[None]:
     dark = ui.dark_mode(app.storage.user.get("dark", False))
-    with ui.header().classes("items-center gap-4 px-4 py-2"):
+    # One row from 1024 px up: below xl (1280 px) the page title goes and Sync Configuration shows its icon only.
+    with ui.header().classes("items-center gap-3 px-4 py-2 no-wrap whitespace-nowrap"):
         ui.link("LLM Provider Manager", "/").classes("text-lg font-bold text-white no-underline")
-        ui.label(title).classes("opacity-80")
+        ui.label(title).classes("opacity-80 max-xl:hidden")
         ui.space()
         status_bar(services)
-        ui.button("Sync Configuration", icon="sync", on_click=lambda: ui.navigate.to("/sync")).props(
-            "color=white text-color=primary"
-        ).tooltip(SYNC_TOOLTIP).mark("sync-button")
+        with (
+            ui.button(icon="sync", on_click=lambda: ui.navigate.to("/sync"))
+            .props("color=white text-color=primary")
+            .tooltip(f"Sync Configuration: {SYNC_TOOLTIP}")
+            .mark("sync-button")
+        ):
+            ui.label("Sync Configuration").classes("max-xl:hidden q-ml-sm")
 
         def toggle() -> None:
             dark.value = not dark.value
@@ -35,27 +43,67 @@ def frame(services: Services, title: str) -> Iterator[None]:
 
 
 def status_bar(services: Services) -> None:
-    """GPT-Load URL with a green/red dot, group count and the last sync; refreshed without blocking the page."""
-    with ui.row().classes("items-center gap-2 text-sm"):
+    """GPT-Load URL with a green/red dot, group count and the last sync (failed or interrupted in red).
+
+    Re-read without blocking the page: at once, every 30 s, when ``ui.events.status_changed`` fires (a page
+    changed providers or models, or saw a sync end) and when the engine's run changes, whoever started it.
+    """
+    with ui.row().classes("items-center gap-2 text-sm no-wrap min-w-0"):
         dot = ui.icon("circle").classes("text-grey").mark("gptload-dot")
         url = ui.label(services.settings.gptload_display_url).mark("gptload-url")
+        # The URL text from lg (1024 px) up, shortened below xl; the dot's colour says connected or not.
+        url.classes("max-lg:hidden truncate max-w-[13rem] xl:max-w-none")
         with url:
             error_tip = ui.tooltip("").mark("gptload-error")
         groups = ui.label("").mark("gptload-groups")
-        last = ui.label("").mark("last-sync")
+        last = ui.label("").classes("rounded px-1").mark("last-sync")
+    busy = again = False
 
     async def refresh() -> None:
-        status = await services.sync.gptload_status()
+        nonlocal busy, again
+        if busy:  # one read at a time; a request during it reads once more afterwards, so the last word wins
+            again = True
+            return
+        busy = True
+        try:
+            again = True
+            while again:
+                again = False
+                show(await services.sync.gptload_status())
+        finally:
+            busy = False
+
+    def show(status: GptLoadStatus) -> None:
         dot.classes(replace="text-positive" if status.reachable else "text-negative")
         dot.props(f'aria-label="{"connected" if status.reachable else "disconnected"}"')
         error_tip.set_text(status.error or "connected")
         url.set_text(f"{status.url} {'connected' if status.reachable else 'disconnected'}")
         groups.set_text(f"{status.group_count} groups" if status.group_count is not None else "")
-        if status.last_sync:
-            when = status.last_sync.started_at.strftime("%Y-%m-%d %H:%M")
-            last.set_text(f"last sync {when}: {status.last_sync.status}")
-        else:
+        record = status.last_sync
+        if record is None:
             last.set_text("never synced")
+            last.classes(replace="rounded px-1")
+            return
+        when = record.started_at.strftime("%Y-%m-%d %H:%M")
+        last.set_text(f"last sync {when}: {record.status}")
+        failed = record.status in {"failed", "interrupted"}
+        last.classes(replace="rounded px-1 " + ("bg-negative text-white" if failed else ""))
 
+    seen = (services.sync.progress.sync_id, services.sync.progress.running)
+
+    async def notice_sync() -> None:
+        """A sync ended (started over REST, in another tab): a local check, no request unless one did.
+
+        Nothing is read while a run goes on: its result is what the header shows.
+        """
+        nonlocal seen
+        now = (services.sync.progress.sync_id, services.sync.progress.running)
+        if now != seen:
+            seen = now
+            if not now[1]:
+                await refresh()
+
+    status_changed(services).subscribe(refresh)
     ui.timer(0.05, refresh, once=True)
     ui.timer(STATUS_INTERVAL, refresh)
+    ui.timer(SYNC_WATCH_INTERVAL, notice_sync)

@@ -9,51 +9,45 @@ from nicegui import background_tasks, ui
 from core.errors import LpmError
 from core.services import Services
 from core.topology import Topology
+from ui.events import status_changed
 from ui.messages import describe
+from ui.sync_plan import apply_button, confirm_apply, plan_preview
+from ui.sync_runs import UNFINISHED, RunStepper, detail_panels, history_table, outcome_view
 
 if TYPE_CHECKING:
     from core.plan import Plan
-    from core.sync import Progress, SyncEngine, SyncRecordPublic
+    from core.sync import SyncEngine, SyncRecordPublic
 
-STAGE_TITLES = {
-    "standard": "Standard groups",
-    "keys": "Keys",
-    "aggregates": "Aggregate groups",
-    "members": "Memberships",
-    "removals": "Removals",
-    "uniapi": "api.yaml",
-}
 HISTORY_SIZE = 20
-HISTORY_DETAILS = 5
-DETAIL_LINES = 200
 TICK_SECONDS = 0.2
 
 
 async def sync_page(services: Services) -> None:
-    page = SyncPage(services.sync)
+    page = SyncPage(services)
     if services.sync.progress.running:
         page.watch()  # a sync already running is shown, not started twice
     await page.load_plan()
-    await page.load_history()
+    await page.load_history(show_unfinished=not services.sync.progress.running)
 
 
 class SyncPage:
     """The page's state; each area is a refreshable view of it, re-rendered after the work that changes it."""
 
-    def __init__(self, engine: SyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.engine: SyncEngine = services.sync
         self.current_plan: Plan | None = None
         self.plan_error: str | None = None
         self.desired: Topology | None = None
         self.watching = False
+        # The run whose result is shown: the one watched, or a failed or interrupted last run (Retry offered).
         self.outcome: SyncRecordPublic | None = None
         self.records: list[SyncRecordPublic] = []
-        self.shown: SyncRecordPublic | None = None
+        self.dialogs = ui.element()
         self.plan()
         self.progress()
         ui.label("History").classes("text-h6")
         self.history()
-        self.details()
         self.topology()
 
     # ----- work: each step loads or starts something, then refreshes the areas that show it
@@ -69,9 +63,10 @@ class SyncPage:
         self.plan.refresh()
         self.topology.refresh()
 
-    async def apply(self, checksum: str | None) -> None:
+    async def apply(self, checksum: str, force: bool = False, retry_of: int | None = None) -> None:
+        """``force``: the operator typed the count of an unsafe plan's deletions in the confirmation."""
         try:
-            await self.engine.start(checksum)
+            await self.engine.start(checksum, retry_of=retry_of, force=force)
         except LpmError as exc:
             ui.notify(describe(exc), type="negative", multi_line=True)
             await self.load_plan()
@@ -79,34 +74,38 @@ class SyncPage:
         self.watch()
 
     async def retry(self, sync_id: int) -> None:
-        try:
-            await self.engine.retry(sync_id)
-        except LpmError as exc:
-            ui.notify(describe(exc), type="negative", multi_line=True)
+        """Retry = apply what is left now (planned afresh, confirmed), linked to the run it retries."""
+        await self.load_plan()
+        plan = self.current_plan
+        if plan is None:
+            ui.notify(self.plan_error or "No plan to retry with.", type="negative", multi_line=True)
             return
-        self.watch()
+        if await confirm_apply(plan, self.dialogs, retry_of=sync_id):
+            await self.apply(plan.checksum(), plan.safety.unsafe, retry_of=sync_id)
 
     def watch(self) -> None:
         self.watching, self.outcome = True, None
         self.progress.refresh()
+        self.plan.refresh()
 
     async def finished(self, sync_id: int | None) -> None:
-        if sync_id is None:
-            return
-        self.outcome = await self.engine.record(sync_id)
+        status_changed(self.services).emit()
+        outcome = await self.engine.record(sync_id) if sync_id is not None else None
+        await self.load_plan()  # what is left, before the result (and its Retry) appears
+        self.watching, self.outcome = False, outcome
         self.progress.refresh()
-        await self.load_history()
-        await self.load_plan()
+        self.plan.refresh()
+        await self.load_history(show_unfinished=False)
 
-    async def load_history(self) -> None:
-        self.records = await self.engine.history(HISTORY_SIZE)
-        self.shown = None
+    async def load_history(self, *, show_unfinished: bool) -> None:
+        records = await self.engine.history(HISTORY_SIZE)
+        # Runs that stopped partway: the detailed record says how many changes were carried out.
+        self.records = [await self.engine.record(r.id) if r.status in UNFINISHED else r for r in records]
+        if show_unfinished and self.records and self.records[0].status in UNFINISHED:
+            self.outcome = self.records[0]
+            self.progress.refresh()
+            self.plan.refresh()  # Retry replaces Apply
         self.history.refresh()
-        self.details.refresh()
-
-    async def show_details(self, sync_id: int) -> None:
-        self.shown = await self.engine.record(sync_id)
-        self.details.refresh()
 
     # ----- areas
 
@@ -118,88 +117,37 @@ class SyncPage:
         plan = self.current_plan
         if plan is None:
             return
-        ui.label("Plan preview").classes("text-h6")
-        if plan.is_empty:
-            ui.label("Everything is in sync: nothing to change.").mark("plan-empty")
-        for stage, title in STAGE_TITLES.items():
-            changes = [c for c in plan.changes if c.stage == stage]
-            if changes:
-                with ui.expansion(f"{title}: {len(changes)}").classes("w-full"):
-                    for change in changes:
-                        ui.label(f"{change.kind.replace('_', ' ')} · {change.target}").classes("text-sm")
-        for conflict in plan.conflicts:
-            ui.label(f"Conflict: {conflict.name}: {conflict.reason}").classes("text-warning").mark("conflict")
-        if not plan.is_empty:
-            ui.button("Apply", on_click=lambda: self.apply(plan.checksum())).mark("apply")
+        plan_preview(plan)
+        # One way forward: after a failed or interrupted run that is its Retry (next to the run), not Apply too.
+        offers_retry = self.outcome is not None and self.outcome.status in UNFINISHED
+        if not plan.is_empty and not self.watching and not offers_retry:
+            apply_button(plan, self.apply, self.dialogs)
 
     @ui.refreshable_method
     def progress(self) -> None:
         """The stages of the running (or last watched) sync; its result once it has finished."""
-        if not self.watching:
+        if not self.watching and self.outcome is None:
             return
-        with ui.stepper().props("flat header-nav=false").classes("w-full").mark("sync-stepper") as stepper:
-            for title in STAGE_TITLES.values():
-                ui.step(title)
-        stage = ui.label("").mark("sync-stage")
-        bar = ui.linear_progress(value=0, show_value=False).mark("sync-progress")
+        view = RunStepper()
+        if self.outcome is not None:  # the run is over: its last state, and what came of it
+            view.show_record(self.outcome)
+            outcome_view(self.outcome, self.retry)
+            return
 
         def tick() -> None:
             progress = self.engine.progress
-            show_progress(progress, stepper, stage, bar)
+            view.show_progress(progress)
             if not progress.running:
                 timer.cancel()
                 # Not awaited here: the timer's own task ends with the timer, and so would this work.
                 background_tasks.create(self.finished(progress.sync_id), name="sync-finished")
 
-        if self.outcome is None:
-            timer = ui.timer(TICK_SECONDS, tick)
-        else:  # the run is over: its last state, and what came of it
-            show_progress(self.engine.progress, stepper, stage, bar)
-            self.outcome_view(self.outcome)
-
-    def outcome_view(self, record: SyncRecordPublic) -> None:
-        if record.status == "succeeded":
-            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in record.counts.items()) or "no changes"
-            ui.label(f"Sync {record.id} succeeded in {record.duration_ms} ms: {counts}.").classes("text-positive").mark(
-                "sync-success"
-            )
-        else:
-            ui.label(f"Sync {record.id} failed at {record.failed_step}: {record.error}").classes("text-negative").mark(
-                "sync-failure"
-            )
-            ui.button("Retry", on_click=lambda: self.retry(record.id)).mark("retry")
+        timer = ui.timer(TICK_SECONDS, tick)
 
     @ui.refreshable_method
     def history(self) -> None:
-        rows = [
-            {
-                "id": r.id,
-                "started": r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "duration": f"{r.duration_ms} ms" if r.duration_ms is not None else "",
-                "status": r.status,
-                "changes": sum(r.counts.values()),
-                "error": r.error or "",
-            }
-            for r in self.records
-        ]
-        columns = [{"name": k, "label": k.title(), "field": k, "align": "left"} for k in rows[0]] if rows else []
-        ui.table(columns=columns, rows=rows, row_key="id").classes("w-full").mark("history")
-        for record in self.records[:HISTORY_DETAILS]:
-            with ui.expansion(f"Details of sync {record.id} ({record.status})").classes("w-full"):
-                ui.button("Show", on_click=lambda r=record: self.show_details(r.id)).props("flat dense")
-
-    @ui.refreshable_method
-    def details(self) -> None:
-        record = self.shown
-        if record is None:
-            return
-        ui.label(f"Sync {record.id}: {record.status}").classes("font-bold")
-        if record.failed_step:
-            ui.label(f"Failed at {record.failed_step}: {record.error}").classes("text-negative")
-        for result in (record.results or [])[:DETAIL_LINES]:
-            mark = "ok" if result["ok"] else f"failed: {result.get('error', '')}"
-            ui.label(f"{result['kind']} {result['target']} · {result['ms']} ms · {mark}").classes("text-sm")
-        ui.label(f"{len(record.results or [])} changes carried out").mark("details-count")
+        history_table(self.records)
+        detail_panels(self.records, self.engine.record)
 
     @ui.refreshable_method
     def topology(self) -> None:
@@ -207,14 +155,6 @@ class SyncPage:
             return
         ui.label("Topology: uni-api entries → aggregate groups → standard groups → providers").classes("text-h6")
         ui.mermaid(mermaid_source(self.desired)).classes("w-full")
-
-
-def show_progress(progress: Progress, stepper: ui.stepper, stage: ui.label, bar: ui.linear_progress) -> None:
-    title = STAGE_TITLES.get(progress.stage or "", progress.stage or "planning")
-    stage.set_text(f"{title}: {progress.step or ''} ({progress.done}/{progress.total})")
-    bar.value = progress.done / progress.total if progress.total else 0
-    if progress.stage in STAGE_TITLES:
-        stepper.value = STAGE_TITLES[progress.stage]
 
 
 def mermaid_source(topology: Topology) -> str:

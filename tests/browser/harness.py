@@ -200,6 +200,28 @@ class Chromium:
     def dom(self) -> str:
         return self.evaluate("document.documentElement.outerHTML")
 
+    def click_button(self, label: str, *, within: str = "document") -> None:
+        """Click the first shown button labelled ``label`` (Quasar's label span, icons aside) inside the element
+        the JavaScript expression ``within`` gives. A scripted click: no user activation, so no leave-page
+        prompt can block a later navigation."""
+        script = f"""(() => {{
+          const root = {within};
+          const shown = [...(root ? root.querySelectorAll('button') : [])].filter(b => b.offsetParent !== null);
+          const text = b => (b.querySelector('.block') || b).textContent.trim();
+          const button = shown.find(b => text(b) === {json.dumps(label)});
+          if (button) button.click();
+          return Boolean(button);
+        }})()"""
+        if not self.evaluate(script):
+            raise BrowserError(f"no shown button labelled {label!r} in {within}")
+
+    def type_into(self, aria_label: str, text: str) -> None:
+        """Focus the input labelled ``aria_label`` and type ``text`` as keyboard input (input events per text)."""
+        selector = json.dumps(f'input[aria-label="{aria_label}"]')
+        if not self.evaluate(f"(() => {{ const i = document.querySelector({selector}); i?.focus(); return !!i; }})()"):
+            raise BrowserError(f"no input labelled {aria_label!r}")
+        self.call("Input.insertText", {"text": text}, session=self.session)
+
     def screenshot(self, path: Path) -> None:
         data = self.call("Page.captureScreenshot", {"format": "png"}, session=self.session)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,12 +7,17 @@ that no unmasked key (every fake key contains ``SECRET``) reaches a page, and ta
 each. Without Chromium the tests skip; with ``LPM_REQUIRE_BROWSER=1`` (``make test``, ``make test-browser``)
 they fail instead. Screenshots go to ``$LPM_SCREENSHOTS`` when set (``make test-browser`` sets it to
 docs/screenshots), otherwise to a temporary directory.
+
+The workbench's operator flows follow (issue 10): the header checkbox after a quick search, a saved deletion
+shown, filtered and restored, and the page at 1024 px (one header row, Find/Replace on one line, the save
+dialog's Confirm on screen with a long list). Each leaves nothing pending or changed behind.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,10 +99,10 @@ def check_no_secret(world: Seeded, browser: Chromium, path: str) -> None:
     assert SECRET_MARKER not in httpx.get(world.app.url + path, timeout=30).text, f"an unmasked key is in {path}"
 
 
-def check_screenshot(path: Path) -> None:
+def check_screenshot(path: Path, size: tuple[int, int] = WINDOW) -> None:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    assert struct.unpack(">II", header[16:24]) == WINDOW, f"{path} is not {WINDOW[0]}x{WINDOW[1]}"
+    assert struct.unpack(">II", header[16:24]) == size, f"{path} is not {size[0]}x{size[1]}"
 
 
 def test_dashboard_shows_every_provider_with_masked_keys(world: Seeded, browser: Chromium, shots: Path) -> None:
@@ -156,7 +161,7 @@ def test_sync_page_shows_the_synced_state_history_and_topology(world: Seeded, br
 def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser: Chromium) -> None:
     browser.open(world.app.url + f"/providers/{world.ids['claude-direct']}")
     browser.wait_for(f"{GRID} && {GRID}.querySelectorAll('.ag-row').length >= 2", what="grid rows")
-    assert browser.evaluate("window.onbeforeunload === null")
+    browser.wait_for("window.onbeforeunload === null", timeout=10, what="the page to say nothing is pending")
     row = f"getElement({GRID}).api.getDisplayedRowAtIndex(0)"
     original = browser.evaluate(f"{row}.data.normalized_name")
     # An edit as the grid reports it (cellValueChanged); nothing is saved, so the page warns before leaving.
@@ -166,3 +171,209 @@ def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser
     browser.evaluate(f"{row}.setDataValue('normalized_name', {json.dumps(original)})")  # back: nothing pending
     browser.wait_for("window.onbeforeunload === null", what="the warning switched off")
     assert "save changes" not in visible_text(browser).lower()
+
+
+def open_workbench(world: Seeded, browser: Chromium, provider: str) -> None:
+    browser.open(world.app.url + f"/providers/{world.ids[provider]}")
+    browser.wait_for(f"{GRID} && {GRID}.querySelectorAll('.ag-row').length >= 2", what="grid rows")
+
+
+def confirm_dialog(browser: Chromium, question: str) -> None:
+    browser.wait_for(f"document.querySelector('.q-dialog')?.innerText.includes({json.dumps(question)})",
+                     what=f"the question {question!r}")  # fmt: skip
+    browser.click_button("Confirm", within="document.querySelector('.q-dialog')")
+    browser.wait_for("!document.querySelector('.q-dialog')", what="the dialog to close")
+
+
+def settle(browser: Chromium) -> None:
+    """Wait until no Quasar/Vue transition runs (dialogs and toasts fading in or out), for a clean screenshot."""
+    browser.wait_for("!document.querySelector('[class*=\"-enter-active\"], [class*=\"-leave-active\"]')",
+                     timeout=10, what="transitions to end")  # fmt: skip
+
+
+def save_count(browser: Chromium) -> int | None:
+    """N of the shown "Save Changes (N)" button; None while it is hidden."""
+    found = re.search(r"save changes \((\d+)\)", visible_text(browser).lower())
+    return int(found[1]) if found else None
+
+
+def test_select_all_after_a_quick_search_deletes_only_the_rows_shown(
+    world: Seeded, browser: Chromium, shots: Path
+) -> None:
+    open_workbench(world, browser, world.big)
+    api = f"getElement({GRID}).api"
+    browser.type_into("Quick search", "openai/Model-0000")  # matches Model-00000 and Model-00008 only
+    browser.wait_for(f"{api}.getDisplayedRowCount() === 2", what="the two rows the search shows")
+    browser.evaluate(f"{GRID}.querySelector('.ag-header-select-all input').click()")  # the header checkbox
+    browser.wait_for(f"{api}.getSelectedRows().length === 2", what="the header checkbox to select")
+    browser.click_button("Delete selected")
+    confirm_dialog(browser, "Delete 2 selected models?")
+    browser.wait_for(f"{GRID}.querySelectorAll('.ag-row.row-deleted.row-pending').length === 2", what="marks")
+    assert save_count(browser) == 2  # not 2,000: the hidden rows stayed out
+    settle(browser)
+    browser.screenshot(shots / "workbench-filtered-delete.png")
+    check_screenshot(shots / "workbench-filtered-delete.png")
+
+    browser.click_button("Revert selected")
+    confirm_dialog(browser, "Revert the pending changes of 2 selected models?")
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+def test_a_saved_deletion_is_shown_deleted_filtered_and_restored(world: Seeded, browser: Chromium, shots: Path) -> None:
+    open_workbench(world, browser, "claude-direct")
+    api = f"getElement({GRID}).api"
+    first = browser.evaluate(f"{api}.getDisplayedRowAtIndex(0).data.id")
+    row = f"{GRID}.querySelector('.ag-center-cols-container .ag-row[row-id=\"{first}\"]')"
+    browser.click_button("Delete", within=row)
+    browser.wait_for(f"{row}.classList.contains('row-pending')", what="the pending mark")
+    browser.click_button("Save Changes (1)")
+    confirm_dialog(browser, "Deletions: 1")
+    browser.wait_for(f"{row}?.classList.contains('row-inactive')", what="the row styled as deleted")
+    assert browser.evaluate(f"{row}.querySelector('[col-id=\"status\"]').textContent") == "deleted"
+    browser.click_button("Deleted")  # the status filter
+    browser.wait_for(f"{api}.getDisplayedRowCount() === 1", what="only the deleted row")
+    browser.wait_for(f"{GRID}.querySelectorAll('.ag-center-cols-container .ag-row').length === 1", what="fade-out")
+    settle(browser)
+    browser.screenshot(shots / "workbench-deleted.png")
+    check_screenshot(shots / "workbench-deleted.png")
+
+    browser.click_button("Restore", within=row)
+    browser.wait_for(f"{row}.querySelector('[col-id=\"status\"]').textContent === 'to restore'", what="restore")
+    browser.click_button("Save Changes (1)")
+    confirm_dialog(browser, "Restores: 1")
+    browser.wait_for(f"{api}.getDisplayedRowCount() === 0", what="no deleted row left (the filter stays)")
+    browser.click_button("All")
+    browser.wait_for(f"{api}.getDisplayedRowCount() === 2", what="both rows")
+    statuses = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.status)")
+    assert statuses == ["active", "active"] and save_count(browser) is None
+
+
+def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_view(
+    world: Seeded, chromium: str, shots: Path
+) -> None:
+    narrow = (1024, 768)
+    with Chromium(chromium, window=narrow) as browser:
+        open_workbench(world, browser, world.big)
+        browser.wait_for("document.querySelector('.q-header').innerText.includes('last sync')", what="the status")
+        header = browser.evaluate("document.querySelector('.q-header').getBoundingClientRect().height")
+        assert header < 80, f"the header wraps at 1024 px: {header} px high"
+        tops = browser.evaluate(
+            "['Find', 'Replace with'].map(l => document.querySelector(`input[aria-label=\"${l}\"]`).offsetTop)"
+        )
+        assert tops[0] == tops[1], f"Find and Replace with sit on different lines: {tops}"
+        browser.screenshot(shots / "workbench-1024.png")
+        check_screenshot(shots / "workbench-1024.png", narrow)
+
+        # 98 models renamed into 10 duplicate names (2 of the 100 rows expose other names already): a long list,
+        # and Confirm must stay on screen.
+        api = f"getElement({GRID}).api"
+        browser.type_into("Quick search", "Model-000")
+        browser.wait_for(f"{api}.getDisplayedRowCount() === 100", what="the searched rows")
+        browser.evaluate(f"{GRID}.querySelector('.ag-header-select-all input').click()")
+        browser.wait_for(f"{api}.getSelectedRows().length === 100", what="the selection")
+        browser.evaluate("document.querySelector('.q-checkbox').click()")  # Regex (the page's only Quasar checkbox)
+        browser.type_into("Find", r"^.*Model-000(\d)\d.*$")
+        browser.type_into("Replace with", r"dup-\1")
+        browser.wait_for("document.body.innerText.includes('98 rows would change')", what="the live count")
+        browser.click_button("Replace")
+        confirm_dialog(browser, "in the names of 98 selected models?")
+        browser.wait_for(f"{GRID}.querySelectorAll('.row-pending').length > 5", what="the pending marks")
+        assert save_count(browser) == 98
+        browser.click_button("Save Changes (98)")
+        browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('dup-9-aggregate')", what="dialog")
+        settle(browser)
+        confirm = browser.evaluate(
+            "(() => { const b = [...document.querySelectorAll('.q-dialog button')].find(b =>"
+            " b.textContent.trim() === 'Confirm').getBoundingClientRect(); return [b.top, b.bottom]; })()"
+        )
+        assert confirm[0] >= 0 and confirm[1] <= narrow[1], f"Confirm is off screen: {confirm}"
+        scroller = "document.querySelector('.q-dialog .overflow-y-auto')"
+        assert browser.evaluate(f"{scroller}.scrollHeight > {scroller}.clientHeight"), "the list scrolls inside"
+        browser.screenshot(shots / "save-dialog-1024.png")
+        check_screenshot(shots / "save-dialog-1024.png", narrow)
+
+        browser.click_button("Cancel", within="document.querySelector('.q-dialog')")
+        browser.wait_for("!document.querySelector('.q-dialog')", what="the dialog to close")
+        browser.click_button("Revert selected")
+        confirm_dialog(browser, "Revert the pending changes of 98 selected models?")
+        browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+# ----- the dashboard's Test all and the add dialog (issue 10, points 5 and 10), on a world of many providers
+
+CROWD = 30
+CARDS = "document.querySelectorAll('.provider-card').length"
+
+
+@pytest.fixture(scope="module")
+def crowd(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """CROWD providers whose answers take different times (a few fail), so Test all's results arrive unordered."""
+    keys = {"big": [fake_key("crowd0")]}
+    folder = tmp_path_factory.mktemp("crowd")
+    with seeded_app(folder, big_models=3, admin_key=GPTLOAD_ADMIN_KEY, keys=keys, small=False) as s:
+        host = s.providers.accounts[0].host
+        for i in range(1, CROWD):
+            account = s.providers.add("openai", host, [fake_key(f"crowd{i}")], ["m"], prefix=f"/c{i}")
+            body = {"name": f"crowd-{i:02d}", "base_url": account.base_url, "channel_type": "openai"}
+            created = s.api.post("/api/providers", json={**body, "api_keys": account.keys})
+            assert created.status_code == 201, created.text
+            account.latency = (i % 6) * 0.03
+            account.failure = "500" if i % 10 == 0 else None
+        yield s
+
+
+def test_test_all_keeps_one_card_per_provider(crowd: Seeded, browser: Chromium, shots: Path) -> None:
+    browser.open(crowd.app.url + "/")
+    browser.wait_for(f"{CARDS} === {CROWD}", what=f"{CROWD} provider cards")
+    browser.click_button("Test all")
+    browser.wait_for("document.body.innerText.includes('passed,')", timeout=120, what="the Test all summary")
+    summary = f"Tested {CROWD} providers: {CROWD - 2} passed, 2 failed"
+    assert summary in visible_text(browser)
+    assert browser.evaluate(CARDS) == CROWD  # parallel refreshes used to stack the cards up (650 for 50)
+    assert visible_text(browser).count("Test failed") == 2
+    settle(browser)
+    browser.screenshot(shots / "dashboard-test-all.png")
+    check_screenshot(shots / "dashboard-test-all.png")
+
+
+def test_add_dialog_shows_whole_labels_and_escape_asks_before_discarding(
+    crowd: Seeded, browser: Chromium, shots: Path
+) -> None:
+    browser.open(crowd.app.url + "/")
+    browser.wait_for(f"{CARDS} === {CROWD}", what="the cards")
+    browser.click_button("Add provider")
+    browser.wait_for("document.querySelector('.q-dialog input[aria-label=\"Name\"]')", what="the add dialog")
+    labels = browser.evaluate(
+        "[...document.querySelectorAll('.q-dialog .q-field__label')]"
+        ".map(l => [l.textContent.trim(), l.scrollWidth <= l.clientWidth])"
+    )
+    assert ["Channel type", True] in labels, f"a label is cut short: {labels}"
+    browser.type_into("Name", "half-typed")
+    for kind in ("keyDown", "keyUp"):
+        key = {"type": kind, "key": "Escape", "code": "Escape", "windowsVirtualKeyCode": 27}
+        browser.call("Input.dispatchKeyEvent", key, session=browser.session)
+    browser.wait_for("document.body.innerText.includes('Discard what you typed?')", what="the discard question")
+    name = "document.querySelector('.q-dialog input[aria-label=\"Name\"]').value"
+    assert browser.evaluate(name) == "half-typed"  # Escape kept the input
+    settle(browser)
+    browser.screenshot(shots / "provider-dialog-discard.png")
+    check_screenshot(shots / "provider-dialog-discard.png")
+    browser.click_button("Discard")
+    browser.wait_for("!document.querySelector('.q-dialog')", what="the dialog to close")
+
+
+def test_sync_preview_puts_broken_providers_first_and_scrolls_the_yaml_diff(
+    crowd: Seeded, browser: Chromium, shots: Path
+) -> None:
+    tested = crowd.api.post("/api/providers/test", json={})
+    assert tested.status_code == 200, tested.text
+    browser.open(crowd.app.url + "/sync")
+    browser.wait_for("document.body.innerText.includes('Its last test failed')", what="the route warnings")
+    text = visible_text(browser)
+    assert text.index("crowd-10: Its last test failed") < text.index("What uni-api's clients will see")
+    diff = "document.querySelector('.max-h-96.overflow-auto')"
+    browser.wait_for(f"{diff}?.innerText.includes('+++')", what="the api.yaml diff")
+    assert browser.evaluate(f"{diff}.scrollHeight > {diff}.clientHeight"), "the diff scrolls inside its box"
+    settle(browser)
+    browser.screenshot(shots / "sync-preview.png")
+    check_screenshot(shots / "sync-preview.png")

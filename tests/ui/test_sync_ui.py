@@ -21,11 +21,13 @@ async def registry(w) -> None:
 async def test_plan_preview_then_apply_with_progress_and_summary(user: User, w, recorder):
     await registry(w)
     await user.open("/sync")
-    await user.should_see("Plan preview")
+    await user.should_see("Plan preview", retries=30)
     await user.should_see("Standard groups: 3")
     await user.should_see("Aggregate groups: 1")
     assert w.gptload.writes == 0  # the preview changed nothing
     user.find(marker="apply").click()
+    await user.should_see(content="Apply 9 changes, including 0 removals?", marker="confirm-question")
+    user.find(marker="confirm-apply").click()
     await user.should_see(content="succeeded", marker="sync-success", retries=100)
     assert user.find(marker="sync-progress").elements.pop().value == 1
     assert user.find(marker="sync-stepper").elements.pop().value == "api.yaml"  # the last stage it ran
@@ -40,12 +42,16 @@ async def test_plan_preview_then_apply_with_progress_and_summary(user: User, w, 
 async def test_failed_sync_shows_the_step_and_retry_finishes(user: User, w, recorder):
     await registry(w)
     await user.open("/sync")
-    await user.should_see("Plan preview")
+    await user.should_see("Plan preview", retries=30)
     w.gptload.fail_request(4)
     user.find(marker="apply").click()
+    await user.should_see(marker="confirm-question")
+    user.find(marker="confirm-apply").click()
     await user.should_see(content="failed at", marker="sync-failure", retries=100)
     await user.should_see(content="injected failure", marker="sync-failure", retries=100)
     user.find(marker="retry").click()
+    await user.should_see(marker="confirm-question")
+    user.find(marker="confirm-apply").click()
     await user.should_see(content="succeeded", marker="sync-success", retries=100)
     await user.should_see(content="Everything is in sync", marker="plan-empty", retries=100)
 
@@ -92,7 +98,7 @@ async def test_history_shows_the_details_of_a_run(user: User, w, recorder):
     await w.services.sync.wait()
     await user.open("/sync")
     await user.should_see("Details of sync 1 (succeeded)")
-    user.find(kind=ui.button, content="Show").click()
+    user.find(marker="details-1").elements.pop().value = True  # the operator opens the panel
     await user.should_see(content="changes carried out", marker="details-count")
     await user.should_see("add_members shared-aggregate")
 
