@@ -1,4 +1,8 @@
-"""Composition root: settings -> encryption key -> database -> services -> REST API + pages -> server."""
+"""Composition root: settings -> encryption key -> database -> services -> REST API + pages -> server.
+
+The only place that wires things together: services are built once here (or by the UI tests' root,
+``tests/ui/app_main.py``, through the same ``compose``) and passed to the REST API and the pages.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,22 @@ import importlib.util
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+from fastapi import FastAPI
 from nicegui import app, ui
+from tortoise.connection import get_connection
+from tortoise.contrib.fastapi import RegisterTortoise
 
-from core.db import prepare_database
+from core.db import prepare_database, tortoise_config
 from core.diagnostics import gptload_first_contact, uniapi_directory
 from core.envfile import ensure_env_file
 from core.errors import StartupError
+from core.logs import RedactingFilter, configure_logging
+from core.rest import install_api
 from core.services import Services
 from core.settings import Settings, env_file_path
-from ui import mount
 
 log = logging.getLogger("main")
 
@@ -30,13 +40,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def start(settings: Settings, *, native: bool = False) -> None:
+def start(settings: Settings, *, native: bool = False, log_guard: RedactingFilter | None = None) -> None:
     services = Services.build(settings)
+    if log_guard is not None:
+        log_guard.use(services.secrets)
     # The key check and migrations finish before the server starts, so a failure never half-starts it.
     asyncio.run(prepare_database(settings.database_url, services.box))
     if finding := uniapi_directory(settings):
         log.log(finding.level, finding.message)
-    mount(services)
+    compose(services)
     app.on_startup(lambda: report_gptload(services))
     log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
     ui.run(
@@ -50,6 +62,58 @@ def start(settings: Settings, *, native: bool = False) -> None:
         storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
         show_welcome_message=False,
     )
+
+
+def compose(services: Services, *, prepare_database_in_lifespan: bool = False) -> None:
+    """Wire the services onto NiceGUI's app: the REST API, the pages, and the database for the server's life.
+
+    ``start`` prepares the database (key check, migrations) before the server exists. The UI tests' root runs
+    inside pytest's event loop, where it cannot ``asyncio.run``: it asks the lifespan to prepare instead.
+    Either way the database is prepared exactly once per app run.
+    """
+    from ui import register_pages  # looked up per call: NiceGUI's test runner drops ui from sys.modules per test
+
+    install_api(app, services)
+    register_pages(services)
+    # NiceGUI's test runner executes the root again for every test, on the same app: wrap NiceGUI's own
+    # lifespan every time, never our previous wrapper (which would stack them).
+    if not hasattr(app.state, "nicegui_lifespan"):
+        app.state.nicegui_lifespan = app.router.lifespan_context
+    app.router.lifespan_context = database_lifespan(
+        services, app.state.nicegui_lifespan, prepare=prepare_database_in_lifespan
+    )
+
+
+def database_lifespan(
+    services: Services,
+    inner: Callable[[FastAPI], AbstractAsyncContextManager],
+    *,
+    prepare: bool,
+) -> Callable[[FastAPI], AbstractAsyncContextManager]:
+    """Tortoise around NiceGUI's lifespan; every connection is opened and closed in the server's loop.
+
+    The connection opens before the first request. Opened lazily, the first query of a page build could
+    be the one NiceGUI cancels at shutdown, in the middle of opening it: aiosqlite's worker thread then
+    finishes alone and reports into the event loop, which may be closed by then ("Event loop is closed").
+    The services close (a running sync finishes) before Tortoise closes, so no task reopens a connection.
+    """
+    config = tortoise_config(services.settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[object]:
+        if prepare:
+            await prepare_database(services.settings.database_url, services.box)
+        async with RegisterTortoise(application, config=config):
+            await get_connection("default").execute_query("SELECT 1")
+            await services.secrets.refresh()
+            await services.sync.recover_interrupted()
+            try:
+                async with inner(application) as state:
+                    yield state
+            finally:
+                await services.aclose()
+
+    return lifespan
 
 
 async def report_gptload(services: Services) -> None:
@@ -79,14 +143,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if settings.log_level != "DEBUG":
-            logging.getLogger("tortoise").setLevel(logging.WARNING)  # it announces every open and close at INFO
+        # Every file this process creates (database, its -wal/-shm, UI session storage, api.yaml) holds
+        # secrets or what protects them: readable by this user only.
+        os.umask(0o077)
+        log_guard = configure_logging(settings.log_level, lambda: (settings.gptload_auth_key, settings.admin_password))
         native = args.native
         if native and (reason := native_window_available()):
             print(f"No native window: {reason}. Serving in browser mode at http://{settings.host}:{settings.port}/")
             native = False
-        start(settings, native=native)
+        start(settings, native=native, log_guard=log_guard)
     except StartupError as exc:
         print(f"LLM Provider Manager cannot start: {exc.detail}", file=sys.stderr)
         sys.exit(2)

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from core.channels import CHANNELS
 from core.impact import load_registry
+from core.known_secrets import CLIENT_KEY_SETTING, PROXY_KEY_SETTING
 from core.models import AppSetting, ManagedGroup, Provider
 from core.naming import GROUP_MARKER
 from core.plan import GroupSpec
-from core.services import Services
 from core.topology import AggregateGroup, ProviderInput, Route, StandardGroup, Topology, build_topology
 from core.uniapi import UniapiEntry
 
-PROXY_KEY_SETTING = "gptload_proxy_key"
-CLIENT_KEY_SETTING = "uniapi_client_key"
+if TYPE_CHECKING:
+    from core.services import Services  # a type only: services -> sync -> desired must not lead back
 
 
 @dataclass
@@ -116,6 +117,7 @@ async def managed_secret(services: Services, setting: str, prefix: str) -> str:
         row = await AppSetting.get_or_none(key=setting)
         if row is None:
             row = await AppSetting.create(key=setting, value=services.box.encrypt(prefix + secrets.token_urlsafe(32)))
+            await services.secrets.refresh()
     return services.box.decrypt(row.value)
 
 

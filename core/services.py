@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import httpx
 
 from core.clients.gptload import GptLoadClient
 from core.clients.upstream import UpstreamClient
 from core.crypto import SecretBox
+from core.known_secrets import KnownSecrets
 from core.settings import Settings
-
-if TYPE_CHECKING:
-    from core.sync import SyncEngine
+from core.sync import SyncEngine
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,11 +30,13 @@ class Services:
     # concurrent requests cannot both pass a check that only one of them may pass.
     registry_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sync: SyncEngine = field(init=False)
+    # Every secret the manager holds, for redacting logs; refreshed after writes that add or drop one.
+    secrets: KnownSecrets = field(init=False)
 
     def __post_init__(self) -> None:
-        from core.sync import SyncEngine  # the engine works on these services: import here, not at module level
-
+        # The engine works on these services; sync and desired know Services as a type only (no import cycle).
         self.sync = SyncEngine(self, self.gptload)
+        self.secrets = KnownSecrets(self.box, (self.settings.gptload_auth_key, self.settings.admin_password))
 
     @classmethod
     def build(
