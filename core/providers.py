@@ -118,6 +118,7 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
             )  # fmt: skip
     except IntegrityError:
         raise AlreadyExists(f"A provider named {name!r} already exists.") from None
+    await services.secrets.refresh()  # the log filter must know a new key before anything logs it
     log.info("provider: created id=%s channel=%s keys=%d models=%d", provider.id, channel_type, len(keys), len(names))
     warnings = untested + ([] if names else [empty_listing_warning(base_url)])
     public = await get_provider(services, provider.id)
@@ -170,6 +171,7 @@ async def update_provider(services: Services, provider_id: int, data: ProviderUp
             await fresh.save(update_fields=["test_model", "updated_at"])
         if endpoint_changed:
             await store_listing(fresh, usable_listing(listings[0]).names)
+    await services.secrets.refresh()  # the log filter must know a new key before anything logs it
     log.info("provider: updated id=%s keys=%d endpoint_changed=%s", provider_id, len(keys), endpoint_changed)
     return await get_provider(services, provider_id)
 
@@ -180,6 +182,7 @@ async def delete_provider(services: Services, provider_id: int) -> None:
         async with in_transaction():
             await Model.filter(provider_id=provider_id).delete()
             await provider.delete()
+    await services.secrets.refresh()  # the log filter must know a new key before anything logs it
     log.info("provider: deleted id=%s", provider_id)
 
 

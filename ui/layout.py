@@ -10,6 +10,7 @@ from nicegui import app, ui
 from core.services import Services
 from core.sync import GptLoadStatus
 from ui.events import status_changed
+from ui.session import logout_button
 
 SYNC_TOOLTIP = "Sends the normalized models to GPT-Load as groups and writes uni-api's api.yaml"
 STATUS_INTERVAL = 30.0
@@ -38,6 +39,7 @@ def frame(services: Services, title: str) -> Iterator[None]:
             app.storage.user["dark"] = dark.value
 
         ui.button(icon="dark_mode", on_click=toggle).props("flat round color=white").tooltip("Dark mode")
+        logout_button()
     with ui.column().classes("w-full p-4 gap-4"):
         yield
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from core.errors import LpmError
 
 SENTENCES = {
@@ -21,10 +23,19 @@ SENTENCES = {
     "confirm_duplicates": "Two models would share one name.",
     "confirm_delete_all": "This would delete every model of the provider.",
     "stale_plan": "The plan changed since you previewed it.",
+    "unsafe_plan": "This plan deletes most of what the manager owns; confirm it with the count.",
+    "checksum_required": "Preview the plan before applying it.",
     "sync_in_progress": "A sync is already running.",
     "gptload_not_ready": "GPT-Load has not loaded the new groups yet.",
     "config_write_failed": "api.yaml could not be written.",
 }
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """Input a request shape refuses (too many keys, a name too long): the first problem, for people."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if not isinstance(part, int))
+    return f"{SENTENCES['invalid_input']} {where}: {first.get('msg', '')}".strip()
 
 
 def describe(error: LpmError) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
+from pydantic import ValidationError
 
 from core import catalog, probes, providers
 from core.channels import CHANNEL_TYPES
@@ -13,7 +14,7 @@ from core.errors import LpmError, UpstreamError
 from core.probes import ConnectionCheckRequest, KeyCheck
 from core.providers import ProviderCreate, ProviderPublic, ProviderUpdate
 from core.services import Services
-from ui.messages import describe
+from ui.messages import describe, describe_invalid
 from ui.provider_fields import KeyEditor, UncheckedSave, ask_to_discard, lines, pick_test_model
 
 BASE_URL_HINT = "The address whose /models lists the models; OpenAI-compatible ones usually end in /v1"
@@ -92,6 +93,9 @@ def open_provider_dialog(
                 except LpmError as exc:
                     result.set_text(describe(exc))
                     return
+                except ValidationError as exc:  # over a documented limit (e.g. keys per check): say which
+                    result.set_text(describe_invalid(exc))
+                    return
             result.set_text(
                 " · ".join(
                     f"{c.key_masked}: {'OK' if c.ok else 'failed'} in {c.latency_ms} ms"
@@ -126,6 +130,9 @@ def open_provider_dialog(
             except LpmError as exc:
                 result.set_text(describe(exc))  # the dialog stays open with everything the user typed
                 offer(error=exc)
+                return
+            except ValidationError as exc:
+                result.set_text(describe_invalid(exc))
                 return
             finally:
                 saving.clear()

@@ -185,3 +185,14 @@ async def test_header_refreshes_after_a_dashboard_action_not_only_on_its_timer(u
     user.find("Test all").click()
     await user.should_see(content="1 passed", marker="test-all-summary")
     await user.should_see("http://gptload.test disconnected", retries=20)  # the 30 s timer is far away
+
+
+async def test_too_many_keys_for_one_check_are_refused_with_a_sentence_not_a_stuck_dialog(user: User, w, recorder):
+    await user.open("/")
+    user.find("Add provider").click()
+    user.find("Name").type("bulk")
+    user.find("Base URL").type("https://bulk.test/v1")
+    user.find("API keys").type("\n".join(f"sk-bulk-{i:04d}-0123456789abcdef" for i in range(150)))
+    user.find(kind=ui.button, content="Test connection").click()
+    await user.should_see(content="Some input is not valid.", marker="dialog-result")
+    assert w.fake.calls == []  # refused before any request to the provider
