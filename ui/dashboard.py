@@ -14,8 +14,9 @@ from core.errors import LpmError
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
+from ui.manual_add import open_manual_add
 from ui.messages import describe
-from ui.provider_dialog import open_manual_add, open_provider_dialog
+from ui.provider_dialog import open_provider_dialog
 
 
 async def dashboard(services: Services) -> None:
@@ -69,7 +70,7 @@ async def dashboard(services: Services) -> None:
         else:
             ui.notify(counts, type="positive")
         if result.listed == 0:
-            open_manual_add(services, p, changed, dialogs)
+            open_manual_add(services, p, changed, dialogs, listed_nothing=True)
         await changed()
 
     async def test(p: ProviderPublic) -> None:

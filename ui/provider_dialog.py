@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 from pydantic import ValidationError
 
-from core import catalog, probes, providers
+from core import probes, providers
 from core.channels import CHANNEL_TYPES
 from core.errors import LpmError, UpstreamError
 from core.probes import ConnectionCheckRequest, KeyCheck
@@ -172,27 +172,3 @@ def edit_update(
         remove_api_keys=sorted(keys.removed) or None,
         test_model=picked if picked != (existing.test_model or "") else None,
     )
-
-
-def open_manual_add(
-    services: Services, provider: ProviderPublic, on_added: Callable[[], Awaitable[None]], container: ui.element
-) -> None:
-    """Add a model by hand, for a provider whose listing is empty; the dialog lives in ``container``, outside
-    whatever ``on_added`` refreshes."""
-    with container, ui.dialog() as dialog, ui.card():
-        ui.label(f"{provider.name} listed no models. Add one by hand:")
-        name = ui.input("Model name")
-
-        async def add() -> None:
-            try:
-                await catalog.add_model(services, provider.id, name.value)
-            except LpmError as exc:
-                ui.notify(describe(exc), type="negative")
-                return
-            dialog.close()
-            dialog.delete()
-            await on_added()
-
-        name.on("keydown.enter", add)
-        ui.button("Add model", on_click=add)
-    dialog.open()

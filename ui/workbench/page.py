@@ -10,12 +10,12 @@ from core.errors import LpmError
 from core.impact import load_registry
 from core.providers import ProviderPublic
 from core.services import Services
+from ui.manual_add import open_manual_add
 from ui.messages import describe
 from ui.pending import PendingChanges
 from ui.workbench.bulk import BulkAction, run_bulk
 from ui.workbench.grid import ModelGrid
 from ui.workbench.impact_view import impact_view
-from ui.workbench.manual_add import open_manual_add
 from ui.workbench.save_dialog import SaveDialog
 from ui.workbench.toolbar import edit_bar, title_bar
 
