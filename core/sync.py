@@ -104,8 +104,14 @@ class SyncEngine:
         path = self.services.settings.uniapi_config_path
         before = uniapi.read_config(path)
         text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
-        secrets = [desired.proxy_key, desired.client_key]
-        change = uniapi_change(str(path), before, text, lambda shown: uniapi.masked(shown, secrets))
+        # The operator's own keys in the file too (their providers' `api`, `api_keys`), found without a parse.
+        secrets = [
+            desired.proxy_key,
+            desired.client_key,
+            *uniapi.document_secrets(before),
+            *uniapi.document_secrets(text),
+        ]
+        change = uniapi_change(str(path), before, text, lambda shown: redact(shown, secrets))
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
         identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
         now = current_names(uniapi.managed_entry_names(before), actual, identities)

@@ -182,3 +182,21 @@ def test_an_operators_vertex_entry_and_unknown_keys_are_legal():
 def test_the_models_keep_the_fields_they_do_not_name():
     assert ApiYaml.model_config["extra"] == Provider.model_config["extra"] == "allow"
     assert issubclass(ManagedProvider, Provider)
+
+
+def test_document_secrets_finds_every_credential_form_without_parsing():
+    from core.uniapi import document_secrets
+
+    text = (
+        "providers:\n"
+        "  - provider: mine\n    api: sk-operator-one   # comment\n"
+        "  - provider: two\n    api:\n      - \"sk-list-a\"\n      - 'sk-list-b'\n    model: [a]\n"
+        "  - provider: env\n    api: ${MY_KEY}\n"
+        '  - provider: flow\n    api: [sk-flow-1, "sk-flow-2"]\n'
+        '  - provider: vertex\n    private_key: "pk-123456789"\n'
+        'api_keys:\n  - api: "sk-client-x"\n    role: admin\n'
+    )
+    assert document_secrets(text) == {
+        "sk-operator-one", "sk-list-a", "sk-list-b", "sk-flow-1", "sk-flow-2", "pk-123456789", "sk-client-x"
+    }  # fmt: skip
+    assert document_secrets(None) == set()

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from core.naming import OWNER_MARKER as MARKER
 from core.uniapi.config_file import read_config, write_config
-from core.uniapi.masking import masked
+from core.uniapi.masking import document_secrets, masked
 from core.uniapi.render import UniapiEntry, managed_entry_names, render
 from core.uniapi.schema import validate
 
 __all__ = [
     "MARKER",
     "UniapiEntry",
+    "document_secrets",
     "managed_entry_names",
     "masked",
     "read_config",

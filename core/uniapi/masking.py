@@ -16,6 +16,7 @@ from core.uniapi import yamlio
 SECRET_KEYS = ("api", "private_key", "aws_access_key", "aws_secret_key", "aws_session_token")
 _SECTIONS = ("providers", "api_keys")
 _ENV_REFERENCE = re.compile(r"^\$\{[^}]+\}$")
+_SECRET_LINE = re.compile(rf"^(?:-\s+)?(?:{'|'.join(SECRET_KEYS)})\s*:\s*(?P<value>.*?)\s*$")
 
 
 def masked(text: str, secrets: Iterable[str]) -> str:
@@ -29,6 +30,40 @@ def masked(text: str, secrets: Iterable[str]) -> str:
     if not _mask_document(data):
         return text
     return yamlio.dump(yaml, data)
+
+
+def document_secrets(text: str | None) -> set[str]:
+    """The credential values a document holds (``api``, cloud credentials; a value or a list of them),
+    found line by line: a round-trip parse of a 12,000-entry file takes seconds, and a plan needs these
+    for every preview. ``${VAR}`` references are not secrets. ``masked`` stays the exact, parsed way."""
+    found: set[str] = set()
+    under: int | None = None  # indentation of a `api:` key whose list items follow
+    for line in (text or "").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if under is not None:
+            if stripped.startswith("- ") and indent >= under:
+                found.add(_scalar(stripped[2:]))
+                continue
+            under = None
+        match = _SECRET_LINE.match(stripped)
+        if match is None:
+            continue
+        value = match.group("value")
+        if not value:
+            under = indent
+        elif value.startswith("["):
+            found.update(_scalar(item) for item in value.strip("[]").split(","))
+        else:
+            found.add(_scalar(value))
+    return {value for value in found if _maskable(value)}
+
+
+def _scalar(raw: str) -> str:
+    value = raw.split(" #", 1)[0].strip()
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" else value
 
 
 def _mask_document(data: CommentedMap) -> bool:
