@@ -6,27 +6,22 @@ Keys are decrypted only here and in ``core.probes``; everything returned carries
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
 from tortoise.exceptions import IntegrityError
-from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from core import channels
 from core.catalog import clean_model_name, empty_listing_warning, skipped_warning, store_listing, usable_listing
 from core.crypto import key_fingerprint, mask
 from core.errors import AlreadyExists, InvalidInput, NotFound, UpstreamAuthError, UpstreamError
-from core.model_kinds import choose_test_model
 from core.models import Model, Provider
-from core.naming import exposed_name
+from core.registry_facts import ActiveModelFacts, active_model_facts, model_counts
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, KeyList, NameList
-from core.topology import duplicates_in_one_provider
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,9 +122,9 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
 
 async def list_providers(services: Services) -> list[ProviderPublic]:
     providers = await Provider.all().order_by("name")
-    totals = await _model_counts()
-    active = await _model_counts(is_active=True)
-    facts = await _active_model_facts()
+    totals = await model_counts()
+    active = await model_counts(is_active=True)
+    facts = await active_model_facts()
     return [_public(services, p, totals.get(p.id, 0), active.get(p.id, 0), facts.get(p.id)) for p in providers]
 
 
@@ -137,7 +132,7 @@ async def get_provider(services: Services, provider_id: int) -> ProviderPublic:
     provider = await load_provider(provider_id)
     total = await Model.filter(provider_id=provider_id).count()
     active = await Model.filter(provider_id=provider_id, is_active=True).count()
-    facts = await _active_model_facts(provider_id)
+    facts = await active_model_facts(provider_id)
     return _public(services, provider, total, active, facts.get(provider_id))
 
 
@@ -272,39 +267,6 @@ async def suggested_base_url(
     return candidate
 
 
-async def _model_counts(**filters: object) -> dict[int, int]:
-    rows = await Model.filter(**filters).annotate(n=Count("id")).group_by("provider_id").values("provider_id", "n")
-    return {row["provider_id"]: row["n"] for row in rows}
-
-
-@dataclass(frozen=True)
-class ActiveModelFacts:
-    duplicates: int  # exposed names that more than one active model of the provider serves (split on sync)
-    test_model: str | None  # what GPT-Load would validate keys with, by core.model_kinds' rule
-
-
-async def _active_model_facts(provider_id: int | None = None) -> dict[int, ActiveModelFacts]:
-    """Per provider, from one read of its active models: its duplicates and its GPT-Load test model."""
-    query = Model.filter(is_active=True)
-    if provider_id is not None:
-        query = query.filter(provider_id=provider_id)
-    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    passed: dict[int, set[str]] = defaultdict(set)
-    rows = await query.values_list("provider_id", "original_name", "normalized_name", "last_test_ok")
-    for pid, original, normalized, ok in rows:
-        pairs[pid].append((original, exposed_name(original, normalized)))
-        if ok:
-            passed[pid].add(original)
-    preferred = dict(await Provider.filter(id__in=list(pairs)).values_list("id", "test_model")) if pairs else {}
-    return {
-        pid: ActiveModelFacts(
-            duplicates=len(duplicates_in_one_provider(p)),
-            test_model=choose_test_model([o for o, _ in p], preferred.get(pid), passed[pid]),
-        )
-        for pid, p in pairs.items()
-    }
-
-
 async def _checked_test_model(provider_id: int, name: str) -> str | None:
     name = name.strip()
     if not name:
@@ -359,27 +321,3 @@ def clean_keys(keys: list[str]) -> list[str]:
     if not all(k.isascii() and k.isprintable() and " " not in k for k in cleaned):
         raise InvalidInput("API keys must be printable ASCII without spaces.", code="invalid_keys")
     return cleaned
-
-
-class RegistryStats(BaseModel):
-    providers: int
-    models: int
-    active_models: int
-    deleted_models: int
-    renamed_models: int
-    upstream_missing_models: int
-    exposed_names: int
-
-
-async def registry_stats() -> RegistryStats:
-    active = Model.filter(is_active=True)
-    exposed = {exposed_name(o, n) for o, n in await active.values_list("original_name", "normalized_name")}
-    return RegistryStats(
-        providers=await Provider.all().count(),
-        models=await Model.all().count(),
-        active_models=await active.count(),
-        deleted_models=await Model.filter(is_active=False).count(),
-        renamed_models=await active.filter(normalized_name__isnull=False).count(),
-        upstream_missing_models=await Model.filter(upstream_missing=True).count(),
-        exposed_names=len(exposed),
-    )

@@ -28,10 +28,10 @@ from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePla
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
-from core.retry import RetryBudget, is_transient
+from core.retry import RetryBudget
 from core.route_warnings import route_warnings
 from core.settings import Settings
-from core.sync_apply import ApplyContext
+from core.sync_apply import ApplyContext, apply_with_retries
 
 if TYPE_CHECKING:
     from core.services import Services  # a type only: services builds the engine (no import cycle)
@@ -258,7 +258,7 @@ class SyncEngine:
                     return  # a change of this stage failed: start nothing new
                 self.progress.step = change.step
                 began = time.perf_counter()
-                attempts, error = await _apply_with_retries(change, context, self._budget)
+                attempts, error = await apply_with_retries(change, context, self._budget)
                 if error is not None:
                     failure.append((change.step, error))
                 self._result(change, began, attempts, error=error)
@@ -311,32 +311,6 @@ class SyncEngine:
                     name=group.name, defaults={"gptload_id": group.id, "group_type": group.group_type}
                 )
                 log.info("sync: adopted group %s (id=%s)", group.name, group.id)
-
-
-async def _apply_with_retries(change: Change, ctx: ApplyContext, budget: RetryBudget) -> tuple[int, LpmError | None]:
-    """Apply one change, again after transient failures while the run's budget lasts; (attempts, final error)."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            if attempt > 1:
-                await change.before_retry(ctx)
-            await change.apply(ctx)
-            return attempt, None
-        except LpmError as exc:
-            if await _settled(change, ctx, exc):
-                return attempt, None
-            if not is_transient(exc) or not await budget.wait(attempt):
-                more = f" (after {attempt} attempts)" if attempt > 1 else ""
-                return attempt, exc.reworded(f"{exc.detail}{more}")
-            log.info("sync: %s failed transiently (%s), attempt %d", change.step, exc.code, attempt)
-
-
-async def _settled(change: Change, ctx: ApplyContext, error: LpmError) -> bool:
-    try:
-        return await change.settle(ctx, error)
-    except LpmError:  # looking did not work either: the original error stands
-        return False
 
 
 def _manager_secrets(bundle: PlanBundle, settings: Settings) -> list[str]:

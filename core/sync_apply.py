@@ -1,4 +1,4 @@
-"""What the changes of one run apply through: GPT-Load, the managed-group records, api.yaml; GPT-Load's cache lag."""
+"""What the changes of one run apply through (GPT-Load, the managed-group records, api.yaml), with retries."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING
 
 from core import uniapi
 from core.clients.gptload import GptLoadClient
-from core.errors import UpstreamError
+from core.errors import LpmError, UpstreamError
 from core.models import ManagedGroup
 from core.naming import carries_marker
 from core.plan import GroupSpec
+from core.retry import RetryBudget, is_transient
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.changes import Change
     from core.sync import PlanBundle
 
 log = logging.getLogger(__name__)
@@ -117,3 +119,29 @@ async def _remember(spec: GroupSpec, gptload_id: int) -> None:
     public = {k: v for k, v in spec.fields.items() if k != "proxy_keys"}
     defaults = {"gptload_id": gptload_id, "group_type": spec.group_type, "spec": public, "identity": spec.identity}
     await ManagedGroup.update_or_create(name=spec.name, defaults=defaults)
+
+
+async def apply_with_retries(change: Change, ctx: ApplyContext, budget: RetryBudget) -> tuple[int, LpmError | None]:
+    """Apply one change, again after transient failures while the run's budget lasts; (attempts, final error)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            if attempt > 1:
+                await change.before_retry(ctx)
+            await change.apply(ctx)
+            return attempt, None
+        except LpmError as exc:
+            if await _settled(change, ctx, exc):
+                return attempt, None
+            if not is_transient(exc) or not await budget.wait(attempt):
+                more = f" (after {attempt} attempts)" if attempt > 1 else ""
+                return attempt, exc.reworded(f"{exc.detail}{more}")
+            log.info("sync: %s failed transiently (%s), attempt %d", change.step, exc.code, attempt)
+
+
+async def _settled(change: Change, ctx: ApplyContext, error: LpmError) -> bool:
+    try:
+        return await change.settle(ctx, error)
+    except LpmError:  # looking did not work either: the original error stands
+        return False

@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from core import providers
+from core import registry_facts
 from core.db import database_problem
 
 # Mounted outside the admin guard: a container healthcheck has no password.
@@ -31,9 +31,9 @@ async def health(response: Response) -> Health:
 
 
 @router.get("/stats")
-async def stats() -> providers.RegistryStats:
+async def stats() -> registry_facts.RegistryStats:
     """Counts of providers and models: active, deleted, renamed, missing upstream, exposed names."""
-    return await providers.registry_stats()
+    return await registry_facts.registry_stats()
 
 
 def _version() -> str:
