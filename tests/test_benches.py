@@ -10,6 +10,8 @@ import pytest
 from core.settings import PROJECT_ROOT
 
 BENCHES = sorted((PROJECT_ROOT / "bench").glob("*.py"))
+# Each runs as its own process (the UI bench drives Chromium): in `make test`, outside the fast loop.
+pytestmark = pytest.mark.slow
 
 
 def test_every_bench_has_a_smoke_size():

@@ -76,6 +76,7 @@ def volume_path(config: dict, service: str, path: str, volumes: Path) -> Path:
     raise AssertionError(f"{service}: nothing is mounted over {path}")
 
 
+@pytest.mark.slow  # docker-compose once per secret
 def test_missing_secret_stops_compose_with_its_explanation(tmp_path):
     for name in COMPOSE:
         env_text = "".join(f"{other}=value-{other}\n" for other in COMPOSE if other != name)
@@ -174,7 +175,7 @@ async def test_api_yaml_written_with_compose_settings_sends_uniapi_through_gptlo
         record = await sync(services)
         assert record.status == "succeeded", record.error
         assert await SyncRecord.all().count() == 1
-    await services.aclose()
+        await services.aclose()  # before the database closes: nothing may reopen a connection after it
 
     uniapi_file = volume_path(rendered, "uni-api", service_env(rendered, "uni-api")["UNI_API_CONFIG_PATH"], volumes)
     text = uniapi_file.read_text()
@@ -220,6 +221,7 @@ def test_ports_and_publish_address_come_from_env(tmp_path):
     }
 
 
+@pytest.mark.slow  # runs the entrypoint script, which waits for the file
 def test_uniapi_entrypoint_waits_for_the_file_then_starts_uniapi(rendered, tmp_path):
     """The entrypoint script as written, with uni-api's binary replaced by a stand-in that reports its start."""
     script = rendered["services"]["uni-api"]["entrypoint"][-1].replace("$$", "$")

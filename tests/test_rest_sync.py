@@ -39,12 +39,13 @@ preferences:
 """
 
 
-async def wait_for_run(api) -> dict:
-    while True:
-        status = (await api.get("/api/config/sync/status")).json()
-        if not status["running"]:
-            return status
-        await asyncio.sleep(0.01)
+async def wait_for_run(api, deadline: float = 30.0) -> dict:
+    async with asyncio.timeout(deadline):
+        while True:
+            status = (await api.get("/api/config/sync/status")).json()
+            if not status["running"]:
+                return status
+            await asyncio.sleep(0.01)
 
 
 async def test_dry_run_returns_the_plan_and_changes_nothing(api, registry, gptload, settings):  # noqa: F811

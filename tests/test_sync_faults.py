@@ -42,7 +42,7 @@ async def faulty(settings, fake, tmp_path):
             await add_provider(services, account, name)
         await rename(services, 3, "gem-preview", "gem", confirm=True)
         yield services, switch
-    await services.aclose()
+        await services.aclose()  # a running sync finishes before its database closes
 
 
 async def fresh_round(services, switch, fake) -> FakeGptLoad:

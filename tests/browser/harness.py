@@ -337,7 +337,8 @@ def rename_big(seeded: Seeded, renames: dict[str, str]) -> dict:
 
 def run_sync(seeded: Seeded, *, timeout: float = 120) -> dict:
     """Start one sync over REST and wait for its record."""
-    started = seeded.api.post("/api/config/sync")
+    checksum = seeded.api.get("/api/config/plan").json()["checksum"]
+    started = seeded.api.post("/api/config/sync", json={"checksum": checksum})
     if started.status_code != 202:
         raise RuntimeError(f"sync did not start: {started.status_code} {started.text[:500]}")
     sync_id = started.json()["sync_id"]

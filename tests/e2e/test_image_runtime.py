@@ -25,6 +25,9 @@ from tests.deploy_files import dockerfile_stages, lay_out_app
 from tests.e2e.app_process import AppProcess, as_user, clean_env, wait_for_health
 from tests.fakes.server import free_port
 
+# Lays out the image's /app and runs it as the image user: seconds each, outside the fast loop.
+pytestmark = pytest.mark.slow
+
 _, STAGES = dockerfile_stages()
 RUNTIME = STAGES[-1]
 IMAGE_UID = 10001

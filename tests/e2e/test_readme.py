@@ -44,7 +44,7 @@ def fresh_clone(target: Path) -> Path:
     """The files a clone of this working tree has: tracked ones and new ones git does not ignore."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=PROJECT_ROOT, capture_output=True, check=True,
+        cwd=PROJECT_ROOT, capture_output=True, check=True, timeout=60,
     ).stdout.decode().split("\0")  # fmt: skip
     for name in filter(None, listed):
         source = PROJECT_ROOT / name
@@ -76,6 +76,7 @@ def test_top_of_readme_offers_exactly_the_two_commands():
     assert [line.split("#")[0].strip() for line in block.strip().splitlines()] == ["make run", "make test"]
 
 
+@pytest.mark.slow  # `make run` from a copy: creates a venv and installs the project
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to list the repository's files")
 def test_make_run_then_the_rest_quick_start_adds_a_provider(tmp_path):
     clone = fresh_clone(tmp_path / "clone")
@@ -122,6 +123,7 @@ def test_make_run_then_the_rest_quick_start_adds_a_provider(tmp_path):
     assert SECRET_MARKER not in output
 
 
+@pytest.mark.slow  # a copy of the repository and docker-compose
 def test_compose_quick_start_gives_a_file_docker_compose_accepts(tmp_path):
     clone = fresh_clone(tmp_path / "clone")
     [start, *_] = bash_blocks(section("Run it with docker-compose"))
@@ -134,5 +136,7 @@ def test_compose_quick_start_gives_a_file_docker_compose_accepts(tmp_path):
 
     values = assigned_values((clone / ".env").read_text())
     assert all(values[name] for name in COMPOSE)
-    result = subprocess.run([docker_compose(), "config", "--quiet"], cwd=clone, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [docker_compose(), "config", "--quiet"], cwd=clone, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

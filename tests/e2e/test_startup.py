@@ -20,6 +20,9 @@ from tests.e2e.app_process import app_process, as_user, clean_env, run_main, wai
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
 
+# Starts main.py as a process per test: seconds each, so outside the fast loop (pytest -m "not slow").
+pytestmark = pytest.mark.slow
+
 
 def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,12 +1,17 @@
 """UI stories run the real pages in NiceGUI's simulated browser (the `user` fixture), on fake providers and
-a fake GPT-Load. Every websocket message a test receives is recorded and checked for unmasked keys."""
+a fake GPT-Load. What a test's pages showed is checked for unmasked keys, through public APIs only: every
+HTTP response the simulated browser received (each page's first render), every element of every open page
+when the test ends (props, text, classes, styles: what NiceGUI sends to the browser) and every notification.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from nicegui import app, ui
 from nicegui.testing import User
 
 from tests.conftest import SECRET_MARKER
@@ -25,52 +30,58 @@ def w() -> world.World:
     return world.current
 
 
-class Recorder:
-    """Wraps a client's outbox: every message to the browser, and every JavaScript the page ran."""
+def element_texts(element: ui.element) -> Iterator[str]:
+    """What NiceGUI renders of one element: its props (grid options, input values, ...), text and styling."""
+    yield repr(dict(element.props))
+    yield " ".join(element.classes)
+    yield repr(dict(element.style))
+    for name in ("text", "content"):  # labels, buttons, markdown, html, mermaid, ...
+        value = getattr(element, name, None)
+        if isinstance(value, str):
+            yield value
 
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        self.javascript: list[str] = []
+
+class LeakGuard:
+    """Collects what reached the simulated browser; ``leaks()`` names every piece holding an unmasked key."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.responses: list[str] = []
         self.typed: set[str] = set()
 
     def typed_by_user(self, *keys: str) -> None:
         """Keys the simulated user typed into an input: echoing those back is not a leak of a stored key."""
         self.typed.update(keys)
 
+    async def record(self, response: httpx.Response) -> None:
+        await response.aread()
+        self.responses.append(response.text)
+
+    def shown(self) -> Iterator[str]:
+        yield from self.responses
+        for client in app.clients():
+            for element in client.layout.descendants(include_self=True):
+                yield from element_texts(element)
+        yield from self.user.notify.messages
+
     def leaks(self) -> list[str]:
         found = []
-        for message in self.messages:
+        for text in self.shown():
             for key in self.typed:
-                message = message.replace(key, "<typed>")
-            if SECRET_MARKER in message:
-                found.append(message[:200])
+                text = text.replace(key, "<typed>")
+            if SECRET_MARKER in text:
+                at = text.index(SECRET_MARKER)
+                found.append(text[max(0, at - 100) : at + 100])
         return found
-
-    def attach(self, user: User) -> None:
-        emit = user.client.outbox._emit
-
-        async def recording(message) -> None:
-            self.messages.append(repr(message))
-            if message[1] == "run_javascript":
-                self.javascript.append(message[2]["code"])
-            await emit(message)
-
-        user.client.outbox._emit = recording
 
 
 @pytest.fixture
-def recorder(user: User) -> Iterator[Recorder]:
-    recorder = Recorder()
-    original_open = user.open
-
-    async def open_and_record(path: str, **kwargs):
-        client = await original_open(path, **kwargs)
-        recorder.attach(user)
-        return client
-
-    user.open = open_and_record
-    yield recorder
-    leaked = recorder.leaks()
+def recorder(user: User) -> Iterator[LeakGuard]:
+    """The leak guard of a UI test: it fails the test when an unmasked key reached a page."""
+    guard = LeakGuard(user)
+    user.http_client.event_hooks["response"].append(guard.record)
+    yield guard
+    leaked = guard.leaks()
     assert not leaked, f"a stored API key reached the browser: {leaked[:2]}"
 
 
