@@ -93,12 +93,26 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 def secret_forms(secret: str) -> set[str]:
     """The spellings a secret comes back in from a server, a log or a page: plain, JSON-escaped (with \\uXXXX and
     \\/ variants), URL-encoded (either case of the escapes), as HTML entities, and base64 (standard and URL-safe,
-    at every alignment inside a longer encoded text, so ``Basic base64(user:key)`` is caught as well)."""
+    at every alignment inside a longer encoded text, so ``Basic base64(user:key)`` is caught as well).
+
+    Each spelling is also made of the secret JSON-escaped once and twice: a key inside a JSON string inside a
+    JSON body (GPT-Load's ``keys_text``) comes back that way from a server that echoes the body URL-encoded or
+    as HTML. For a key without ``"``, ``\\`` or control characters these are the secret itself (no extra forms).
+    """
+    once = json.dumps(secret)[1:-1]
+    forms: set[str] = set()
+    for base in {secret, once, json.dumps(once)[1:-1]}:
+        forms |= _spellings(base)
+    return forms
+
+
+def _spellings(secret: str) -> set[str]:
     url = quote(secret, safe="")
     forms = {
         secret,
         json.dumps(secret)[1:-1],
         secret.replace("/", "\\/"),
+        json.dumps(secret)[1:-1].replace("/", "\\/"),  # PHP's json_encode: quotes and slashes both escaped
         "".join(f"\\u{ord(c):04x}" for c in secret),
         url,
         re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), url),

@@ -47,7 +47,8 @@ class GptLoadClient:
         self._auth_key = auth_key
         self._gate = asyncio.Semaphore(concurrency)
         self._client = httpx.AsyncClient(
-            base_url=self.base_url,
+            # Without user:password@: httpx would send it as Basic auth in place of the admin key's Bearer.
+            base_url=self.display_url,
             transport=transport,
             timeout=httpx.Timeout(timeout),
             headers={"Authorization": f"Bearer {auth_key}", "Accept-Language": "en-US"},
