@@ -7,6 +7,7 @@ names the variable, so the operator knows what to fix.
 
 from __future__ import annotations
 
+import grp
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -70,6 +71,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("UNIAPI_CONFIG_PATH", "{DATA_DIR}/uni-api/api.yaml", "Where uni-api's api.yaml is written."),
     Variable("UNIAPI_WRITE_MODE", "auto", "`atomic` (rename), `in-place` (single-file bind mounts), `auto`: detect."),
     Variable(
+        "UNIAPI_CONFIG_GROUP",
+        "",
+        "Group (name or gid) that may read api.yaml: it gets that group and mode 0640. Empty: mode 0600.",
+    ),
+    Variable(
         "UNIAPI_MODEL_LISTS",
         "explicit",
         "`explicit`: every entry lists its models; `auto`: `model: []` where uni-api can discover them.",
@@ -111,6 +117,7 @@ class Settings:
     upstream_timeout: float
     test_concurrency: int
     log_level: str
+    uniapi_config_group: str = ""  # a group name or a gid, checked at start-up; "" = owner only
 
     @property
     def gptload_display_url(self) -> str:
@@ -169,6 +176,11 @@ class Settings:
             raise StartupError(f"UNIAPI_WRITE_MODE must be one of {', '.join(WRITE_MODES)}, got {write_mode!r}.")
         timeout = _number("UPSTREAM_TIMEOUT", raw["UPSTREAM_TIMEOUT"], 0.1, 600)
         concurrency = _integer("TEST_CONCURRENCY", raw["TEST_CONCURRENCY"], 1, 256)
+        config_group = raw["UNIAPI_CONFIG_GROUP"] or ""
+        if config_group and not config_group.isdigit() and not _group_exists(config_group):
+            raise StartupError(
+                f"UNIAPI_CONFIG_GROUP must be a group name of this system or a numeric gid, got {config_group!r}."
+            )
         log_level = (raw["LOG_LEVEL"] or "").upper()
         if log_level not in LOG_LEVELS:
             raise StartupError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}.")
@@ -197,6 +209,7 @@ class Settings:
             upstream_timeout=timeout,
             test_concurrency=concurrency,
             log_level=log_level,
+            uniapi_config_group=config_group,
         )
 
 
@@ -220,6 +233,14 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _integer(name: str, value: str | None, low: int, high: int) -> int:

@@ -81,7 +81,8 @@ class ApplyContext:
         mode = self.settings.uniapi_write_mode
         in_place = None if mode == "auto" else mode == "in-place"
         path = self.settings.uniapi_config_path
-        await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place)
+        group = self.settings.uniapi_config_group or None  # UNIAPI_CONFIG_GROUP: uni-api's group may read it
+        await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group)
 
     async def remember_identities(self) -> None:
         """Record what every managed group serves, untouched ones too, so each keeps its name in later plans."""
