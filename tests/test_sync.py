@@ -41,8 +41,8 @@ async def rename(services, provider_id: int, original: str, new: str, *, confirm
     await apply_changes(services, Changes(renames={model.id: new}, confirm_duplicates=confirm))
 
 
-async def sync(services, checksum: str | None = None) -> SyncRecord:
-    run = await services.sync.start(checksum)
+async def sync(services, checksum: str | None = None, *, force: bool = False) -> SyncRecord:
+    run = await services.sync.start(checksum, force=force)
     await services.sync.wait()
     return await SyncRecord.get(id=run)
 

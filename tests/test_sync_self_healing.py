@@ -19,7 +19,7 @@ async def test_fifty_syncs_against_a_busy_sqlite_gptload_all_succeed(services, f
     gptload.collision_probability = 0.5
     failed = []
     for round_ in range(RUNS):
-        record = await sync(services)
+        record = await sync(services, force=True)  # deleting the last provider empties the registry: unsafe
         if record.status != "succeeded":
             failed.append((round_, record.failed_step, record.error))
         assert (await services.sync.build_plan()).plan.is_empty, round_

@@ -3,7 +3,8 @@
 It enforces shared/reference/gptload-api.md (the contract): envelopes and error codes, group validation
 in the server's order, aggregate membership rules, key parsing and de-duplication, cascade deletes,
 proxy authentication, member selection, model redirect and the model-list rewrite. Tests inject faults
-(failed, hanging or slow admin requests, a down server) and read what was asked and forwarded.
+(failed, hanging or slow admin requests, a down server, errors that echo the request body in any
+spelling) and read what was asked and forwarded.
 
 Not modelled (those routes answer 404 like unknown ones): async key tasks, key validation and
 blacklisting, copy, reorder, stats, logs, settings. The proxy makes one upstream attempt (no retry with
@@ -32,6 +33,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.providers import ECHO_SPELLINGS
 
 CHANNEL_TYPES = ("openai", "openai-response", "gemini", "anthropic")
 DEFAULT_VALIDATION_ENDPOINTS = {
@@ -210,6 +213,10 @@ class FakeGptLoad:
         self.down = False  # every request (and /health) answers 503 plain text
         self.latency = 0.0
         self.max_concurrent: int | None = None  # like MAX_CONCURRENT_REQUESTS: excess → 500
+        # (method, path, spelling): matching admin requests are refused with 400 and a message that repeats their
+        # body (proxy_keys, keys_text included) spelled as tests/fakes/providers.py's ECHO_SPELLINGS says.
+        self.echo_body: tuple[str, str, str] | None = None
+        self.echoed: list[str] = []  # the bodies echoed so far
         # SQLite's answer to two overlapping write transactions (GPT-Load's default storage): the later one is
         # refused at once with SQLITE_BUSY, rolled back, and GPT-Load answers 500 DATABASE_ERROR. A write
         # holds its transaction for ``write_window`` seconds; an overlapping write fails with this probability.
@@ -258,6 +265,11 @@ class FakeGptLoad:
     def clear_faults(self) -> None:
         """GPT-Load is well again: injected failures not reached yet are dropped."""
         self._faults.clear()
+
+    def echo_request_body(self, method: str = "POST", path: str = "/api/groups", spelling: str = "plain") -> None:
+        """Every admin request to ``method path`` answers 400 VALIDATION_FAILED quoting its whole body."""
+        assert spelling in ECHO_SPELLINGS, spelling
+        self.echo_body = (method, path, spelling)
 
     def hang_request(self, n: int = 1) -> None:
         """The n-th admin request from now never answers (until the client gives up)."""
@@ -340,6 +352,11 @@ class FakeGptLoad:
         if fault:
             code = FAULT_CODES.get(fault[1], "INTERNAL_SERVER_ERROR")
             return ApiError(fault[1], code, "injected failure").response()
+        if self.echo_body and self.echo_body[:2] == (request.method, request.url.path):
+            body = (await request.body()).decode(errors="replace")
+            self.echoed.append(body)
+            spelled = ECHO_SPELLINGS[self.echo_body[2]](body)
+            return _validation(f"Invalid request body {spelled}").response()
         if request.method == "GET" or not self.collision_probability:
             return await self._dispatch(request)
         return await self._write_transaction(request)

@@ -3,23 +3,60 @@
 One ASGI app serves any number of accounts. An account is found by host and path prefix, so tests
 can use path-less base URLs (``https://openai.test``) through ``httpx.ASGITransport`` and prefixed
 ones (``http://127.0.0.1:PORT/acme/v1``) on a loopback server. Error bodies mimic the real services,
-including the ones that echo the key back, so redaction is tested against the worst case.
+including the ones that echo the key back, so redaction is tested against the worst case: whole, at the
+excerpt limit, in a redirect's Location, in any spelling of ``ECHO_SPELLINGS`` and inside a chat answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, quote_plus, unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-FAILURES = (None, "timeout", "500", "html", "wrong_shape", "garbage_items", "echo_key_long", "redirect")
+FAILURES = (
+    None, "timeout", "500", "html", "wrong_shape", "garbage_items", "echo_key_long",
+    "redirect",  # a 307 whose Location carries the key in its query (?key=)
+    "redirect_key_in_path",  # ... in its path (URL-encoded), as some gateways route by key
+    "redirect_key_in_userinfo",  # ... as the password of https://user:KEY@host/
+    "echo_key_spelled",  # a 401 whose plain-text body spells the key as ``Account.echo`` says
+    "echo_key_in_reply",  # key accepted; the chat answer spells the key as ``Account.echo`` says
+)  # fmt: skip
+
+
+def _split(key: str, separator: str) -> str:
+    return separator.join(key[i : i + 5] for i in range(0, len(key), 5))
+
+
+# How careless servers and proxies give a key back: the attacks of tests/security/test_leaks_encodings.py.
+ECHO_SPELLINGS: dict[str, Callable[[str], str]] = {
+    "plain": lambda key: key,
+    "json_escaped": lambda key: json.dumps(key)[1:-1],
+    "json_escaped_slash": lambda key: json.dumps(key)[1:-1].replace("/", "\\/"),
+    "json_unicode_escapes": lambda key: "".join(f"\\u{ord(c):04x}" for c in key),
+    "url_encoded": lambda key: quote(key, safe=""),
+    "url_encoded_form": quote_plus,
+    "url_encoded_every_byte": lambda key: "".join(f"%{b:02X}" for b in key.encode()),
+    "url_encoded_lowercase": lambda key: "".join(f"%{b:02x}" for b in key.encode()),
+    "html_escaped": html.escape,
+    "html_decimal_entities": lambda key: "".join(f"&#{ord(c)};" for c in key),
+    "html_hex_entities": lambda key: "".join(f"&#x{ord(c):x};" for c in key),
+    "base64": lambda key: base64.b64encode(key.encode()).decode(),
+    "base64_basic_auth": lambda key: "Basic " + base64.b64encode(f"user:{key}".encode()).decode(),
+    "base64_basic_auth_urlsafe": lambda key: base64.urlsafe_b64encode(f"api:{key}".encode()).decode(),
+    "split_by_blanks": lambda key: _split(key, " "),
+    "split_by_newlines": lambda key: _split(key, "\n  "),
+    "split_by_escaped_newlines": lambda key: _split(key, "\\n"),
+}
 
 
 @dataclass
@@ -34,6 +71,7 @@ class Account:
     api_path: str = "/v1"  # openai only: where /models and /chat/completions live
     page_size: int = 2  # gemini and anthropic paginate with this size
     failure: str | None = None
+    echo: str = "plain"  # the spelling of ECHO_SPELLINGS the echo_key_* failures use
     latency: float = 0.0
     broken_models: set[str] = field(default_factory=set)  # chat requests to these answer 404
     reasoning_models: set[str] = field(default_factory=set)  # openai: refuse max_tokens like o-series models
@@ -94,6 +132,15 @@ class FakeProviders:
             return PlainTextResponse("<html><body>Welcome to nginx!</body></html>", media_type="text/html")
         if account.failure == "redirect":
             return Response(status_code=307, headers={"location": f"https://elsewhere.test{path}?key={key}"})
+        if account.failure == "redirect_key_in_path":
+            location = f"https://elsewhere.test/k/{quote(key or '', safe='')}{path}"
+            return Response(status_code=307, headers={"location": location})
+        if account.failure == "redirect_key_in_userinfo":
+            location = f"https://user:{quote(key or '', safe='')}@elsewhere.test{path}"
+            return Response(status_code=307, headers={"location": location})
+        if account.failure == "echo_key_spelled":
+            spelled = ECHO_SPELLINGS[account.echo](key or "")
+            return PlainTextResponse(f"Unauthorized: the credentials {spelled} are not valid here.", status_code=401)
         if account.failure == "echo_key_long":
             # A debug page that echoes the request just where an error excerpt would be cut.
             return PlainTextResponse(f"{'x' * 195} {request.url} auth={key}", status_code=502)
@@ -101,16 +148,16 @@ class FakeProviders:
             return _auth_error(account.dialect, key)
         rest = path[len(account.prefix) :]
         if account.dialect == "openai":
-            return self._openai(account, rest, body)
+            return self._openai(account, rest, body, key)
         if account.dialect == "gemini":
-            return self._gemini(account, rest, request, body)
-        return self._anthropic(account, rest, request, body)
+            return self._gemini(account, rest, request, body, key)
+        return self._anthropic(account, rest, request, body, key)
 
     def _find(self, host: str, path: str) -> Account | None:
         matches = [a for a in self.accounts if a.host == host and path.startswith(a.prefix)]
         return max(matches, key=lambda a: len(a.prefix), default=None)
 
-    def _openai(self, account: Account, rest: str, body: dict[str, Any] | None) -> Response:
+    def _openai(self, account: Account, rest: str, body: dict[str, Any] | None, key: str | None) -> Response:
         if rest == f"{account.api_path}/models":
             if account.failure == "wrong_shape":
                 return JSONResponse({"object": "list", "models": account.models})
@@ -126,10 +173,12 @@ class FakeProviders:
                     "code": "unsupported_parameter",
                 }
                 return JSONResponse({"error": error}, status_code=400)
-            return _chat(account, (body or {}).get("model"), {"choices": [{"message": {"content": "p"}}]})
+            return _chat(account, (body or {}).get("model"), {"choices": [{"message": {"content": "p"}}]}, key)
         return _not_found(rest)
 
-    def _gemini(self, account: Account, rest: str, request: Request, body: dict[str, Any] | None) -> Response:
+    def _gemini(
+        self, account: Account, rest: str, request: Request, body: dict[str, Any] | None, key: str | None
+    ) -> Response:
         if rest == "/v1beta/models" and request.method == "GET":
             if account.failure == "wrong_shape":  # an OpenAI-shaped answer on a Gemini URL
                 return JSONResponse({"object": "list", "data": [{"id": m} for m in account.models]})
@@ -142,10 +191,12 @@ class FakeProviders:
             return JSONResponse(answer)
         if rest.startswith("/v1beta/models/") and rest.endswith(":generateContent"):
             model = rest.removeprefix("/v1beta/models/").removesuffix(":generateContent")
-            return _chat(account, model, {"candidates": [{"content": {"parts": [{"text": "p"}]}}]})
+            return _chat(account, model, {"candidates": [{"content": {"parts": [{"text": "p"}]}}]}, key)
         return _not_found(rest)
 
-    def _anthropic(self, account: Account, rest: str, request: Request, body: dict[str, Any] | None) -> Response:
+    def _anthropic(
+        self, account: Account, rest: str, request: Request, body: dict[str, Any] | None, key: str | None
+    ) -> Response:
         if not request.headers.get("anthropic-version"):
             return JSONResponse({"type": "error", "error": {"message": "anthropic-version header is required"}}, 400)
         if rest == "/v1/models":
@@ -163,13 +214,16 @@ class FakeProviders:
                 }
             )
         if rest == "/v1/messages":
-            return _chat(account, (body or {}).get("model"), {"content": [{"type": "text", "text": "p"}]})
+            return _chat(account, (body or {}).get("model"), {"content": [{"type": "text", "text": "p"}]}, key)
         return _not_found(rest)
 
 
-def _chat(account: Account, model: str | None, answer: dict[str, Any]) -> Response:
+def _chat(account: Account, model: str | None, answer: dict[str, Any], key: str | None = None) -> Response:
     if model not in account.models or model in account.broken_models:
         return JSONResponse({"error": {"message": f"The model `{model}` does not exist"}}, status_code=404)
+    if account.failure == "echo_key_in_reply":  # a chat answer is the provider's text too: it may hold the key
+        text = f"Sure! You called me with {ECHO_SPELLINGS[account.echo](key or '')}, anything else?"
+        answer = json.loads(json.dumps(answer).replace('"p"', json.dumps(text)))
     return JSONResponse(answer)
 
 

@@ -58,7 +58,7 @@ async def test_apply_then_plan_is_empty_for_any_names(services, fake, gptload, o
         await apply_changes(services, Changes(renames=renames, confirm_duplicates=True))
     except Exception as exc:  # a name the manual-name rule refuses is refused before anything is stored
         assert getattr(exc, "code", None) == "invalid_name", exc
-    await services.sync.start()
+    await services.sync.start(force=True)  # the previous example's groups go: a delete-everything plan
     await services.sync.wait()
     plan = (await services.sync.build_plan()).plan
     assert plan.is_empty, [c.public() for c in plan.changes][:3]
