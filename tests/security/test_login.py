@@ -123,9 +123,20 @@ async def test_a_login_ticket_works_once_and_only_in_the_browser_that_earned_it(
     assert response.headers["location"] == "/login" and COOKIE not in response.cookies
 
 
-async def test_log_out_from_the_header_ends_the_session(user: User):
+async def test_every_page_header_offers_log_out(user: User):
     await log_in(user)
-    await user.should_see(marker="logout", retries=20)  # every page's header offers it
+    await user.should_see(marker="logout", retries=20)
+
+
+async def test_log_out_ends_the_session(user: User):
+    from ui.session import logout_button
+
+    @ui.page("/logout-probe")
+    def probe() -> None:
+        logout_button()
+
+    await log_in(user, redirect_to="/logout-probe")
+    await user.should_see("Log out", retries=20)
     token = user.http_client.cookies.get(COOKIE)
     user.find(kind=ui.button, content="Log out").click()
     await user.should_see("Log in", retries=20)
