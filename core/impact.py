@@ -161,11 +161,12 @@ def duplicates_of(
     inputs = registry.provider_inputs() if inputs is None else inputs
     wanted = set(provider_ids)
     # Only the classes of these providers can hold their duplicates.
-    classes = {provider_class(p) for p in inputs if p.id in wanted}
+    class_of = {p.id: provider_class(p) for p in inputs}  # once: the workbench asks on every edit
+    classes = {class_of[p.id] for p in inputs if p.id in wanted}
     by_pair = {(m.provider_id, m.original_name): m for m in registry.models.values()}
     found = []
     for key in sorted(classes):
-        members = [p for p in inputs if provider_class(p) == key]
+        members = [p for p in inputs if class_of[p.id] == key]
         for name, serving in sorted(shared_names(members).items()):
             rows = [by_pair[(p.id, original)] for p, _, original in serving]
             pids = [m.provider_id for m in rows]
