@@ -75,6 +75,9 @@ class ManagedGroup(models.Model):
     # What the group serves (core.topology's identity), so it keeps its name while it serves the same thing.
     identity = fields.TextField(null=True)
     spec = fields.JSONField(default=dict)
+    # What the last successful sync left in GPT-Load (core.actual): key fingerprints, members, GPT-Load's
+    # updated_at. A normal plan trusts it instead of reading keys and members again; null = read them.
+    applied = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

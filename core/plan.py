@@ -90,6 +90,14 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Drift:
+    """A group whose keys or members GPT-Load no longer holds as the last sync left them (changed by hand)."""
+
+    group: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Safety:
     """octoDNS's safety check: does the plan delete or replace too much of what the manager owns?"""
 
@@ -131,6 +139,9 @@ class Plan:
     # What clients of uni-api will see: names gained, lost, renamed per entry (informational, like warnings).
     client_changes: list[EntryChange] = field(default_factory=list)
     safety: Safety = SAFE
+    # Whether every managed group's keys and members were read (a verify plan), and what it found changed.
+    verified: bool = False
+    drift: list[Drift] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -156,6 +167,8 @@ class Plan:
             "warnings": [w.model_dump() for w in self.warnings],
             "client_changes": [c.model_dump() for c in self.client_changes],
             "safety": self.safety.public(),
+            "verified": self.verified,
+            "drift": [{"group": d.group, "summary": d.summary} for d in self.drift],
         }
 
 

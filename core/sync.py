@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from core import uniapi
+from core.actual import forget_applied, read_actual, remember_applied
 from core.changes import STAGES, Change
 from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
@@ -94,10 +95,13 @@ class SyncEngine:
         self._hidden: list[str] = []  # the running sync's secrets (see _manager_secrets)
         self._budget = RetryBudget(0)
 
-    async def build_plan(self) -> PlanBundle:
-        """Desired vs actual, without side effects on GPT-Load or api.yaml."""
+    async def build_plan(self, *, verify: bool = False) -> PlanBundle:
+        """Desired vs actual, without side effects on GPT-Load or api.yaml.
+
+        ``verify`` reads every managed group's keys and members and reports drift (``core.actual``).
+        """
         desired = await desired_state(self.services)
-        actual = await self._read_actual()
+        actual, drift = await read_actual(self.gptload, desired.specs, verify=verify)
         conflicts = find_conflicts([s.name for s in desired.specs], actual)
         desired = without(desired, {c.name for c in conflicts})
         changes = diff_groups(desired.specs, actual)
@@ -124,10 +128,12 @@ class SyncEngine:
             max_count=settings.sync_max_delete_count,
             empty=not desired.specs,
         )
-        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients, safety)
+        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients, safety, verify, drift)
         return PlanBundle(plan, desired, actual, text)
 
-    async def start(self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False) -> int:
+    async def start(
+        self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False, verify: bool = False
+    ) -> int:
         """Plan again, check the checksum and the safety verdict, record the run and apply it in the background.
 
         Returns the run id. An unsafe plan (see ``core.plan.safety_of``) needs ``force``.
@@ -137,7 +143,7 @@ class SyncEngine:
         await self._lock.acquire()
         try:
             try:
-                bundle = await self.build_plan()
+                bundle = await self.build_plan(verify=verify)
             except LpmError as exc:
                 # A run that could not even plan (GPT-Load down, api.yaml unreadable) is still a run.
                 record = await SyncRecord.create(
@@ -201,6 +207,7 @@ class SyncEngine:
         self._budget = RetryBudget(self.services.settings.sync_retry_budget)
         try:
             await self._adopt(bundle.actual)
+            await forget_applied({c.target for c in bundle.plan.changes if c.stage != "uniapi"})
             context = ApplyContext(self.gptload, bundle, self.services.settings)
             for stage in STAGES:
                 changes = [c for c in bundle.plan.changes if c.stage == stage]
@@ -215,6 +222,7 @@ class SyncEngine:
                     break
             else:
                 await context.remember_identities()
+                await self._remember_applied(bundle)
         except LpmError as exc:
             error, failed_step = exc, self.progress.step
         except Exception as exc:  # a bug: record it, never leave the run "running"
@@ -274,33 +282,15 @@ class SyncEngine:
             entry.update(code=error.code, error=redact(error.detail, self._hidden))
         self.progress.results.append(entry)
 
-    async def _read_actual(self) -> list[ActualGroup]:
-        groups = await self.gptload.list_groups()
-        known_ids = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
-        by_id = {g["id"]: g["name"] for g in groups}
-        actual = [
-            ActualGroup(
-                id=g["id"],
-                name=g["name"],
-                group_type=g.get("group_type") or "standard",
-                channel_type=g.get("channel_type") or "",
-                fields=g,
-                managed=g["id"] in known_ids or carries_marker(g.get("description")),
-            )
-            for g in groups
-        ]
-
-        async def details(group: ActualGroup) -> None:
-            if group.group_type == "aggregate":
-                members = await self.gptload.list_sub_groups(group.id)
-                group.members = {by_id.get(gid, f"#{gid}"): weight for gid, weight in members.items()}
-            else:
-                statuses = await self.gptload.list_keys(group.id)
-                group.keys = set(statuses)
-                group.invalid_keys = sum(status == "invalid" for status in statuses.values())
-
-        await asyncio.gather(*(details(g) for g in actual if g.managed))
-        return actual
+    async def _remember_applied(self, bundle: PlanBundle) -> None:
+        """What GPT-Load holds now, with its updated_at: read again only when this run changed groups."""
+        changed = any(c.stage != "uniapi" for c in bundle.plan.changes)
+        try:
+            groups = await self.gptload.list_groups() if changed else [g.fields for g in bundle.actual]
+        except LpmError as exc:  # the run did its work; the next plan simply reads these groups again
+            log.warning("sync: could not note what GPT-Load holds after the run (%s); the next plan reads it", exc.code)
+            return
+        await remember_applied(groups, bundle.desired.specs)
 
     async def _adopt(self, actual: list[ActualGroup]) -> None:
         """Groups that carry our marker but are missing from the table (restored or lost database)."""

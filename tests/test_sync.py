@@ -320,8 +320,10 @@ async def test_the_plan_warns_about_providers_that_look_broken_and_names_what_ro
     tested = (await api.post(f"/api/providers/{registry['a']}/test")).json()
     assert tested["ok"] is False
     gptload.mark_invalid("a-no-aggregate-models", fake_key("a2"))
+    # Blacklisting does not move the group's updated_at: only a plan that reads the keys sees it.
+    assert [w["reason"] for w in (await api.get("/api/config/plan")).json()["warnings"]] == ["last_test_failed"]
 
-    warnings = (await api.get("/api/config/plan")).json()["warnings"]
+    warnings = (await api.get("/api/config/plan", params={"verify": "true"})).json()["warnings"]
 
     assert [(w["provider_name"], w["reason"]) for w in warnings] == [("a", "last_test_failed"), ("a", "invalid_keys")]
     assert warnings[0]["exposed_names"] == ["a-only", "shared-model"]

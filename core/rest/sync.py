@@ -39,6 +39,13 @@ class PlanConflict(BaseModel):
     reason: str
 
 
+class PlanDrift(BaseModel):
+    """A group whose keys or members were changed in GPT-Load since the last sync (found by a verify plan)."""
+
+    group: str
+    summary: str
+
+
 class PlanSafety(BaseModel):
     unsafe: bool
     removals: int = Field(description="Managed groups the plan deletes or replaces")
@@ -61,6 +68,12 @@ class PlanPublic(BaseModel):
         default_factory=list, description="Per uni-api entry, the model names clients gain, lose or see renamed"
     )
     safety: PlanSafety = Field(description="Whether the plan deletes too much to apply without force")
+    verified: bool = Field(
+        default=False, description="Whether every managed group's keys and members were read (`?verify=true`)"
+    )
+    drift: list[PlanDrift] = Field(
+        default_factory=list, description="Groups changed by hand in GPT-Load since the last sync (verify plans)"
+    )
 
 
 class SyncStarted(BaseModel):
@@ -72,6 +85,7 @@ class SyncStarted(BaseModel):
 class SyncRequest(RequestBody):
     checksum: str | None = Field(default=None, description="The previewed plan's checksum; required to apply")
     force: bool = Field(default=False, description="Apply a plan the safety check calls unsafe (409 unsafe_plan)")
+    verify: bool = Field(default=False, description="The checksum is of a verify plan (`?verify=true`): plan so again")
 
 
 class RetryRequest(RequestBody):
@@ -87,14 +101,23 @@ class SyncStatus(BaseModel):
     total: int
 
 
-async def current_plan(services: ServicesDep) -> PlanPublic:
-    return PlanPublic.model_validate((await services.sync.build_plan()).plan.public())
+async def current_plan(services: ServicesDep, *, verify: bool = False) -> PlanPublic:
+    return PlanPublic.model_validate((await services.sync.build_plan(verify=verify)).plan.public())
+
+
+Verify = Annotated[
+    bool, Query(description="Read every managed group's keys and members (slow at thousands), report drift")
+]
 
 
 @router.get("/plan")
-async def show_plan(services: ServicesDep) -> PlanPublic:
-    """The changes a sync would make now (no side effects), with conflicts and the checksum."""
-    return await current_plan(services)
+async def show_plan(services: ServicesDep, verify: Verify = False) -> PlanPublic:
+    """The changes a sync would make now (no side effects), with conflicts and the checksum.
+
+    A normal plan reads keys and members only of groups whose desired state changed or that GPT-Load
+    says were edited since the last sync; `?verify=true` reads all of them and lists drift.
+    """
+    return await current_plan(services, verify=verify)
 
 
 # response_model=None: the status says which of the two bodies this is, so document each under its own status.
@@ -110,15 +133,17 @@ async def start_sync(
     services: ServicesDep,
     response: Response,
     dry_run: Annotated[bool, Query()] = False,
+    verify: Verify = False,
     data: Annotated[SyncRequest | None, Body()] = None,
 ) -> PlanPublic | SyncStarted:
     """`?dry_run=true` returns the plan; otherwise start applying it (pass the previewed `checksum`)."""
     if dry_run:
-        return await current_plan(services)
+        return await current_plan(services, verify=verify)
     if data is None or not data.checksum:
         raise ChecksumRequired('Send the checksum of the plan you previewed: {"checksum": "..."}.')
     response.status_code = 202
-    return SyncStarted(sync_id=await services.sync.start(data.checksum, force=data.force))
+    started = await services.sync.start(data.checksum, force=data.force, verify=data.verify or verify)
+    return SyncStarted(sync_id=started)
 
 
 @router.get("/sync/status")
