@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from core.errors import LpmError
     from core.sync_apply import ApplyContext
 
-# The order stages run in: what the new layout needs first, removals last, then the file that points at it.
-STAGES = ("standard", "keys", "aggregates", "members", "removals", "uniapi")
+# The order stages run in (issue 12 §5, two phases): first GPT-Load serves the old and the new layout side by
+# side, then api.yaml points at the new one, and once uni-api has loaded it, what only the old one used goes.
+STAGES = ("standard", "keys", "aggregates", "members", "uniapi", "removals")
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,24 @@ class ReplaceGroup(Change):
 
 @dataclass(frozen=True)
 class UpdateGroup(Change):
+    """Owned fields changed. Redirect names it drops (``keep_redirects``: name -> original) are kept until
+    uni-api has loaded the new api.yaml; ``TrimRedirects`` removes them then."""
+
     kind: ClassVar[str] = "update_group"
 
     async def apply(self, ctx: ApplyContext) -> None:
-        await ctx.update(self.target, list(self.data["fields"]))
+        await ctx.update(self.target, list(self.data["fields"]), keep_redirects=self.data.get("keep_redirects"))
+
+
+@dataclass(frozen=True)
+class TrimRedirects(Change):
+    """The second phase of a rename: the old names leave the group's redirect rules."""
+
+    kind: ClassVar[str] = "trim_redirects"
+    stage: str = "removals"
+
+    async def apply(self, ctx: ApplyContext) -> None:
+        await ctx.update(self.target, ["model_redirect_rules"])
 
 
 @dataclass(frozen=True)
@@ -142,8 +157,10 @@ class SetWeight(Change):
 
 @dataclass(frozen=True)
 class RemoveMember(Change):
+    """Runs with the removals: until uni-api has loaded the new api.yaml, the old member still serves."""
+
     kind: ClassVar[str] = "remove_member"
-    stage: str = "members"
+    stage: str = "removals"
 
     async def apply(self, ctx: ApplyContext) -> None:
         await ctx.gptload.remove_sub_group(ctx.ids[self.target], ctx.ids[self.data["member"]])

@@ -25,6 +25,7 @@ from core.changes import (
     RemoveMember,
     ReplaceGroup,
     SetWeight,
+    TrimRedirects,
     UpdateGroup,
     WriteUniapi,
     group_stage,
@@ -198,9 +199,7 @@ def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Cha
             changes.append(ReplaceGroup(spec.name, stage, data))
             recreated.add(spec.name)
         else:
-            delta = _field_delta(spec, current)
-            if delta:
-                changes.append(UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta}))
+            changes += _updates(spec, current, stage)
         if spec.group_type == "standard":
             changes += _key_changes(spec, None if spec.name in recreated else current)
     wanted = {s.name for s in desired}
@@ -257,6 +256,23 @@ def _field_delta(spec: GroupSpec, current: ActualGroup) -> dict[str, Any]:
                 before, after = _mask_text(before), _mask_text(after)
             delta[name] = {"before": before, "after": after}
     return delta
+
+
+def _updates(spec: GroupSpec, current: ActualGroup, stage: str) -> list[Change]:
+    """The owned-field update; redirect names it drops stay served until uni-api has moved on (two phases)."""
+    delta = _field_delta(spec, current)
+    old = {str(k).strip(): str(v).strip() for k, v in (current.fields.get("model_redirect_rules") or {}).items()}
+    new = _comparable("model_redirect_rules", spec.fields.get("model_redirect_rules"))
+    dropped = {name: original for name, original in old.items() if name not in new}
+    if "model_redirect_rules" not in delta or not dropped:
+        return [UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta})] if delta else []
+    changes: list[Change] = []
+    first = {**dropped, **new}
+    if first != old or len(delta) > 1:  # a drop alone changes nothing until the second phase
+        data = {"id": current.id, "fields": delta, "keep_redirects": dict(sorted(dropped.items()))}
+        changes.append(UpdateGroup(spec.name, stage, data))
+    changes.append(TrimRedirects(spec.name, "removals", {"id": current.id, "names": sorted(dropped)}))
+    return changes
 
 
 def _comparable(name: str, value: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import TypeVar
 import httpx
 
 from core.clients.gptload import GptLoadClient
+from core.clients.uniapi import UniapiClient
 from core.clients.upstream import UpstreamClient
 from core.crypto import SecretBox
 from core.known_secrets import KnownSecrets
@@ -26,6 +27,8 @@ class Services:
     box: SecretBox
     upstream: UpstreamClient
     gptload: GptLoadClient
+    # Set with UNIAPI_URL: a sync watches uni-api load its new api.yaml before removing what it no longer uses.
+    uniapi: UniapiClient | None = None
     # Held around every read-check-write of the registry (never around a network call), so
     # concurrent requests cannot both pass a check that only one of them may pass.
     registry_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -45,8 +48,10 @@ class Services:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         gptload_transport: httpx.AsyncBaseTransport | None = None,
+        uniapi_transport: httpx.AsyncBaseTransport | None = None,
     ) -> Services:
-        """``transport`` reaches the providers, ``gptload_transport`` GPT-Load (tests pass in-process fakes)."""
+        """``transport`` reaches the providers, ``gptload_transport`` GPT-Load, ``uniapi_transport`` uni-api
+        (tests pass in-process fakes)."""
         box = SecretBox(settings.encryption_key)
         upstream = UpstreamClient(
             timeout=settings.upstream_timeout, concurrency=settings.test_concurrency, transport=transport
@@ -58,12 +63,15 @@ class Services:
             concurrency=settings.gptload_concurrency,
             transport=gptload_transport,
         )
-        return cls(settings=settings, box=box, upstream=upstream, gptload=gptload)
+        uniapi = UniapiClient(settings.uniapi_url, transport=uniapi_transport) if settings.uniapi_url else None
+        return cls(settings=settings, box=box, upstream=upstream, gptload=gptload, uniapi=uniapi)
 
     async def aclose(self) -> None:
         await self.sync.wait()
         await self.upstream.aclose()
         await self.gptload.aclose()
+        if self.uniapi is not None:
+            await self.uniapi.aclose()
 
     async def fan_out(self, items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
         """Run ``work`` over ``items`` in parallel, results in input order.

@@ -80,6 +80,19 @@ VARIABLES: tuple[Variable, ...] = (
         "explicit",
         "`explicit`: every entry lists its models; `auto`: `model: []` where uni-api can discover them.",
     ),
+    Variable(
+        "UNIAPI_URL",
+        "",
+        "uni-api's URL as the manager reaches it (compose: `http://uni-api:8000`). Set: a sync waits until uni-api "
+        "serves the new api.yaml (`GET /v1/api_config`) before removing old groups. "
+        "Empty: it waits `UNIAPI_RELOAD_WAIT`.",
+    ),
+    Variable(
+        "UNIAPI_RELOAD_WAIT",
+        "5",
+        "Seconds a sync gives uni-api to re-read a new api.yaml before removing old groups (it re-reads about every "
+        "2 s). With `UNIAPI_URL` it waits until it sees the file served instead, up to this or 30 s, the longer.",
+    ),
     Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider or GPT-Load may take for one complete answer."),
     Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
@@ -118,6 +131,8 @@ class Settings:
     test_concurrency: int
     log_level: str
     uniapi_config_group: str = ""  # a group name or a gid, checked at start-up; "" = owner only
+    uniapi_url: str = ""  # where the manager reaches uni-api; "" = do not observe its reloads
+    uniapi_reload_wait: float = 5.0
 
     @property
     def gptload_display_url(self) -> str:
@@ -210,7 +225,16 @@ class Settings:
             test_concurrency=concurrency,
             log_level=log_level,
             uniapi_config_group=config_group,
+            uniapi_url=_optional_url("UNIAPI_URL", raw["UNIAPI_URL"]),
+            uniapi_reload_wait=_number("UNIAPI_RELOAD_WAIT", raw["UNIAPI_RELOAD_WAIT"], 0, 600),
         )
+
+
+def _optional_url(name: str, value: str | None) -> str:
+    url = (value or "").strip().rstrip("/")
+    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
+        raise StartupError(f"{name} must be an http(s) URL or empty, got {without_userinfo(url)!r}.")
+    return url
 
 
 def env_file_path() -> Path:

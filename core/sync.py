@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from core import uniapi
 from core.actual import forget_applied, read_actual, remember_applied
-from core.changes import STAGES, Change
+from core.changes import STAGES, Change, sort_changes
 from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
@@ -128,7 +128,8 @@ class SyncEngine:
             max_count=settings.sync_max_delete_count,
             empty=not desired.specs,
         )
-        plan = Plan(changes + ([change] if change else []), conflicts, warnings, clients, safety, verify, drift)
+        changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
+        plan = Plan(changes, conflicts, warnings, clients, safety, verify, drift)
         return PlanBundle(plan, desired, actual, text)
 
     async def start(
@@ -216,6 +217,9 @@ class SyncEngine:
                 if stage == "uniapi" and changes:
                     self.progress.stage, self.progress.step = "uniapi", "waiting for GPT-Load to load new groups"
                     await context.wait_until_visible()
+                if stage == "removals" and changes and context.wrote_uniapi:
+                    self.progress.stage, self.progress.step = "uniapi", "waiting for uni-api to load api.yaml"
+                    self._note(await context.wait_until_uniapi_loaded(self.services.uniapi))
                 failure = await self._run_stage(stage, changes, context)
                 if failure is not None:
                     failed_step, error = failure
@@ -273,6 +277,10 @@ class SyncEngine:
 
         await asyncio.gather(*(one(c) for c in changes))
         return failure[0] if failure else None
+
+    def _note(self, text: str) -> None:
+        """A step of the run that is not a change (a wait), in the results so the record shows it."""
+        self.progress.results.append({"kind": "note", "target": "uni-api", "ok": True, "attempts": 1, "note": text})
 
     def _result(self, change: Change, began: float, attempts: int, *, error: LpmError | None = None) -> None:
         self.progress.done += 1

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from core import uniapi
 from core.clients.gptload import GptLoadClient
-from core.errors import LpmError, UpstreamError
+from core.clients.uniapi import UniapiClient
+from core.errors import LpmError, UpstreamAuthError, UpstreamError
 from core.models import ManagedGroup
 from core.naming import carries_marker
 from core.plan import GroupSpec
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from core.sync import PlanBundle
 
 log = logging.getLogger(__name__)
+UNIAPI_MIN_DEADLINE = 30.0  # seconds: a few of uni-api's 2 s re-reads, with room for a busy host
 
 
 class ApplyContext:
@@ -34,6 +36,9 @@ class ApplyContext:
         self.routes = {e.provider for e in bundle.desired.entries}
         self.proxy_key = bundle.desired.proxy_key
         self.uniapi_text = bundle.uniapi_text
+        self.entries = {e.provider: e.base_url for e in bundle.desired.entries}
+        self.client_key = bundle.desired.client_key
+        self.wrote_uniapi = False
         self.touched: set[str] = set()
         # Members an aggregate already holds, read before a retry of add_members (not idempotent in GPT-Load).
         self.present_members: dict[str, set[int]] = {}
@@ -46,10 +51,16 @@ class ApplyContext:
         self.touched.add(name)
         await _remember(spec, created["id"])
 
-    async def update(self, name: str, field_names: list[str]) -> None:
-        """Send only the owned fields the plan found different (GPT-Load updates partially)."""
+    async def update(self, name: str, field_names: list[str], *, keep_redirects: dict[str, str] | None = None) -> None:
+        """Send only the owned fields the plan found different (GPT-Load updates partially).
+
+        ``keep_redirects``: old names the group goes on serving (first phase of a rename) besides its rules.
+        """
         spec = self.specs[name]
-        await self.gptload.update_group(self.ids[name], {field: spec.fields[field] for field in field_names})
+        body = {field: spec.fields[field] for field in field_names}
+        if keep_redirects and "model_redirect_rules" in body:
+            body["model_redirect_rules"] = {**keep_redirects, **body["model_redirect_rules"]}
+        await self.gptload.update_group(self.ids[name], body)
         self.touched.add(name)
         await _remember(spec, self.ids[name])
 
@@ -83,6 +94,40 @@ class ApplyContext:
         path = self.settings.uniapi_config_path
         group = self.settings.uniapi_config_group or None  # UNIAPI_CONFIG_GROUP: uni-api's group may read it
         await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group)
+        self.wrote_uniapi = True
+
+    async def wait_until_uniapi_loaded(self, client: UniapiClient | None) -> str:
+        """Before the removals: uni-api must route by the new api.yaml, or requests meet deleted groups.
+
+        Observed through ``GET /v1/api_config`` when UNIAPI_URL is set, else a grace period (uni-api
+        re-reads about every 2 s). Returns how the wait ended, for the run's record.
+        """
+        grace = self.settings.uniapi_reload_wait
+        if client is None:
+            await asyncio.sleep(grace)
+            return f"waited {grace:g} s for uni-api to re-read api.yaml (UNIAPI_URL not set)"
+        deadline = time.monotonic() + max(grace, UNIAPI_MIN_DEADLINE)
+        delay, last = 0.1, "no answer yet"
+        while True:
+            try:
+                if await client.served_entries(self.client_key) == self.entries:
+                    return "uni-api serves the new api.yaml"
+            except UpstreamAuthError:
+                log.warning("sync: uni-api refused the admin key; waiting %g s instead of watching it load", grace)
+                await asyncio.sleep(grace)
+                return f"waited {grace:g} s (uni-api refused the manager's admin key)"
+            except LpmError as exc:
+                last = exc.detail
+            else:
+                last = "it still serves the previous configuration"
+            if time.monotonic() + delay > deadline:
+                raise UpstreamError(
+                    f"uni-api at {client.display_url} has not loaded the new api.yaml ({last}); nothing was removed "
+                    "from GPT-Load yet. Check uni-api's log for a rejected config, then retry the sync.",
+                    code="uniapi_not_loaded",
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     async def remember_identities(self) -> None:
         """Record what every managed group serves, untouched ones too, so each keeps its name in later plans."""

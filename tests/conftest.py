@@ -54,6 +54,8 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "GPTLOAD_AUTH_KEY": GPTLOAD_ADMIN_KEY,
         "UNIAPI_GPTLOAD_URL": "http://gptload.test",
         "GPTLOAD_CACHE_WAIT": "2",
+        # No uni-api reads the file in most tests; the two-phase tests (test_sync_two_phase.py) set their own.
+        "UNIAPI_RELOAD_WAIT": "0.05",
         **overrides,
     }
     return Settings.from_env(env)

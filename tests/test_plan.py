@@ -72,7 +72,8 @@ def test_identical_state_with_server_extras_is_an_empty_plan():
     ("actual_overrides", "changed"),
     [
         ({"test_model": "other"}, "test_model"),
-        ({"model_redirect_rules": {"m": "m", "z": "z"}}, "model_redirect_rules"),
+        ({"model_redirect_rules": {}}, "model_redirect_rules"),
+        ({"model_redirect_rules": {"m": "other-original"}}, "model_redirect_rules"),
         ({"model_redirect_strict": False}, "model_redirect_strict"),
         ({"upstreams": [{"url": "https://old.test", "weight": 1}]}, "upstreams"),
         ({"proxy_keys": "someone-else-1234567"}, "proxy_keys"),
@@ -83,6 +84,33 @@ def test_a_drifted_owned_field_is_one_update_of_that_field(actual_overrides, cha
     spec = standard()
     (change,) = diff_groups([spec], [actual_of(spec, 7, **actual_overrides)])
     assert (change.kind, change.data["id"], list(change.data["fields"])) == ("update_group", 7, [changed])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # a rename: the old name stays served (keep_redirects) until the removals stage trims it
+        (
+            {"old": "o"},
+            {"new": "o"},
+            [("update_group", "standards", {"old": "o"}), ("trim_redirects", "removals", None)],
+        ),
+        # a name dropped alone: nothing to do before the second phase
+        ({"m": "m", "z": "z"}, {"m": "m"}, [("trim_redirects", "removals", None)]),
+        # names added or re-pointed: one update, nothing to trim
+        ({"m": "m"}, {"m": "m", "n": "n"}, [("update_group", "standards", None)]),
+        ({"m": "x"}, {"m": "y"}, [("update_group", "standards", None)]),
+    ],
+)
+def test_redirect_names_a_plan_drops_are_removed_only_in_the_second_phase(before, after, expected):
+    spec = standard(model_redirect_rules=after)
+    changes = diff_groups([spec], [actual_of(spec, 7, model_redirect_rules=before)])
+    stage = {"standards": "standard", "removals": "removals"}
+    assert [(c.kind, c.stage, c.data.get("keep_redirects")) for c in changes] == [
+        (kind, stage[where], keep) for kind, where, keep in expected
+    ]
+    trims = [c for c in changes if c.kind == "trim_redirects"]
+    assert all(c.data["names"] == sorted(set(before) - set(after)) for c in trims)
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,11 @@ async def test_renaming_one_model_changes_only_the_groups_that_hold_it(services,
         # The entry's model list changes too, and that change is what makes uni-api (Rust) see the rename:
         # it caches what it discovered for an entry until the entry itself changes.
         expected.append(("write_uniapi", str(services.settings.uniapi_config_path)))
+    # Two phases: the group serves both names until uni-api has the new file, then the old name goes.
+    expected.append(("trim_redirects", "a-no-aggregate-models"))
     assert [(c.kind, c.target) for c in plan.changes] == expected
     assert list(plan.changes[0].data["fields"]) == ["model_redirect_rules"]
+    assert plan.changes[0].data["keep_redirects"] == {"a-only": "a-only"}
     await sync(services)
     assert snapshot(gptload)["a-no-aggregate-models"]["rules"] == {"a-renamed": "a-only"}
     assert ('"a-renamed"' in services.settings.uniapi_config_path.read_text()) == (model_lists == "explicit")
