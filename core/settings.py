@@ -89,9 +89,9 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "UNIAPI_RELOAD_WAIT",
-        "5",
-        "Seconds a sync gives uni-api to re-read a new api.yaml before removing old groups (it re-reads about every "
-        "2 s). With `UNIAPI_URL` it waits until it sees the file served instead, up to this or 30 s, the longer.",
+        "10",
+        "Seconds a sync gives uni-api to load a new api.yaml before removing old groups: with `UNIAPI_URL`, the "
+        "longest it watches (it goes on once the file is served); without, the time it always waits.",
     ),
     Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider or GPT-Load may take for one complete answer."),
     Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),
@@ -132,7 +132,7 @@ class Settings:
     log_level: str
     uniapi_config_group: str = ""  # a group name or a gid, checked at start-up; "" = owner only
     uniapi_url: str = ""  # where the manager reaches uni-api; "" = do not observe its reloads
-    uniapi_reload_wait: float = 5.0
+    uniapi_reload_wait: float = 10.0
 
     @property
     def gptload_display_url(self) -> str:

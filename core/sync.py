@@ -217,7 +217,7 @@ class SyncEngine:
                 if stage == "uniapi" and changes:
                     self.progress.stage, self.progress.step = "uniapi", "waiting for GPT-Load to load new groups"
                     await context.wait_until_visible()
-                if stage == "removals" and changes and context.wrote_uniapi:
+                if stage == "removals" and changes:
                     self.progress.stage, self.progress.step = "uniapi", "waiting for uni-api to load api.yaml"
                     self._note(await context.wait_until_uniapi_loaded(self.services.uniapi))
                 failure = await self._run_stage(stage, changes, context)

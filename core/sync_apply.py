@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core import uniapi
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from core.sync import PlanBundle
 
 log = logging.getLogger(__name__)
-UNIAPI_MIN_DEADLINE = 30.0  # seconds: a few of uni-api's 2 s re-reads, with room for a busy host
 
 
 class ApplyContext:
@@ -36,7 +36,7 @@ class ApplyContext:
         self.routes = {e.provider for e in bundle.desired.entries}
         self.proxy_key = bundle.desired.proxy_key
         self.uniapi_text = bundle.uniapi_text
-        self.entries = {e.provider: e.base_url for e in bundle.desired.entries}
+        self.entries = {e.provider: (e.base_url, e.models) for e in bundle.desired.entries}
         self.client_key = bundle.desired.client_key
         self.wrote_uniapi = False
         self.touched: set[str] = set()
@@ -104,13 +104,17 @@ class ApplyContext:
         """
         grace = self.settings.uniapi_reload_wait
         if client is None:
-            await asyncio.sleep(grace)
-            return f"waited {grace:g} s for uni-api to re-read api.yaml (UNIAPI_URL not set)"
-        deadline = time.monotonic() + max(grace, UNIAPI_MIN_DEADLINE)
+            # The file may have been written by an earlier run that stopped before its removals: count from then.
+            left = grace - _age(self.settings.uniapi_config_path)
+            if left <= 0:
+                return "api.yaml was written long enough ago for uni-api to have re-read it"
+            await asyncio.sleep(left)
+            return f"waited {left:.1f} s for uni-api to re-read api.yaml (UNIAPI_URL not set)"
+        deadline = time.monotonic() + grace
         delay, last = 0.1, "no answer yet"
         while True:
             try:
-                if await client.served_entries(self.client_key) == self.entries:
+                if _serves(await client.served_entries(self.client_key), self.entries):
                     return "uni-api serves the new api.yaml"
             except UpstreamAuthError:
                 log.warning("sync: uni-api refused the admin key; waiting %g s instead of watching it load", grace)
@@ -122,7 +126,8 @@ class ApplyContext:
                 last = "it still serves the previous configuration"
             if time.monotonic() + delay > deadline:
                 raise UpstreamError(
-                    f"uni-api at {client.display_url} has not loaded the new api.yaml ({last}); nothing was removed "
+                    f"uni-api at {client.display_url} has not loaded the new api.yaml within {grace:g} s ({last}); "
+                    "nothing was removed "
                     "from GPT-Load yet. Check uni-api's log for a rejected config, then retry the sync.",
                     code="uniapi_not_loaded",
                 )
@@ -159,6 +164,27 @@ class ApplyContext:
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def _serves(
+    served: dict[str, tuple[str, tuple[str, ...]]], wanted: dict[str, tuple[str, tuple[str, ...] | None]]
+) -> bool:
+    """Whether uni-api serves the manager's entries as written: same names and URLs, and the same model lists
+    where api.yaml lists them (where it says `model: []`, uni-api shows what it discovered instead)."""
+    if served.keys() != wanted.keys():
+        return False
+    return all(
+        served[name][0] == url and (not models or list(served[name][1]) == list(models))
+        for name, (url, models) in wanted.items()
+    )
+
+
+def _age(path: Path) -> float:
+    """Seconds since ``path`` was last written (infinite when it does not exist: nothing to wait for)."""
+    try:
+        return max(0.0, time.time() - path.stat().st_mtime)
+    except OSError:
+        return float("inf")
 
 
 async def _remember(spec: GroupSpec, gptload_id: int) -> None:

@@ -32,15 +32,15 @@ class UniapiClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def served_entries(self, admin_key: str) -> dict[str, str]:
-        """``{provider name: base_url}`` of the manager's entries in the configuration uni-api serves now."""
+    async def served_entries(self, admin_key: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """``{provider name: (base_url, models)}`` of the manager's entries in the configuration uni-api serves."""
         body = await self._request("GET", "/v1/api_config", admin_key)
         config = body.get("api_config") if isinstance(body, dict) else None
         providers = config.get("providers") if isinstance(config, dict) else None
         if not isinstance(providers, list):
             raise UpstreamResponseError("uni-api GET /v1/api_config answered without a providers list.", status=200)
         return {
-            str(p.get("provider")): str(p.get("base_url"))
+            str(p.get("provider")): (str(p.get("base_url")), tuple(str(m) for m in p.get("model") or ()))
             for p in providers
             if isinstance(p, dict) and p.get("notes") == OWNER_MARKER
         }
