@@ -66,13 +66,17 @@ def trusted(
 ) -> tuple[set[str] | None, dict[str, int] | None] | None:
     """(keys, members) the group holds for sure without asking GPT-Load, or None when they must be read.
 
-    A group the plan deletes needs neither (``(None, None)``); one whose ``updated_at`` moved or whose
-    desired keys or members differ from what was applied must be read: removing keys needs their text.
+    A standard group the plan deletes needs neither; an aggregate it deletes still tells what clients
+    reach through it now (``core.client_names``). One whose ``updated_at`` moved or whose desired keys or
+    members differ from what was applied must be read: removing keys needs their text.
     """
-    if spec is None:
+    if spec is None and group.group_type != "aggregate":
         return None, None
     if not applied or applied.get("updated_at") != group.fields.get("updated_at"):
         return None
+    if spec is None:
+        members = applied.get("members")
+        return (None, dict(members)) if members is not None else None
     if spec.group_type == "aggregate":
         return (None, dict(spec.members)) if applied.get("members") == spec.members else None
     if applied.get("keys") == fingerprints(spec.keys):

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from core import uniapi
 from core.actual import forget_applied, read_actual, remember_applied
-from core.changes import STAGES, Change, sort_changes
+from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
 from core.client_names import client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
@@ -33,6 +33,7 @@ from core.retry import RetryBudget
 from core.route_warnings import route_warnings
 from core.settings import Settings
 from core.sync_apply import ApplyContext, apply_with_retries
+from core.uniapi_state import RenderMemo, settle, uniapi_state
 
 if TYPE_CHECKING:
     from core.services import Services  # a type only: services builds the engine (no import cycle)
@@ -48,6 +49,7 @@ class PlanBundle:
     desired: DesiredState
     actual: list[ActualGroup]
     uniapi_text: str
+    uniapi_digest: str  # of the entries the text is rendered from (core.uniapi_state)
 
 
 @dataclass
@@ -94,6 +96,7 @@ class SyncEngine:
         self._task: asyncio.Task[None] | None = None
         self._hidden: list[str] = []  # the running sync's secrets (see _manager_secrets)
         self._budget = RetryBudget(0)
+        self._memo = RenderMemo()
 
     async def build_plan(self, *, verify: bool = False) -> PlanBundle:
         """Desired vs actual, without side effects on GPT-Load or api.yaml.
@@ -106,19 +109,16 @@ class SyncEngine:
         desired = without(desired, {c.name for c in conflicts})
         changes = diff_groups(desired.specs, actual)
         path = self.services.settings.uniapi_config_path
-        before = uniapi.read_config(path)
-        text = uniapi.render(before, desired.entries, client_key=lambda: desired.client_key)
+        state = await uniapi_state(path, desired.entries, desired.client_key, self._memo)
+        before, text = state.before, state.text
         # The operator's own keys in the file too (their providers' `api`, `api_keys`), found without a parse.
-        secrets = [
-            desired.proxy_key,
-            desired.client_key,
-            *uniapi.document_secrets(before),
-            *uniapi.document_secrets(text),
-        ]
+        secrets = [desired.proxy_key, desired.client_key]
+        if before != text:
+            secrets += [*uniapi.document_secrets(before), *uniapi.document_secrets(text)]
         change = uniapi_change(str(path), before, text, lambda shown: redact(shown, secrets))
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
         identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
-        now = current_names(uniapi.managed_entry_names(before), actual, identities)
+        now = current_names(state.managed_now, actual, identities)
         clients = client_name_changes(now, topology_names(desired.topology))
         settings = self.services.settings
         safety = safety_of(
@@ -130,7 +130,7 @@ class SyncEngine:
         )
         changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
         plan = Plan(changes, conflicts, warnings, clients, safety, verify, drift)
-        return PlanBundle(plan, desired, actual, text)
+        return PlanBundle(plan, desired, actual, text, state.digest)
 
     async def start(
         self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False, verify: bool = False
@@ -227,6 +227,7 @@ class SyncEngine:
             else:
                 await context.remember_identities()
                 await self._remember_applied(bundle)
+                await settle(self.services.settings.uniapi_config_path, bundle.uniapi_digest)
         except LpmError as exc:
             error, failed_step = exc, self.progress.step
         except Exception as exc:  # a bug: record it, never leave the run "running"
@@ -262,7 +263,8 @@ class SyncEngine:
     async def _run_stage(self, stage: str, changes: list[Change], context: ApplyContext) -> tuple[str, LpmError] | None:
         self.progress.stage = stage
         failure: list[tuple[str, LpmError]] = []
-        gate = asyncio.Semaphore(self.services.settings.gptload_concurrency)
+        limit = min(self.services.settings.gptload_concurrency, STAGE_LIMITS.get(stage, 1_000))
+        gate = asyncio.Semaphore(limit)
 
         async def one(change: Change) -> None:
             async with gate:

@@ -53,3 +53,20 @@ async def test_a_lost_answer_at_any_request_heals_without_duplicates(faulty, fak
         names = [g["name"] for g in gptload.groups_by_name().values()]
         assert len(names) == len(set(names))
         assert (await services.sync.build_plan()).plan.is_empty
+
+
+async def test_deletes_and_membership_changes_go_one_at_a_time_so_they_never_collide(services, fake, gptload):
+    """Measured on the real GPT-Load (core.changes.STAGE_LIMITS): removals and membership writes run alone, so a
+    busy SQLite that refuses every overlapping write refuses none of them; other stages still run in parallel."""
+    accounts = [fake.add("openai", f"q{i}.test", [fake_key(f"q{i}")], ["shared", f"own-{i}"]) for i in range(6)]
+    ids = [await add_provider(services, account, f"q{i}") for i, account in enumerate(accounts)]
+    assert (await sync(services)).status == "succeeded"
+    gptload.collision_probability = 1.0  # every write that overlaps another is refused
+    for provider_id in ids[2:]:
+        await delete_provider(services, provider_id)
+
+    record = await sync(services, force=True)
+
+    assert record.status == "succeeded", record.error
+    removals = [r for r in record.results if r["kind"] in ("delete_group", "remove_member", "trim_redirects")]
+    assert len(removals) >= 8 and all(r["attempts"] == 1 for r in removals), removals

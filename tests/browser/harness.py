@@ -304,6 +304,7 @@ def seeded_app(
             GPTLOAD_AUTH_KEY=admin_key,
             UNIAPI_GPTLOAD_URL=gptload_url,
             GPTLOAD_CACHE_WAIT="5",
+            UNIAPI_RELOAD_WAIT="0.5",  # no uni-api reads the file here
             UPSTREAM_TIMEOUT="30",
             LOG_LEVEL="WARNING",
         )

@@ -29,6 +29,7 @@ settings = Settings.from_env(
         "GPTLOAD_URL": "http://gptload.test",
         "GPTLOAD_AUTH_KEY": GPTLOAD_ADMIN_KEY,
         "GPTLOAD_CACHE_WAIT": "2",
+        "UNIAPI_RELOAD_WAIT": "0.05",  # no uni-api reads the file here
         "UPSTREAM_TIMEOUT": "1",
     }
 )

@@ -1,0 +1,86 @@
+"""api.yaml for a plan without needless YAML round trips: what it holds, what it should hold (issue 12 §4).
+
+A ruamel round trip of a 12,000-group api.yaml (1.4 MB) takes 10 s or more, and a plan needs the rendered
+text and the names of the manager's entries in the current file. Two memories spare that work:
+- *settled*: after a successful sync, the file's sha256 and a digest of the entries it was rendered from
+  (``AppSetting``). While both still match, the file is exactly what the sync left: nothing to render, and
+  its managed names are the entries' names.
+- the last render and the last parse of this process, keyed by the same hashes: a plan previewed and then
+  applied renders once.
+Any edit to the file (by the operator, or another tool) changes its hash and takes the full way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core import uniapi
+from core.models import AppSetting
+from core.uniapi import UniapiEntry
+
+SETTLED_SETTING = "uniapi_settled"
+# Bump when render() would write different text for the same entries: settled files are then rendered again.
+RENDER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class UniapiState:
+    before: str | None  # the file as it is (None: there is none)
+    text: str  # what it should be
+    managed_now: set[str]  # the manager's entry names in the file as it is
+    digest: str  # of the entries ``text`` is rendered from
+
+
+@dataclass
+class RenderMemo:
+    """One process's last render and last parse (one of each: a plan is previewed, then applied)."""
+
+    render_key: tuple[str | None, str] | None = None
+    text: str = ""
+    parse_key: str | None = None
+    names: set[str] = field(default_factory=set)
+
+
+async def uniapi_state(path: Path, entries: list[UniapiEntry], client_key: str, memo: RenderMemo) -> UniapiState:
+    before = uniapi.read_config(path)
+    digest = entries_digest(entries)
+    current = file_hash(before)
+    if current is not None and await settled() == (current, digest):
+        return UniapiState(before, before, {e.provider for e in entries}, digest)
+    if memo.render_key != (current, digest):
+        text = await asyncio.to_thread(uniapi.render, before, entries, client_key=lambda: client_key)
+        memo.render_key, memo.text = (current, digest), text
+    if memo.parse_key != current:
+        memo.parse_key, memo.names = current, await asyncio.to_thread(uniapi.managed_entry_names, before)
+    return UniapiState(before, memo.text, set(memo.names), digest)
+
+
+async def settle(path: Path, digest: str) -> None:
+    """After a successful sync: the file as it is now is the render of the entries with ``digest``."""
+    current = file_hash(uniapi.read_config(path))
+    if current is None:
+        return
+    value = json.dumps({"file": current, "entries": digest})
+    await AppSetting.update_or_create(key=SETTLED_SETTING, defaults={"value": value})
+
+
+async def settled() -> tuple[str, str] | None:
+    row = await AppSetting.get_or_none(key=SETTLED_SETTING)
+    if row is None:
+        return None
+    stored = json.loads(row.value)
+    return stored["file"], stored["entries"]
+
+
+def entries_digest(entries: list[UniapiEntry]) -> str:
+    """What a render depends on besides the file: the entries, in order (secrets only inside the hash)."""
+    rows = [[e.provider, e.base_url, e.engine, e.api, list(e.models) if e.models else None] for e in entries]
+    return hashlib.sha256(json.dumps([RENDER_VERSION, rows]).encode()).hexdigest()
+
+
+def file_hash(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode()).hexdigest() if text is not None else None
