@@ -1,6 +1,7 @@
-"""UI benchmark (issue 4): the workbench page with 5,000 models in headless Chromium, and saving 1,000 pending edits.
+"""UI benchmark (issues 4, 12): the workbench with 5,000 models and /sync at 12,100 groups in Chromium; saving edits.
 
-Run from the repo root: ``.venv/bin/python bench/ui.py [--models N] [--loads N] [--renames N] [--rounds N]``.
+Run from the repo root: ``.venv/bin/python bench/ui.py [--models N] [--loads N] [--renames N] [--rounds N]
+[--sync-providers P --sync-models M] [--only-sync]``.
 Prints numbers only and asserts no timings (DESIGN §3: numbers go to docs/benchmarks.md).
 
 Part 1, page (needs Debian's ``chromium``; skipped with a note without it): fake providers and a fake GPT-Load on
@@ -15,6 +16,9 @@ events give the websocket handshake and the largest websocket frame (the grid's 
 the rest reuse its HTTP cache. Then six single-row edits (Delete, Revert, ... clicked in a row scrolled to the
 middle), timed in the page from the click until the grid's row holds its new state: a server round trip plus
 the ``applyTransaction`` of the changed rows the workbench sends back.
+
+Part 3, ``bench/ui_sync.py``: the /sync page after a first sync of ``--sync-providers`` x ``--sync-models``
+(100 x 300 = 12,100 groups by default), time to a settled page, and no "Maximum text size" anywhere.
 
 Part 2, save (no browser): a real SQLite file in a temporary directory opened with ``core.db.open_database``,
 the provider's models written directly with Tortoise. Per round: what opening the page computes
@@ -45,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from bench.ui_sync import sync_page_bench  # noqa: E402
 from core import catalog  # noqa: E402
 from core.catalog import Changes  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
@@ -294,10 +299,14 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=6, help="page loads in Chromium (default 6)")
     parser.add_argument("--renames", type=int, default=1_000, help="pending renames to save (default 1000)")
     parser.add_argument("--rounds", type=int, default=5, help="save rounds (default 5)")
+    parser.add_argument("--sync-providers", type=int, default=100, help="providers for /sync (default 100)")
+    parser.add_argument("--sync-models", type=int, default=300, help="models per provider for /sync (default 300)")
+    parser.add_argument("--only-sync", action="store_true", help="only part 3, the /sync page")
     parser.add_argument("--smoke", action="store_true", help="50 models, 1 load, 1 round: checks that the bench runs")
     args = parser.parse_args()
     if args.smoke:
         args.models, args.loads, args.renames, args.rounds = 50, 1, 10, 1
+        args.sync_providers, args.sync_models = 4, 6
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     started = time.perf_counter()
     binary = chromium_path()
@@ -306,8 +315,12 @@ def main() -> None:
     else:
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
         print(f"{version}\n")
-        page_bench(binary, args.models, args.loads)
-    asyncio.run(save_bench(args.models, args.renames, args.rounds))
+        if not args.only_sync:
+            page_bench(binary, args.models, args.loads)
+        print()
+        sync_page_bench(binary, args.sync_providers, args.sync_models, args.loads)
+    if not args.only_sync:
+        asyncio.run(save_bench(args.models, args.renames, args.rounds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\ntotal {time.perf_counter() - started:.1f} s   peak RSS of the bench process {peak:.0f} MiB")
 

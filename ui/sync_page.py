@@ -1,4 +1,5 @@
-"""Sync: the plan preview first, then apply with live progress, the result, retry, history, topology."""
+"""Sync: the plan preview first (Verify reads every group), then apply with live progress, the result, retry,
+history, topology."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from nicegui import background_tasks, ui
 
 from core.errors import LpmError
 from core.services import Services
-from core.topology import Topology
+from core.topology_rows import Row, keys_per_provider, topology_rows
 from ui.events import status_changed
 from ui.messages import describe
 from ui.sync_plan import apply_button, confirm_apply, plan_preview
 from ui.sync_runs import UNFINISHED, RunStepper, detail_panels, history_table, outcome_view
+from ui.topology_view import TopologyView
 
 if TYPE_CHECKING:
     from core.plan import Plan
@@ -26,8 +28,9 @@ async def sync_page(services: Services) -> None:
     page = SyncPage(services)
     if services.sync.progress.running:
         page.watch()  # a sync already running is shown, not started twice
-    await page.load_plan()
+    # History first: it is quick, the plan reads the registry and GPT-Load (seconds at 12,100 groups).
     await page.load_history(show_unfinished=not services.sync.progress.running)
+    await page.load_plan()
 
 
 class SyncPage:
@@ -38,8 +41,9 @@ class SyncPage:
         self.engine: SyncEngine = services.sync
         self.current_plan: Plan | None = None
         self.plan_error: str | None = None
-        self.desired: Topology | None = None
+        self.rows: list[Row] | None = None  # the topology, one row per group serving a name
         self.watching = False
+        self.verifying = False
         # The run whose result is shown: the one watched, or a failed or interrupted last run (Retry offered).
         self.outcome: SyncRecordPublic | None = None
         self.records: list[SyncRecordPublic] = []
@@ -52,21 +56,34 @@ class SyncPage:
 
     # ----- work: each step loads or starts something, then refreshes the areas that show it
 
-    async def load_plan(self) -> None:
+    async def load_plan(self, *, verify: bool = False) -> None:
+        """``verify``: read every managed group's keys and members from GPT-Load (slow at thousands of groups)."""
         try:
-            bundle = await self.engine.build_plan()
+            bundle = await self.engine.build_plan(verify=verify)
         except LpmError as exc:
             self.current_plan, self.plan_error = None, describe(exc)
         else:
             self.current_plan, self.plan_error = bundle.plan, None
-            self.desired = bundle.desired.topology
+            topology = bundle.desired.topology
+            rows = topology_rows(topology, keys_per_provider(topology, bundle.desired.specs))
+            if rows != self.rows:  # the same topology keeps its table, its page and the names selected in it
+                self.rows = rows
+                self.topology.refresh()
         self.plan.refresh()
-        self.topology.refresh()
 
-    async def apply(self, checksum: str, force: bool = False, retry_of: int | None = None) -> None:
-        """``force``: the operator typed the count of an unsafe plan's deletions in the confirmation."""
+    async def verify(self) -> None:
+        self.verifying = True
+        self.plan.refresh()
         try:
-            await self.engine.start(checksum, retry_of=retry_of, force=force)
+            await self.load_plan(verify=True)
+        finally:
+            self.verifying = False
+            self.plan.refresh()
+
+    async def apply(self, plan: Plan, retry_of: int | None = None) -> None:
+        """An unsafe plan is forced: the operator typed the count of its deletions in the confirmation."""
+        try:
+            await self.engine.start(plan.checksum(), retry_of=retry_of, force=plan.safety.unsafe, verify=plan.verified)
         except LpmError as exc:
             ui.notify(describe(exc), type="negative", multi_line=True)
             await self.load_plan()
@@ -81,7 +98,7 @@ class SyncPage:
             ui.notify(self.plan_error or "No plan to retry with.", type="negative", multi_line=True)
             return
         if await confirm_apply(plan, self.dialogs, retry_of=sync_id):
-            await self.apply(plan.checksum(), plan.safety.unsafe, retry_of=sync_id)
+            await self.apply(plan, retry_of=sync_id)
 
     def watch(self) -> None:
         self.watching, self.outcome = True, None
@@ -116,12 +133,22 @@ class SyncPage:
             return
         plan = self.current_plan
         if plan is None:
+            with ui.row().classes("items-center gap-2").mark("planning"):
+                ui.spinner()
+                ui.label("Planning: reading the registry and GPT-Load…")
             return
         plan_preview(plan)
+        if self.watching:
+            return
         # One way forward: after a failed or interrupted run that is its Retry (next to the run), not Apply too.
         offers_retry = self.outcome is not None and self.outcome.status in UNFINISHED
-        if not plan.is_empty and not self.watching and not offers_retry:
-            apply_button(plan, self.apply, self.dialogs)
+        with ui.row().classes("items-center gap-2"):
+            if not plan.is_empty and not offers_retry:
+                apply_button(plan, self.apply, self.dialogs)
+            verify = ui.button("Verify", icon="fact_check", on_click=self.verify).props("outline").mark("verify")
+            verify.tooltip("Plan again, reading every group's keys and members: finds changes made by hand in GPT-Load")
+            if self.verifying:
+                verify.props("loading")
 
     @ui.refreshable_method
     def progress(self) -> None:
@@ -151,31 +178,5 @@ class SyncPage:
 
     @ui.refreshable_method
     def topology(self) -> None:
-        if self.desired is None:
-            return
-        ui.label("Topology: uni-api entries → aggregate groups → standard groups → providers").classes("text-h6")
-        ui.mermaid(mermaid_source(self.desired)).classes("w-full")
-
-
-def mermaid_source(topology: Topology) -> str:
-    lines = ["graph LR"]
-    node = {}
-
-    def ref(kind: str, name: str) -> str:
-        key = (kind, name)
-        if key not in node:
-            node[key] = f"n{len(node)}"
-            lines.append(f'  {node[key]}["{kind}: {name}"]')
-        return node[key]
-
-    for route in topology.routes:
-        ref("uni-api", route.group)
-    for aggregate in topology.aggregates:
-        lines.append(f"  {ref('uni-api', aggregate.name)} --> {ref('aggregate', aggregate.name)}")
-        for member in sorted(aggregate.members):
-            lines.append(f"  {ref('aggregate', aggregate.name)} --> {ref('group', member)}")
-    for group in topology.standard:
-        if not group.single:
-            lines.append(f"  {ref('uni-api', group.name)} --> {ref('group', group.name)}")
-        lines.append(f"  {ref('group', group.name)} --> {ref('provider', group.provider_name)}")
-    return "\n".join(lines)
+        if self.rows is not None:
+            TopologyView(self.rows)

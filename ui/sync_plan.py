@@ -1,66 +1,79 @@
-"""The plan preview: what looks broken first, then what clients will see, then every change by stage.
+"""The plan preview: what looks broken first, then what clients will see, then the changes counted per stage
+and paged (``ui.plan_table``).
 
 Removals (deleted or recreated groups, removed keys and members) are red everywhere and counted in the
-confirmation that Apply and Retry open; the api.yaml change shows its masked diff; an updated group shows
-each field before and after.
+confirmation that Apply and Retry open; the api.yaml change shows its masked diff. A normal plan trusts what
+the last apply recorded for keys and members; a verify plan reads them all and lists the drift it found.
+Every list is capped: at 12,100 groups a first plan has 3,100 uni-api entries gaining names.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from ui.plan_table import changes_grid, is_removal, stage_counts
+
 if TYPE_CHECKING:
-    from core.changes import Change
     from core.plan import Plan
 
-STAGE_TITLES = {
-    "standard": "Standard groups",
-    "keys": "Keys",
-    "aggregates": "Aggregate groups",
-    "members": "Memberships",
-    "removals": "Removals",
-    "uniapi": "api.yaml",
-}
-REMOVAL_KINDS = {"delete_group", "replace_group", "remove_keys", "remove_member"}
-VALUE_CHARS = 160
-
-
-def is_removal(change: Change) -> bool:
-    return change.kind in REMOVAL_KINDS
+WARNINGS_SHOWN = 10  # cards; more broken providers are named in one line
+ITEMS_SHOWN = 20  # client changes, conflicts, drift
+NAMES_SHOWN = 10  # names in one list (groups, model names gained or lost)
 
 
 def plan_preview(plan: Plan) -> None:
     ui.label("Plan preview").classes("text-h6")
+    verification(plan)
     if plan.safety.unsafe:
         with ui.card().classes("w-full bg-red-1 text-negative").mark("unsafe-plan"):
             ui.label(f"Unsafe plan: it deletes or replaces {plan.safety.removals} of the {plan.safety.managed} "
                      "groups this manager owns.").classes("font-bold")  # fmt: skip
             ui.label(plan.safety.reason or "").classes("text-sm")
     route_warnings(plan)
-    for conflict in plan.conflicts:
+    drift(plan)
+    for conflict in plan.conflicts[:ITEMS_SHOWN]:
         ui.label(f"Conflict: {conflict.name}: {conflict.reason}").classes("text-warning").mark("conflict")
+    more(len(plan.conflicts), "conflicts")
     if plan.is_empty:
         ui.label("Everything is in sync: nothing to change.").mark("plan-empty")
         return
     client_changes(plan)
-    for stage, title in STAGE_TITLES.items():
-        changes = [c for c in plan.changes if c.stage == stage]
-        if not changes:
-            continue
-        removals = sum(map(is_removal, changes))
-        heading = f"{title}: {len(changes)}" + (f" ({removals} removals)" if removals else "")
-        with ui.expansion(heading, value=stage == "uniapi").classes("w-full").mark(f"stage-{stage}"):
-            for change in changes:
-                change_view(change)
+    stage_counts(plan)
+    changes_grid(plan)
+    uniapi_diff(plan)
+
+
+def verification(plan: Plan) -> None:
+    if plan.verified:
+        text = "Verified: every managed group's keys and members were read from GPT-Load."
+    else:
+        text = ("Not verified: keys and members were read only for groups changed since the last sync; "
+                "Verify reads all of them and lists what was changed by hand in GPT-Load.")  # fmt: skip
+    ui.label(text).classes("text-sm text-grey-8").mark("plan-verified" if plan.verified else "plan-unverified")
+
+
+def drift(plan: Plan) -> None:
+    """Groups whose keys or members someone changed in GPT-Load by hand since the last sync (verify plans)."""
+    if not plan.drift:
+        if plan.verified:
+            ui.label("No drift: GPT-Load holds every group's keys and members as the last sync left them.").mark(
+                "no-drift"
+            )
+        return
+    with ui.card().classes("w-full border-l-4 border-orange-500 bg-orange-1 text-black").mark("drift"):
+        groups = "1 group was" if len(plan.drift) == 1 else f"{len(plan.drift):,} groups were"
+        ui.label(f"Drift: {groups} changed in GPT-Load since the last sync").classes("font-bold")
+        for item in plan.drift[:ITEMS_SHOWN]:
+            ui.label(f"{item.group}: {item.summary}").classes("text-sm font-mono").mark("drift-item")
+        more(len(plan.drift), "groups drifted")
 
 
 def route_warnings(plan: Plan) -> None:
     """Providers the plan routes clients to although they look broken: above everything, before Apply."""
-    for warning in plan.warnings:
+    for warning in plan.warnings[:WARNINGS_SHOWN]:
         severe = warning.reason == "last_test_failed"
         color = "negative" if severe else "warning"
         tint = "border-red-600 bg-red-1" if severe else "border-orange-500 bg-orange-1"
@@ -68,75 +81,51 @@ def route_warnings(plan: Plan) -> None:
             with ui.row().classes("items-center gap-2"):
                 ui.icon("error" if severe else "warning", color=color)
                 ui.label(f"{warning.provider_name}: {warning.detail}").classes("font-bold")
-            ui.label(f"Clients reach it through groups {', '.join(warning.groups)}").classes("text-sm")
-            ui.label(f"Model names routed to it: {', '.join(warning.exposed_names)}").classes("text-sm")
+            ui.label(f"Clients reach it through groups {names(warning.groups)}").classes("text-sm")
+            ui.label(f"Model names routed to it: {names(warning.exposed_names)}").classes("text-sm")
+    rest = plan.warnings[WARNINGS_SHOWN:]
+    if rest:
+        ui.label(f"{len(rest)} more providers look broken too: {names([w.provider_name for w in rest])}").classes(
+            "text-negative font-bold"
+        ).mark("route-warnings-more")
 
 
 def client_changes(plan: Plan) -> None:
     if not plan.client_changes:
         return
     ui.label("What uni-api's clients will see").classes("text-subtitle1")
-    for entry in plan.client_changes:
+    for entry in plan.client_changes[:ITEMS_SHOWN]:
         with ui.row().classes("items-baseline gap-3 text-sm").mark(f"client-change client-change-{entry.entry}"):
             ui.label(entry.entry).classes("font-mono font-bold")
             if entry.gained:
-                ui.label(f"gain {', '.join(entry.gained)}").classes("text-positive")
+                ui.label(f"gain {names(entry.gained)}").classes("text-positive")
             if entry.lost:
-                ui.label(f"lose {', '.join(entry.lost)}").classes("text-negative")
+                ui.label(f"lose {names(entry.lost)}").classes("text-negative")
             if entry.renamed:
-                ui.label("rename " + ", ".join(f"{r.before} → {r.after}" for r in entry.renamed)).classes(
-                    "text-primary"
-                )
+                ui.label("rename " + names([f"{r.before} → {r.after}" for r in entry.renamed])).classes("text-primary")
+    more(len(plan.client_changes), "uni-api entries change (all of them: GET /api/config/plan)")
 
 
-def change_view(change: Change) -> None:
-    removal = is_removal(change)
-    with ui.column().classes("gap-0 w-full" + (" text-negative" if removal else "")):
-        with ui.row().classes("items-center gap-2 text-sm").mark("removal" if removal else "change"):
-            ui.icon(change_icon(change))
-            ui.label(f"{change.kind.replace('_', ' ')} · {change.target}").classes("font-mono")
-            summary = change_summary(change)
-            if summary:
-                ui.label(summary).classes("text-grey-8" if not removal else "")
-        if change.kind == "update_group":
-            for name, values in change.data["fields"].items():
-                ui.label(f"{name}: {short(values['before'])} → {short(values['after'])}").classes(
-                    "text-sm font-mono pl-8 break-all"
-                ).mark("field-diff")
-        if change.kind == "write_uniapi":
-            with ui.element("div").classes("w-full max-h-96 overflow-auto").mark("uniapi-diff"):
-                ui.code(change.data.get("diff") or "(no textual difference)", language="diff").classes("w-full")
+def uniapi_diff(plan: Plan) -> None:
+    change = next((c for c in plan.changes if c.kind == "write_uniapi"), None)
+    if change is None:
+        return
+    with (
+        ui.expansion("api.yaml diff (masked)", value=True).classes("w-full"),
+        ui.element("div").classes("w-full max-h-96 overflow-auto").mark("uniapi-diff"),
+    ):
+        ui.code(change.data.get("diff") or "(no textual difference)", language="diff").classes("w-full")
 
 
-def change_icon(change: Change) -> str:
-    if is_removal(change):
-        return "remove_circle"
-    return "add_circle" if change.kind.startswith(("create", "add")) else "change_circle"
+def names(items: list[str]) -> str:
+    """``items`` joined, at most NAMES_SHOWN of them, then how many more."""
+    shown = ", ".join(items[:NAMES_SHOWN])
+    return shown + (f" and {len(items) - NAMES_SHOWN:,} more" if len(items) > NAMES_SHOWN else "")
 
 
-def change_summary(change: Change) -> str:
-    data = change.data
-    if change.kind in {"add_keys", "remove_keys"}:
-        return f"{data['count']} keys: {', '.join(data['keys'][:5])}" + (" …" if data["count"] > 5 else "")
-    if change.kind == "add_members":
-        return ", ".join(f"{m} (weight {w})" for m, w in data["members"].items())
-    if change.kind == "set_weight":
-        return f"{data['member']}: weight {data['before']} → {data['after']}"
-    if change.kind == "remove_member":
-        return data["member"]
-    if change.kind == "replace_group":
-        return "deleted and created again: its channel type or validation endpoint changes"
-    if change.kind == "delete_group":
-        return f"the {data.get('group_type', 'standard')} group is deleted from GPT-Load"
-    if change.kind == "write_uniapi":
-        return "a new file" if data.get("new_file") else "the managed entries change"
-    return ""
-
-
-def short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
-    text = text if text != "" else '""'
-    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+def more(total: int, what: str) -> None:
+    if total > ITEMS_SHOWN:
+        ui.label(f"and {total - ITEMS_SHOWN:,} more {what}").classes("text-sm text-grey-8").mark("more")
 
 
 async def confirm_apply(plan: Plan, container: ui.element, *, retry_of: int | None = None) -> bool:
@@ -167,9 +156,9 @@ async def confirm_apply(plan: Plan, container: ui.element, *, retry_of: int | No
     return bool(answer)
 
 
-def apply_button(plan: Plan, start: Callable[[str, bool], Awaitable[None]], container: ui.element) -> None:
+def apply_button(plan: Plan, start: Callable[[Plan], Awaitable[None]], container: ui.element) -> None:
     async def clicked() -> None:
         if await confirm_apply(plan, container):
-            await start(plan.checksum(), plan.safety.unsafe)
+            await start(plan)
 
     ui.button("Apply", on_click=clicked).mark("apply")

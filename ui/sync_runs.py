@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
-from ui.sync_plan import STAGE_TITLES
+from ui.plan_table import STAGE_TITLES
 
 if TYPE_CHECKING:
     from core.sync import Progress, SyncRecordPublic
@@ -77,7 +77,7 @@ def done_and_planned(record: SyncRecordPublic) -> tuple[int, int]:
     planned = sum(record.counts.values())
     if record.status == "succeeded":
         return planned, planned
-    return sum(1 for r in record.results or [] if r.get("ok")), planned
+    return sum(1 for r in record.results or [] if r.get("ok") and r.get("kind") != "note"), planned
 
 
 def outcome_view(record: SyncRecordPublic, retry: Callable[[int], Any]) -> None:
@@ -160,6 +160,9 @@ def run_details(record: SyncRecordPublic) -> None:
         for result in ordered[:DETAIL_LINES]:
             ok = result.get("ok")
             mark = "ok" if ok else f"failed: {result.get('error', '')}"
+            if result.get("kind") == "note":  # a wait of the run (uni-api loading api.yaml), not a change
+                ui.label(f"{result['target']}: {result.get('note', '')}").classes("text-sm font-mono text-grey-8")
+                continue
             ui.label(f"{result['kind']} {result['target']} · {result.get('ms', '?')} ms · {mark}").classes(
                 "text-sm font-mono" + ("" if ok else " text-negative")
             )

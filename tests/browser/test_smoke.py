@@ -19,6 +19,7 @@ import json
 import os
 import re
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from tests.browser.harness import (
     seeded_app,
 )
 from tests.conftest import GPTLOAD_ADMIN_KEY, SECRET_MARKER, fake_key
+from ui.plan_table import STAGE_TITLES
 
 BIG_MODELS = 2_000
 NAMES = big_model_names(BIG_MODELS)
@@ -50,6 +52,9 @@ KEYS = {
     "claude": [fake_key("cla1")],
 }
 GRID = "document.querySelector('.nicegui-aggrid')"
+TOPOLOGY = "document.querySelector('.topology-table')"
+TOPOLOGY_ROWS = f"{TOPOLOGY}.querySelectorAll('.ag-center-cols-container .ag-row')"
+DIAGRAM = 'svg[id$="_mermaid"]'
 
 
 @pytest.fixture(scope="module")
@@ -144,18 +149,53 @@ def test_workbench_renders_the_2000_model_grid(world: Seeded, browser: Chromium,
 def test_sync_page_shows_the_synced_state_history_and_topology(world: Seeded, browser: Chromium, shots: Path) -> None:
     browser.open(world.app.url + "/sync")
     browser.wait_for("document.body.innerText.includes('nothing to change')", what="the empty plan")
-    svg = "document.querySelector('svg[id$=\"_mermaid\"]')"
-    browser.wait_for(f"{svg}?.textContent.includes('provider: ')", what="the topology diagram")
+    browser.wait_for(f"{TOPOLOGY_ROWS}.length > 0", what="the topology table")
 
     text = visible_text(browser)
     assert "succeeded" in text  # the history row of the sync run over REST
-    diagram = browser.evaluate(f"{svg}.textContent")
-    for name in world.ids:
-        assert f"provider: {name}" in diagram
-    assert f"aggregate: {DUPLICATE}-aggregate" in diagram
+    rows = BIG_MODELS + 4  # one per active model: the big provider's and two at each small one
+    assert f"Rows 1–50 of {rows:,}" in text
+    assert browser.evaluate(f"{TOPOLOGY_ROWS}.length") == 50  # one page in the DOM, not 2,004 rows
+    assert "No names selected" in text and not browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)})")
     check_no_secret(world, browser, "/sync")
     browser.screenshot(shots / "sync.png")
     check_screenshot(shots / "sync.png")
+
+
+def test_topology_search_filters_rows_and_selected_names_are_drawn(
+    world: Seeded, browser: Chromium, shots: Path
+) -> None:
+    browser.open(world.app.url + "/sync")
+    browser.wait_for(f"{TOPOLOGY_ROWS}.length > 0", what="the topology table")
+    browser.type_into("Search names", DUPLICATE)
+    browser.wait_for(f"document.body.innerText.includes('Rows: 5 (of {BIG_MODELS + 4:,})')", what="the search")
+    browser.wait_for(f"{TOPOLOGY_ROWS}.length === 5", what="five rows, one per member of the aggregate")
+    shown = browser.evaluate(f"[...{TOPOLOGY_ROWS}].map(r => r.querySelector('[col-id=\"aggregate\"]').textContent)")
+    assert shown == [f"{DUPLICATE}-aggregate"] * 5
+
+    browser.evaluate(f"{TOPOLOGY}.querySelector('.ag-header-select-all input').click()")
+    browser.wait_for(f"document.querySelector({json.dumps(DIAGRAM)})?.textContent.includes('provider: ')",
+                     what="the diagram of the selected name")  # fmt: skip
+    diagram = browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).textContent")
+    assert f"aggregate: {DUPLICATE}-aggregate" in diagram and f"provider: {world.big}" in diagram
+    assert "1 selected name" in visible_text(browser)
+    browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).scrollIntoView()")
+    settle(browser)
+    browser.screenshot(shots / "sync-topology.png")
+    check_screenshot(shots / "sync-topology.png")
+
+    # A page of 50 names selected: the diagram draws 10 and counts the rest.
+    browser.click_button("Clear selection")
+    browser.wait_for("document.body.innerText.includes('No names selected')", what="the selection cleared")
+    browser.evaluate("document.querySelector('input[aria-label=\"Search names\"]').select()")
+    browser.type_into("Search names", "Model-000")
+    browser.wait_for("document.body.innerText.includes('Rows 1–50 of 100')", what="the second search")
+    browser.evaluate(f"{TOPOLOGY}.querySelector('.ag-header-select-all input').click()")
+    browser.wait_for("document.body.innerText.includes('more selected')", what="the capped diagram")
+    assert "10 selected names drawn, 40 more selected" in visible_text(browser)
+    browser.wait_for(f"document.querySelector({json.dumps(DIAGRAM)})?.textContent.includes('name: ')", what="drawn")
+    drawn = browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).textContent.split('name: ').length - 1")
+    assert drawn == 10
 
 
 def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser: Chromium) -> None:
@@ -377,3 +417,20 @@ def test_sync_preview_puts_broken_providers_first_and_scrolls_the_yaml_diff(
     settle(browser)
     browser.screenshot(shots / "sync-preview.png")
     check_screenshot(shots / "sync-preview.png")
+
+
+def test_sync_preview_counts_changes_per_stage_and_pages_through_them(crowd: Seeded, browser: Chromium) -> None:
+    changes = crowd.api.get("/api/config/plan").json()["changes"]
+    per_stage = Counter(c["stage"] for c in changes)
+    total = len(changes)
+    assert total > 50, "the crowd's first plan must fill more than one page"
+    browser.open(crowd.app.url + "/sync")
+    browser.wait_for(f"document.body.innerText.includes('Changes 1–50 of {total}')", what="the changes grid")
+    text = visible_text(browser)
+    for stage, title in STAGE_TITLES.items():
+        assert (f"{title}: {per_stage[stage]}" in text) == bool(per_stage[stage]), title
+    rows = "document.querySelectorAll('.plan-changes .ag-center-cols-container .ag-row').length"
+    assert browser.evaluate(rows) == 50
+    browser.click_button("2", within="document.querySelector('.plan-changes-pager')")
+    browser.wait_for(f"document.body.innerText.includes('Changes 51–{total} of {total}')", what="the second page")
+    browser.wait_for(f"{rows} === {total - 50}", what="the second page's rows")

@@ -35,8 +35,9 @@ async def test_plan_preview_then_apply_with_progress_and_summary(user: User, w, 
     assert "shared-aggregate" in w.gptload.groups_by_name()
     history = user.find(marker="history").elements.pop()
     assert [(r["id"], r["status"]) for r in history.rows] == [(1, "succeeded")]
-    mermaid = user.find(ui.mermaid).elements.pop()
-    assert "aggregate: shared-aggregate" in mermaid.content and "provider: alpha" in mermaid.content
+    topology = user.find(marker="topology-table").elements.pop().options["rowData"]
+    chains = {(r["exposed"], r["aggregate"], r["provider"], r["original"]) for r in topology}
+    assert ("shared", "shared-aggregate", "alpha", "shared") in chains and ("a-only", "", "alpha", "a-only") in chains
 
 
 async def test_failed_sync_shows_the_step_and_retry_finishes(user: User, w, recorder):
