@@ -50,6 +50,7 @@ class PlanBundle:
     actual: list[ActualGroup]
     uniapi_text: str
     uniapi_digest: str  # of the entries the text is rendered from (core.uniapi_state)
+    uniapi_spliced: bool = False  # the text is valid by construction (core.uniapi_state.UniapiState.spliced)
 
 
 @dataclass
@@ -130,7 +131,7 @@ class SyncEngine:
         )
         changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
         plan = Plan(changes, conflicts, warnings, clients, safety, verify, drift)
-        return PlanBundle(plan, desired, actual, text, state.digest)
+        return PlanBundle(plan, desired, actual, text, state.digest, state.spliced)
 
     async def start(
         self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False, verify: bool = False

@@ -36,6 +36,7 @@ class ApplyContext:
         self.routes = {e.provider for e in bundle.desired.entries}
         self.proxy_key = bundle.desired.proxy_key
         self.uniapi_text = bundle.uniapi_text
+        self.uniapi_spliced = bundle.uniapi_spliced
         self.entries = {e.provider: (e.base_url, e.models) for e in bundle.desired.entries}
         self.client_key = bundle.desired.client_key
         self.wrote_uniapi = False
@@ -93,7 +94,10 @@ class ApplyContext:
         in_place = None if mode == "auto" else mode == "in-place"
         path = self.settings.uniapi_config_path
         group = self.settings.uniapi_config_group or None  # UNIAPI_CONFIG_GROUP: uni-api's group may read it
-        await asyncio.to_thread(uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group)
+        validated = self.uniapi_spliced  # a splice of the settled file needs no second parse to be known valid
+        await asyncio.to_thread(
+            uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group, validated=validated
+        )
         self.wrote_uniapi = True
 
     async def wait_until_uniapi_loaded(self, client: UniapiClient | None) -> str:

@@ -4,6 +4,7 @@ or changed entries, are; a plan previewed then applied renders once."""
 from __future__ import annotations
 
 from core.models import AppSetting
+from core.uniapi import render
 from core.uniapi_state import SETTLED_SETTING, RenderMemo, entries_digest, uniapi_state
 from tests.test_sync import registry, rename, sync  # noqa: F401 (registry is a fixture)
 
@@ -58,3 +59,22 @@ async def test_the_digest_changes_with_any_entry_field_and_the_order(services, r
     ):
         assert entries_digest([changed, *entries[1:]]) != base
     assert desired.proxy_key not in base
+
+
+async def test_a_rename_of_a_settled_file_is_spliced_to_what_render_writes(services, registry):  # noqa: F811
+    assert (await sync(services)).status == "succeeded"
+    await rename(services, registry["a"], "a-only", "a-renamed")
+    state, desired = await state_now(services, RenderMemo())
+    assert state.spliced
+    assert state.text == render(state.before, desired.entries, client_key=lambda: desired.client_key)
+    assert (await sync(services)).status == "succeeded"
+    assert services.settings.uniapi_config_path.read_text() == state.text
+
+
+async def test_an_edited_file_takes_the_full_render(services, registry):  # noqa: F811
+    assert (await sync(services)).status == "succeeded"
+    path = services.settings.uniapi_config_path
+    path.write_text(path.read_text() + "# the operator's note\n")
+    await rename(services, registry["a"], "a-only", "a-renamed")
+    state, _ = await state_now(services, RenderMemo())
+    assert not state.spliced and '"a-renamed"' in state.text and state.text.endswith("# the operator's note\n")

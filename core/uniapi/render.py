@@ -63,7 +63,7 @@ def render(existing: str | None, entries: list[UniapiEntry], *, client_key: Call
     ``client_key`` is called only for a new document. Raises ``ConfigWriteError`` when the existing text
     cannot be understood or an operator entry already uses one of the names.
     """
-    _check_entries(entries)
+    check_entries(entries)
     if existing is None or not existing.strip():
         yaml, data = _load(NEW_FILE)
         data["api_keys"][0]["api"] = Quoted(client_key())
@@ -86,7 +86,7 @@ def _load(text: str) -> tuple[YAML, CommentedMap]:
         raise ConfigWriteError(f"api.yaml: {problem}; fix it by hand, nothing was changed") from None
 
 
-def _check_entries(entries: list[UniapiEntry]) -> None:
+def check_entries(entries: list[UniapiEntry]) -> None:
     names: set[str] = set()
     for entry in entries:
         if not GROUP_NAME.match(entry.provider):
