@@ -6,6 +6,7 @@ The contract is ``shared/reference/uniapi-config.md``. The manager owns only the
 No message of this package ever contains a secret value.
 
     render       the managed entries into an existing or new document (round trip, comments kept)
+    splice       the same for a file render wrote, line by line (no round trip), or None
     schema       pydantic models of the api.yaml subset that matters, and ``validate``
     config_file  read and write at the configured path (the generic writing is ``core.files``)
     masking      the document with every key masked, for display and download
