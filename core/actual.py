@@ -127,19 +127,22 @@ async def remember_applied(groups: list[dict[str, Any]], specs: list[GroupSpec])
     """After a successful run: GPT-Load holds the desired keys and members; note them with its ``updated_at``."""
     wanted = {s.name: s for s in specs}
     stamps = {g["name"]: (g["id"], g.get("updated_at")) for g in groups}
-    changed = []
-    for row in await ManagedGroup.filter(name__in=list(wanted)):
-        spec, (gid, stamp) = wanted[row.name], stamps.get(row.name, (None, None))
-        if gid != row.gptload_id or stamp is None:
+    states: dict[int, dict[str, Any]] = {}
+    for id_, name, gptload_id, applied in await ManagedGroup.all().values_list("id", "name", "gptload_id", "applied"):
+        spec, (gid, stamp) = wanted.get(name), stamps.get(name, (None, None))
+        if spec is None or gid != gptload_id or stamp is None:
             continue
         state: dict[str, Any] = {"updated_at": stamp}
         if spec.group_type == "aggregate":
             state["members"] = dict(spec.members)
         else:
             state["keys"] = fingerprints(spec.keys)
-        if row.applied != state:
-            row.applied = state
-            changed.append(row)
+        if applied != state:
+            states[id_] = state
+    # Only the rows whose state changed become objects: a no-op sync at 12,000 groups loads none.
+    changed = await ManagedGroup.filter(id__in=list(states))
+    for row in changed:
+        row.applied = states[row.id]
     if changed:
         await ManagedGroup.bulk_update(changed, fields=["applied"], batch_size=500)
 

@@ -261,11 +261,13 @@ def _field_delta(spec: GroupSpec, current: ActualGroup) -> dict[str, Any]:
 def _updates(spec: GroupSpec, current: ActualGroup, stage: str) -> list[Change]:
     """The owned-field update; redirect names it drops stay served until uni-api has moved on (two phases)."""
     delta = _field_delta(spec, current)
+    if "model_redirect_rules" not in delta:
+        return [UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta})] if delta else []
     old = {str(k).strip(): str(v).strip() for k, v in (current.fields.get("model_redirect_rules") or {}).items()}
     new = _comparable("model_redirect_rules", spec.fields.get("model_redirect_rules"))
     dropped = {name: original for name, original in old.items() if name not in new}
-    if "model_redirect_rules" not in delta or not dropped:
-        return [UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta})] if delta else []
+    if not dropped:
+        return [UpdateGroup(spec.name, stage, {"id": current.id, "fields": delta})]
     changes: list[Change] = []
     first = {**dropped, **new}
     if first != old or len(delta) > 1:  # a drop alone changes nothing until the second phase

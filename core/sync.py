@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from core import uniapi
 from core.actual import forget_applied, read_actual, remember_applied
 from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
-from core.client_names import client_name_changes, current_names, topology_names
+from core.client_names import EntryChange, client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
 from core.desired import DesiredState, desired_state, without
@@ -118,9 +118,7 @@ class SyncEngine:
             secrets += [*uniapi.document_secrets(before), *uniapi.document_secrets(text)]
         change = uniapi_change(str(path), before, text, lambda shown: redact(shown, secrets))
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
-        identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
-        now = current_names(state.managed_now, actual, identities)
-        clients = client_name_changes(now, topology_names(desired.topology))
+        clients = await self._client_changes(desired, actual, state.managed_now) if changes or change else []
         settings = self.services.settings
         safety = safety_of(
             changes,
@@ -132,6 +130,14 @@ class SyncEngine:
         changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
         plan = Plan(changes, conflicts, warnings, clients, safety, verify, drift)
         return PlanBundle(plan, desired, actual, text, state.digest, state.spliced)
+
+    async def _client_changes(
+        self, desired: DesiredState, actual: list[ActualGroup], managed_now: set[str]
+    ) -> list[EntryChange]:
+        """The names clients gain, lose or see renamed; none when nothing changes (the plan is empty)."""
+        identities = dict(await ManagedGroup.exclude(identity=None).values_list("name", "identity"))
+        now = current_names(managed_now, actual, identities)
+        return client_name_changes(now, topology_names(desired.topology))
 
     async def start(
         self, checksum: str | None = None, *, retry_of: int | None = None, force: bool = False, verify: bool = False
