@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from core import uniapi
 from core.actual import forget_applied, read_actual, remember_applied
 from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
 from core.client_names import EntryChange, client_name_changes, current_names, topology_names
@@ -113,9 +112,7 @@ class SyncEngine:
         state = await uniapi_state(path, desired.entries, desired.client_key, self._memo)
         before, text = state.before, state.text
         # The operator's own keys in the file too (their providers' `api`, `api_keys`), found without a parse.
-        secrets = [desired.proxy_key, desired.client_key]
-        if before != text:
-            secrets += [*uniapi.document_secrets(before), *uniapi.document_secrets(text)]
+        secrets = [desired.proxy_key, desired.client_key, *state.file_secrets] if before != text else []
         change = uniapi_change(str(path), before, text, lambda shown: redact(shown, secrets))
         warnings = route_warnings(desired.topology, await _failed_tests(), {g.name: g.invalid_keys for g in actual})
         clients = await self._client_changes(desired, actual, state.managed_now) if changes or change else []

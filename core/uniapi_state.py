@@ -39,6 +39,8 @@ class UniapiState:
     # ``text`` is the settled file (validated when written) with entries rewritten in render's own shape:
     # valid by construction, so writing it needs no second parse (uniapi.write_config's ``validated``).
     spliced: bool = False
+    # The credentials both texts hold (the operator's `api`, `api_keys`...), to mask a diff of them.
+    file_secrets: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -50,6 +52,7 @@ class RenderMemo:
     parse_key: str | None = None
     names: set[str] = field(default_factory=set)
     spliced: bool = False
+    secrets: frozenset[str] = frozenset()
 
 
 async def uniapi_state(path: Path, entries: list[UniapiEntry], client_key: str, memo: RenderMemo) -> UniapiState:
@@ -68,9 +71,17 @@ async def uniapi_state(path: Path, entries: list[UniapiEntry], client_key: str, 
             memo.text = await asyncio.to_thread(uniapi.render, before, entries, client_key=lambda: client_key)
             memo.spliced = False
         memo.render_key = (current, digest)
+        memo.secrets = await asyncio.to_thread(_secrets, before, memo.text, memo.spliced)
     if memo.parse_key != current:
         memo.parse_key, memo.names = current, await asyncio.to_thread(uniapi.managed_entry_names, before)
-    return UniapiState(before, memo.text, set(memo.names), digest, spliced=memo.spliced)
+    return UniapiState(before, memo.text, set(memo.names), digest, spliced=memo.spliced, file_secrets=memo.secrets)
+
+
+def _secrets(before: str | None, text: str, spliced: bool) -> frozenset[str]:
+    """The keys both texts hold, found line by line. A splice changes only the manager's entries, whose key
+    is the manager's own proxy key: the operator's keys are the same in both texts, so one scan does."""
+    found = uniapi.document_secrets(before)
+    return frozenset(found if spliced else found | uniapi.document_secrets(text))
 
 
 async def settle(path: Path, digest: str) -> None:
