@@ -37,5 +37,6 @@ def choose_test_model(originals: Iterable[str], preferred: str | None = None, te
     if preferred in names:
         return preferred
     chat = [n for n in names if is_chat_model(n)]
-    passed = [n for n in chat if n in set(tested_ok)]
-    return (passed or chat or names)[0]
+    tested = set(tested_ok)  # once: a provider's rest group can serve hundreds of names
+    passed = next((n for n in chat if n in tested), None) if tested else None
+    return passed or (chat or names)[0]

@@ -249,6 +249,8 @@ def _must_replace(spec: GroupSpec, current: ActualGroup) -> bool:
 def _field_delta(spec: GroupSpec, current: ActualGroup) -> dict[str, Any]:
     delta = {}
     for name in OWNED_FIELDS[spec.group_type]:
+        if spec.fields.get(name) == current.fields.get(name):
+            continue  # the usual case, as GPT-Load stores what it was sent: no canonical forms needed
         want, have = _comparable(name, spec.fields.get(name)), _comparable(name, current.fields.get(name))
         if want != have:
             before, after = current.fields.get(name), spec.fields.get(name)
