@@ -46,7 +46,15 @@ def test_delays_grow_with_full_jitter_and_are_capped():
 
 
 async def test_an_exhausted_budget_refuses_another_wait_without_sleeping():
-    now = [0.0]
-    budget = RetryBudget(1.0, clock=lambda: now[0], rng=random.Random(2))
-    now[0] = 0.999
-    assert await budget.wait(10) is False
+    budget = RetryBudget(0.001, rng=random.Random(2))
+    assert await budget.wait(10) is False  # a pause of up to 2 s does not fit in 1 ms
+    assert budget.left == 0.001
+
+
+async def test_the_budget_is_time_spent_waiting_not_a_deadline_from_the_start():
+    budget = RetryBudget(0.5, rng=random.Random(3))
+    # However late in a long run: as long as waiting time is left, a retry is allowed.
+    waited = 0.0
+    while await budget.wait(1):  # pauses of at most 50 ms
+        waited = 0.5 - budget.left
+    assert 0.45 <= waited <= 0.5 and budget.left < 0.05
