@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-browser lint format venv bench clean migration
+.PHONY: run test test-browser test-real lint format venv bench clean migration
 
 # Re-install whenever pyproject.toml changes, so the venv never drifts from the declared metadata.
 $(STAMP): pyproject.toml
@@ -36,6 +36,15 @@ test: lint
 # Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync}.png.
 test-browser: $(STAMP)
 	LPM_REQUIRE_BROWSER=1 LPM_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
+
+# The fake GPT-Load's contract tests against a real GPT-Load v1.4.9, then sync + routing through the real GPT-Load
+# and uni-api's Rust runtime (tests/real). Needs binaries you already have: GPTLOAD_BIN=/path/to/gpt-load
+# UNIAPI_BIN=/path/to/uni-api-front; without them it says so and runs nothing.
+test-real: $(STAMP)
+	@$(PY) -m tests.real.servers; found=$$?; \
+	if [ $$found -eq 0 ]; then \
+		LPM_REAL=1 LPM_REAL_GPTLOAD_BIN="$$GPTLOAD_BIN" $(PY) -m pytest -q tests/test_fake_gptload.py tests/real; \
+	elif [ $$found -ne 1 ]; then exit $$found; fi
 
 bench: $(STAMP)
 	$(PY) bench/registry.py

@@ -1,10 +1,19 @@
-"""The fake GPT-Load enforces the reference contract (shared/reference/gptload-api.md), one test per rule."""
+"""The fake GPT-Load enforces the reference contract (shared/reference/gptload-api.md), one test per rule.
+
+With ``LPM_REAL_GPTLOAD_BIN`` set to a GPT-Load v1.4.9 binary (``make test-real`` does it), the ``admin`` and
+``anon`` clients talk to that real server instead, a fresh one per test (empty SQLite database, ids from 1, as the
+fake starts), and the fake providers serve its upstream calls on a loopback port. Tests that read the fake's
+internals (the ``gptload`` fixture) or build a fake of their own are skipped there, so every test that runs in
+that mode checks that the real server answers the way the fake does.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
+import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,25 +24,90 @@ from tests.fakes.server import free_port, loopback_server
 
 AUTH_KEY = "admin-secret"
 BASE_URL = "http://gptload.test"
+REAL_GPTLOAD = os.environ.get("LPM_REAL_GPTLOAD_BIN", "")
+# Tests that build a FakeGptLoad of their own or hard-code an upstream host only the fake can reach.
+FAKE_ONLY = {
+    "test_hang_request_lets_a_client_timeout_fire_over_loopback": "builds its own FakeGptLoad",
+    "test_global_proxy_keys_replace_the_auth_key": "builds its own FakeGptLoad",
+    "test_upstream_errors_pass_through_and_unreachable_is_upstream_error": "builds its own FakeGptLoad",
+    "test_upstream_path_prefix_plus_client_v1_doubles_it": "its upstream https://openai.test/v1/ is fake-only",
+}
+FAKE_APP_URL = "http://localhost:3001"
+upstream_base = ""  # real mode: the loopback URL in front of the fake providers, routed by host (route_by_host)
+
+
+@pytest.fixture(autouse=True)
+def fake_only_tests_skip_in_real_mode(request):
+    name = request.node.originalname
+    if REAL_GPTLOAD and name in FAKE_ONLY:
+        pytest.skip(f"real GPT-Load mode: {FAKE_ONLY[name]}")
 
 
 @pytest.fixture
 def gptload(fake) -> FakeGptLoad:
     """Overrides conftest's: an admin key without SECRET_MARKER, since these tests send it in logged URLs."""
+    if REAL_GPTLOAD:
+        pytest.skip("real GPT-Load mode: this test inspects the fake's internals")
     return FakeGptLoad(AUTH_KEY, upstream_transport=httpx.ASGITransport(app=fake.app))
 
 
+def route_by_host(app):
+    """An ASGI wrapper: ``/h/HOST/rest`` reaches ``app`` as ``https://HOST/rest``, as the fake providers expect."""
+
+    async def routed(scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/h/"):
+            host, _, rest = scope["path"][3:].partition("/")
+            raw = scope.get("raw_path") or scope["path"].encode()
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", host.encode())]
+            scope = {
+                **scope,
+                "path": f"/{rest}",
+                "raw_path": raw[len(f"/h/{host}") :] or b"/",
+                "headers": headers,
+                "scheme": "https",
+                "server": (host, 443),
+            }
+        await app(scope, receive, send)
+
+    return routed
+
+
 @pytest.fixture
-async def admin(gptload):
-    transport = httpx.ASGITransport(app=gptload.app)
+def target(request, fake):
+    """(base URL, transport) of the GPT-Load under test: the fake in process, or a fresh real server."""
+    global upstream_base
+    if not REAL_GPTLOAD:
+        yield BASE_URL, httpx.ASGITransport(app=request.getfixturevalue("gptload").app)
+        return
+    from tests.real import servers
+
+    with (
+        loopback_server(route_by_host(fake.app)) as providers_url,
+        servers.gptload(Path(REAL_GPTLOAD), AUTH_KEY) as real,
+    ):
+        upstream_base = providers_url
+        # The fake's app_url is GPT-Load's default for HOST 0.0.0.0, PORT 3001 (endpoint = app_url + /proxy/name);
+        # the real one derives it from HOST and PORT at first start. Same configuration for both:
+        settings = httpx.put(f"{real.url}/api/settings", json={"app_url": FAKE_APP_URL}, params={"key": AUTH_KEY})
+        assert settings.status_code == 200, settings.text
+        try:
+            yield real.url, None
+        finally:
+            upstream_base = ""
+
+
+@pytest.fixture
+async def admin(target):
+    base_url, transport = target
     headers = {"Authorization": f"Bearer {AUTH_KEY}", "Accept-Language": "en-US"}
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers) as client:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url, headers=headers, timeout=30) as client:
         yield client
 
 
 @pytest.fixture
-async def anon(gptload):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gptload.app), base_url=BASE_URL) as client:
+async def anon(target):
+    base_url, transport = target
+    async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:
         yield client
 
 
@@ -55,6 +129,8 @@ def aggregate(name: str, channel_type: str = "openai", **fields) -> dict:
 
 
 def upstream_of(account) -> str:
+    if upstream_base:  # real GPT-Load: through the loopback server in front of the fake providers
+        return f"{upstream_base}/h/{account.host}{account.prefix}"
     return f"https://{account.host}{account.prefix}"
 
 
@@ -459,11 +535,30 @@ async def test_members_must_share_the_effective_validation_endpoint(admin, gptlo
 
 
 async def test_gemini_members_default_to_an_empty_validation_endpoint(admin):
-    plain = await create(admin, standard("plain", channel_type="gemini"))
+    """GPT-Load's ValidateSubGroups (aggregate_group_service.go) starts from the endpoint of the aggregate's first
+    existing member (lowest member id), else from "", then walks the new members in id order: while the expected
+    endpoint is still "" it adopts the member's, else they must be equal. A gemini member's default is "", so it
+    never conflicts while it comes first, and always does after a member with an explicit endpoint."""
+    plain = await create(admin, standard("plain", channel_type="gemini"))  # effective endpoint ""
     custom = await create(admin, standard("custom", channel_type="gemini", validation_endpoint="/v1beta/x"))
-    agg = await create(admin, aggregate("agg", "gemini"))
-    assert_error(await add_members(admin, agg["id"], {plain["id"]: 1, custom["id"]: 1}), 400, "VALIDATION_FAILED")
-    assert (await add_members(admin, agg["id"], {plain["id"]: 1})).status_code == 200
+    later = await create(admin, standard("later", channel_type="gemini"))  # "" again, a higher id than custom's
+    both = await create(admin, aggregate("both", "gemini"))
+    # "" then "/v1beta/x" in id order (whatever the request's order): accepted, "" adopts "/v1beta/x".
+    assert (await add_members(admin, both["id"], {custom["id"]: 1, plain["id"]: 1})).status_code == 200
+    reverse = await create(admin, aggregate("reverse", "gemini"))
+    # "/v1beta/x" then "": rejected.
+    response = await add_members(admin, reverse["id"], {custom["id"]: 1, later["id"]: 1})
+    assert_error(response, 400, "VALIDATION_FAILED")
+    # Existing members come first: "/v1beta/x" there rejects a new "" ...
+    assert (await add_members(admin, reverse["id"], {custom["id"]: 1})).status_code == 200
+    assert_error(await add_members(admin, reverse["id"], {plain["id"]: 1}), 400, "VALIDATION_FAILED")
+    # ... and a "" there lets a new "/v1beta/x" in; only the lowest member id counts, not the one added first.
+    empty_first = await create(admin, aggregate("empty-first", "gemini"))
+    assert (await add_members(admin, empty_first["id"], {later["id"]: 1})).status_code == 200
+    assert (await add_members(admin, empty_first["id"], {custom["id"]: 1})).status_code == 200
+    assert_error(await add_members(admin, empty_first["id"], {plain["id"]: 1}), 400, "VALIDATION_FAILED")
+    listed = (await admin.get(f"/api/groups/{empty_first['id']}/sub-groups")).json()["data"]
+    assert sorted(m["group"]["name"] for m in listed) == ["custom", "later"]
 
 
 async def test_member_weights_are_limited_to_0_1000(admin, gptload):
@@ -651,10 +746,27 @@ async def test_proxy_forwards_the_path_unchanged_with_a_group_key(admin, anon, g
 
 
 async def test_proxy_rotates_the_group_keys(admin, anon, fake, openai_account):
-    await proxied(admin, "oa", openai_account)
-    for _ in range(4):
-        await anon.get("/proxy/oa/v1/models", params={"key": AUTH_KEY})
-    assert [c.key for c in fake.calls] == openai_account.keys * 2
+    """GPT-Load's default key store (no REDIS_DSN: store.MemoryStore) keeps a list of each group's active keys: an
+    add prepends its batch in order (LPush), a request takes the last key and moves it to the front (Rotate), a
+    delete removes the key (LRem). So the last key added goes first, and a later batch waits a full turn."""
+    group = await proxied(admin, "oa", openai_account)  # oa1, oa2
+
+    async def served(n: int) -> list[str]:
+        start = len(fake.calls)
+        for _ in range(n):
+            response = await anon.get("/proxy/oa/v1/models", params={"key": AUTH_KEY})
+            assert response.status_code == 200, response.text
+        return [c.key for c in fake.calls[start:]]
+
+    oa1, oa2, oa3, oa4 = (fake_key(f"oa{i}") for i in range(1, 5))
+    assert await served(4) == [oa2, oa1, oa2, oa1]  # list [oa1, oa2]
+    openai_account.keys.extend([oa3, oa4])
+    await add_keys(admin, group["id"], [oa3, oa4])  # [oa3, oa4, oa1, oa2]
+    assert await served(2) == [oa2, oa1]  # [oa1, oa2, oa3, oa4]
+    response = await admin.post("/api/keys/delete-multiple", json={"group_id": group["id"], "keys_text": oa3})
+    assert response.status_code == 200, response.text
+    await add_keys(admin, group["id"], [oa3])  # [oa3, oa1, oa2, oa4]
+    assert await served(5) == [oa4, oa2, oa1, oa3, oa4]
 
 
 @pytest.mark.parametrize(

@@ -31,11 +31,7 @@ def test_every_exposed_model_reaches_its_provider_under_the_original_name(tmp_pa
     providers = FakeProviders()
     gptload = FakeGptLoad(GPTLOAD_ADMIN_KEY)
     with loopback_server(providers.app) as providers_url, loopback_server(gptload.app) as gptload_url:
-        host = providers_url.removeprefix("http://")
-        accounts = {
-            name: providers.add(dialect, host, [fake_key(f"{name}1"), fake_key(f"{name}2")], models, prefix=f"/{name}")
-            for name, dialect, models, _ in PROVIDERS
-        }
+        accounts = add_accounts(providers, providers_url)
         env = clean_env(
             tmp_path,
             ENCRYPTION_KEY=generate_key(),
@@ -68,6 +64,15 @@ def test_every_exposed_model_reaches_its_provider_under_the_original_name(tmp_pa
             assert reached == set(expected)
             assert SECRET_MARKER not in api.get("/api/config/uni-api/download").text
     assert SECRET_MARKER not in app.output
+
+
+def add_accounts(providers: FakeProviders, providers_url: str) -> dict:
+    """One fake upstream account per entry of PROVIDERS, two keys each, on the loopback server at providers_url."""
+    host = providers_url.removeprefix("http://")
+    return {
+        name: providers.add(dialect, host, [fake_key(f"{name}1"), fake_key(f"{name}2")], models, prefix=f"/{name}")
+        for name, dialect, models, _ in PROVIDERS
+    }
 
 
 def register(api: httpx.Client, accounts) -> dict[str, set[tuple[str, str]]]:

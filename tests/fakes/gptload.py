@@ -48,6 +48,7 @@ KEY_SEPARATORS = re.compile(r"[ \t\n\f\r,;]+")
 INTEGER = re.compile(r"[+-]?\d+")
 HEADER_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 MAX_KEYS_PER_REQUEST = 5000
+KEY_CHUNK = 500  # key_service.go chunkSize: processAndCreateKeys hands AddKeys this many at a time
 MAX_SUB_GROUP_WEIGHT = 1000
 HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 DROPPED_HEADERS = {
@@ -237,7 +238,8 @@ class FakeGptLoad:
         self._keys: dict[int, dict[str, _Key]] = {}
         self._next_group_id = 1
         self._next_key_id = 1
-        self._key_cursor: dict[int, int] = {}
+        # GPT-Load's default key store (no REDIS_DSN: store.MemoryStore), per group: "group:{id}:active_keys".
+        self._active: dict[int, list[str]] = {}
         self._snapshots = [_Snapshot(-math.inf, {}, {})]
         self._faults: dict[int, tuple[str, int]] = {}
         self._seen = 0
@@ -288,6 +290,8 @@ class FakeGptLoad:
         group = self.group_by_name(name)
         assert group is not None, name
         self._keys[group["id"]][key].status = "invalid"
+        active = self._active[group["id"]]
+        active[:] = [value for value in active if value != key]  # handleFailure LRem's a blacklisted key
 
     def _key_count(self, group_id: int, status: str) -> int:
         return sum(1 for k in self._keys.get(group_id, {}).values() if k.status == status)
@@ -519,7 +523,7 @@ class FakeGptLoad:
         self._group(gid)
         self._links = {pair: weight for pair, weight in self._links.items() if gid not in pair}
         self._keys.pop(gid, None)
-        self._key_cursor.pop(gid, None)
+        self._active.pop(gid, None)
         del self._groups[gid]
         self._publish()
         return _success(message="Group and related keys deleted successfully")
@@ -571,14 +575,19 @@ class FakeGptLoad:
         ids = [member_id for member_id, _ in inputs]
         if len(set(ids)) != len(ids) or any(i not in self._groups for i in ids):
             raise _validation("One or more sub-groups not found")
-        endpoints = {_effective_endpoint(self._groups[existing[0]])} if existing else set()
+        # As ValidateSubGroups (aggregate_group_service.go): the expected endpoint is the first existing member's
+        # (SQLite lists them by the (group_id, sub_group_id) index: lowest member id), else "", and the new members
+        # come in id order; while it is still "" it adopts the member's without comparing. So a gemini member's
+        # default "" never conflicts while it comes first ("" then "/v1beta/x" is accepted, the reverse is not).
+        expected = _effective_endpoint(self._groups[min(existing)]) if existing else ""
         for member in (self._groups[i] for i in sorted(ids)):
             if member["group_type"] == "aggregate":
                 raise _validation("Sub-groups cannot be aggregate groups")
             if member["channel_type"] != aggregate["channel_type"]:
                 raise _validation("All sub-groups must use the same channel type")
-            endpoints.add(_effective_endpoint(member))
-            if len(endpoints) > 1:
+            if not expected:
+                expected = _effective_endpoint(member)
+            elif expected != _effective_endpoint(member):
                 raise _validation(
                     "Sub-group endpoints are inconsistent. Aggregate groups require unified upstream request paths"
                 )
@@ -663,18 +672,21 @@ class FakeGptLoad:
     async def _add_keys(self, request: Request) -> Response:
         gid, keys = await self._key_text_request(request)
         pool = self._keys.setdefault(gid, {})
-        added = 0
-        for value in keys:
-            if value not in pool:
-                pool[value] = _Key(self._next_key_id, value, gid, _now())
-                self._next_key_id += 1
-                added += 1
+        new = [value for value in dict.fromkeys(keys) if value not in pool]
+        for value in new:
+            pool[value] = _Key(self._next_key_id, value, gid, _now())
+            self._next_key_id += 1
+        active = self._active.setdefault(gid, [])
+        for start in range(0, len(new), KEY_CHUNK):  # AddKeys per chunk: LPush prepends the chunk in order
+            active[:0] = new[start : start + KEY_CHUNK]
+        added = len(new)
         return _success({"added_count": added, "ignored_count": len(keys) - added, "total_in_group": len(pool)})
 
     async def _delete_keys(self, request: Request) -> Response:
         gid, keys = await self._key_text_request(request)
         pool = self._keys.get(gid, {})
         deleted = sum(1 for value in dict.fromkeys(keys) if pool.pop(value, None))
+        self._active[gid] = [value for value in self._active.get(gid, []) if value in pool]  # LRem
         return _success({"deleted_count": deleted, "ignored_count": len(keys) - deleted, "total_in_group": len(pool)})
 
     # ----- the proxy's group cache
@@ -782,12 +794,12 @@ class FakeGptLoad:
         return _upstream_answer(request, member, channel, tail, status, content_type, content)
 
     def _pick_member(self, view: _Snapshot, aggregate: dict[str, Any]) -> dict[str, Any] | None:
-        """Smooth weighted round-robin over members with weight > 0 that have at least one key."""
+        """Smooth weighted round-robin over members with weight > 0 that have an active key (hasActiveKeys)."""
         links = [(m, w) for (a, m), w in view.links.items() if a == aggregate["id"] and w > 0 and m in view.groups]
         labels, weights = [view.groups[m]["name"] for m, _ in links], [w for _, w in links]
         for _ in range(sum(weights)):  # one full cycle picks every member
             i = self._round_robin.pick(("aggregate", aggregate["id"]), labels, weights)
-            if self._keys.get(links[i][0]):
+            if self._active.get(links[i][0]):
                 return view.groups[links[i][0]]
         return None
 
@@ -799,12 +811,13 @@ class FakeGptLoad:
         return active[self._round_robin.pick(("upstream", group["id"]), labels, weights)]["url"]
 
     def _next_key(self, group_id: int) -> _Key | None:
-        pool = list(self._keys.get(group_id, {}).values())
-        if not pool:
+        # MemoryStore.Rotate: the active list's last key is served and moves to the front. Keys added later were
+        # prepended, so the last key added goes first and a new batch waits for a full turn of the older keys.
+        active = self._active.get(group_id)
+        if not active:
             return None
-        cursor = self._key_cursor.get(group_id, 0)
-        self._key_cursor[group_id] = cursor + 1
-        key = pool[cursor % len(pool)]
+        active.insert(0, active.pop())
+        key = self._keys[group_id][active[0]]
         key.request_count += 1
         key.last_used_at = _now()
         return key
