@@ -72,7 +72,7 @@ def trusted(
     """
     if spec is None and group.group_type != "aggregate":
         return None, None
-    if not applied or applied.get("updated_at") != group.fields.get("updated_at"):
+    if not applied or not (applied.get("updated_at") == group.fields.get("updated_at") or _validated(group, applied)):
         return None
     if spec is None:
         members = applied.get("members")
@@ -82,6 +82,16 @@ def trusted(
     if applied.get("keys") == fingerprints(spec.keys):
         return set(spec.keys), None
     return None
+
+
+def _validated(group: ActualGroup, applied: dict[str, Any]) -> bool:
+    """Whether ``updated_at`` moved only because GPT-Load's key-validation cron stamped ``last_validated_at``:
+    through gorm that write sets both, in the same second. It runs for every standard group about once an
+    hour and changes nothing a plan compares (the owned fields are in the list; keys never move updated_at)."""
+    stamp, validated = group.fields.get("updated_at"), group.fields.get("last_validated_at")
+    if not stamp or not validated or validated == applied.get("last_validated_at"):
+        return False
+    return str(stamp)[:19] == str(validated)[:19]
 
 
 def drift_of(group: ActualGroup, applied: dict[str, Any] | None) -> Drift | None:
@@ -126,13 +136,13 @@ async def forget_applied(names: set[str]) -> None:
 async def remember_applied(groups: list[dict[str, Any]], specs: list[GroupSpec]) -> None:
     """After a successful run: GPT-Load holds the desired keys and members; note them with its ``updated_at``."""
     wanted = {s.name: s for s in specs}
-    stamps = {g["name"]: (g["id"], g.get("updated_at")) for g in groups}
+    stamps = {g["name"]: (g["id"], g.get("updated_at"), g.get("last_validated_at")) for g in groups}
     states: dict[int, dict[str, Any]] = {}
     for id_, name, gptload_id, applied in await ManagedGroup.all().values_list("id", "name", "gptload_id", "applied"):
-        spec, (gid, stamp) = wanted.get(name), stamps.get(name, (None, None))
+        spec, (gid, stamp, validated) = wanted.get(name), stamps.get(name, (None, None, None))
         if spec is None or gid != gptload_id or stamp is None:
             continue
-        state: dict[str, Any] = {"updated_at": stamp}
+        state: dict[str, Any] = {"updated_at": stamp, "last_validated_at": validated}
         if spec.group_type == "aggregate":
             state["members"] = dict(spec.members)
         else:

@@ -153,3 +153,20 @@ async def sync_verified(services, checksum: str) -> SyncRecord:
     run = await services.sync.start(checksum, verify=True)
     await services.sync.wait()
     return await SyncRecord.get(id=run)
+
+
+async def test_gptload_key_validation_pass_moving_updated_at_does_not_make_plans_read_everything(
+    services, gptload, synced
+):
+    gptload.validation_pass()  # hourly in GPT-Load: every standard group's updated_at moves with last_validated_at
+    plan, reads = await plan_reads(services, gptload)
+    assert plan.is_empty and reads == [LIST]
+
+
+async def test_a_hand_edit_after_a_validation_pass_is_still_read(services, gptload, synced, admin):
+    gptload.validation_pass()
+    assert (await sync(services)).status == "succeeded"  # notes the new stamps
+    group = gptload.groups_by_name()["a-no-aggregate-models"]
+    assert (await admin.put(f"/api/groups/{group['id']}", json={"display_name": "by hand"})).status_code == 200
+    _, reads = await plan_reads(services, gptload)
+    assert len(reads) == 2  # the list, then that group's keys

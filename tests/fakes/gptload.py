@@ -293,6 +293,15 @@ class FakeGptLoad:
         active = self._active[group["id"]]
         active[:] = [value for value in active if value != key]  # handleFailure LRem's a blacklisted key
 
+    def validation_pass(self) -> None:
+        """GPT-Load's key-validation cron (every 5 min; each standard group once per interval, new ones at once):
+        ``UPDATE groups SET last_validated_at = now`` through gorm, which sets ``updated_at`` too."""
+        for gid, group in list(self._groups.items()):
+            if group["group_type"] == "standard":
+                stamp = _now()
+                self._groups[gid] = {**group, "last_validated_at": stamp, "updated_at": stamp}
+        self._publish()
+
     def _key_count(self, group_id: int, status: str) -> int:
         return sum(1 for k in self._keys.get(group_id, {}).values() if k.status == status)
 
