@@ -230,7 +230,7 @@ class SyncEngine:
                     break
             else:
                 await context.remember_identities()
-                await self._remember_applied(bundle)
+                await self._remember_applied(bundle, context)
                 await settle(self.services.settings.uniapi_config_path, bundle.uniapi_digest)
         except LpmError as exc:
             error, failed_step = exc, self.progress.step
@@ -296,15 +296,12 @@ class SyncEngine:
             entry.update(code=error.code, error=redact(error.detail, self._hidden))
         self.progress.results.append(entry)
 
-    async def _remember_applied(self, bundle: PlanBundle) -> None:
-        """What GPT-Load holds now, with its updated_at: read again only when this run changed groups."""
-        changed = any(c.stage != "uniapi" for c in bundle.plan.changes)
-        try:
-            groups = await self.gptload.list_groups() if changed else [g.fields for g in bundle.actual]
-        except LpmError as exc:  # the run did its work; the next plan simply reads these groups again
-            log.warning("sync: could not note what GPT-Load holds after the run (%s); the next plan reads it", exc.code)
-            return
-        await remember_applied(groups, bundle.desired.specs)
+    async def _remember_applied(self, bundle: PlanBundle, context: ApplyContext) -> None:
+        """What GPT-Load holds after the run, with its updated_at: as the plan read it, or as GPT-Load answered
+        this run's creates and updates. No second read of 12,000 groups; a stamp that moved anyway (a key
+        change, if GPT-Load stamps those) only makes the next plan read that group."""
+        groups = {g.name: g.fields for g in bundle.actual} | context.answers
+        await remember_applied(list(groups.values()), bundle.desired.specs)
 
     async def _adopt(self, actual: list[ActualGroup]) -> None:
         """Groups that carry our marker but are missing from the table (restored or lost database)."""

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core import uniapi
 from core.clients.gptload import GptLoadClient
@@ -41,6 +41,8 @@ class ApplyContext:
         self.client_key = bundle.desired.client_key
         self.wrote_uniapi = False
         self.touched: set[str] = set()
+        # Groups as GPT-Load answered this run's creates and updates: their new updated_at (core.actual).
+        self.answers: dict[str, dict[str, Any]] = {}
         # Members an aggregate already holds, read before a retry of add_members (not idempotent in GPT-Load).
         self.present_members: dict[str, set[int]] = {}
 
@@ -49,6 +51,7 @@ class ApplyContext:
         body = {"name": spec.name, "group_type": spec.group_type, "channel_type": spec.channel_type, **spec.fields}
         created = await self.gptload.create_group(body)
         self.ids[name] = created["id"]
+        self.answers[name] = created
         self.touched.add(name)
         await _remember(spec, created["id"])
 
@@ -61,7 +64,7 @@ class ApplyContext:
         body = {field: spec.fields[field] for field in field_names}
         if keep_redirects and "model_redirect_rules" in body:
             body["model_redirect_rules"] = {**keep_redirects, **body["model_redirect_rules"]}
-        await self.gptload.update_group(self.ids[name], body)
+        self.answers[name] = await self.gptload.update_group(self.ids[name], body)
         self.touched.add(name)
         await _remember(spec, self.ids[name])
 
@@ -79,7 +82,7 @@ class ApplyContext:
             return False
         spec = self.specs[name]
         self.ids[name] = group["id"]
-        await self.gptload.update_group(group["id"], dict(spec.fields))
+        self.answers[name] = await self.gptload.update_group(group["id"], dict(spec.fields))
         self.touched.add(name)
         await _remember(spec, group["id"])
         return True

@@ -58,7 +58,12 @@ async def test_a_rename_plan_reads_no_keys_or_members_and_still_finds_the_change
         ("update_group", "a-no-aggregate-models"),
         ("trim_redirects", "a-no-aggregate-models"),
     ]
+    before = len(gptload.requests)
     assert (await sync(services)).status == "succeeded"
+    # The plan's one list read and the two updates: what GPT-Load answered is what the run notes, no re-read.
+    assert [m for m, _ in gptload.requests[before:]] == ["GET", "PUT", "PUT"]
+    _, reads = await plan_reads(services, gptload)
+    assert reads == [LIST]  # the updated group's new updated_at was noted from GPT-Load's answer
     assert (await services.sync.build_plan(verify=True)).plan.is_empty
 
 
