@@ -34,16 +34,20 @@ class EntryChange(BaseModel):
 
 def client_name_changes(before: EntryNames, after: EntryNames) -> list[EntryChange]:
     """Per entry, sorted, only entries where clients see a difference."""
-    old_names = _serving(before)
-    new_names = _serving(after)
-    lost_everywhere = old_names.keys() - new_names.keys()
+    # Entries that serve the same before and after change nothing; their names only count as still served.
+    # (At 3,000 entries a sync usually touches a few: merging all of them took most of this function's time.)
+    changed = {e for e in before.keys() | after.keys() if before.get(e) != after.get(e)}
+    still_served = {name for e in before.keys() - changed for name in before[e]}
+    old_names = _serving({e: before[e] for e in changed if e in before})
+    new_names = _serving({e: after[e] for e in changed if e in after})
+    lost_everywhere = old_names.keys() - new_names.keys() - still_served
     renamed_to: dict[str, str] = {}  # new name -> old name
-    for name in sorted(new_names.keys() - old_names.keys()):
+    for name in sorted(new_names.keys() - old_names.keys() - still_served):
         olds = sorted(old for old in lost_everywhere if old_names[old] & new_names[name])
         if olds:
             renamed_to[name] = olds[0]
     changes = []
-    for entry in sorted(before.keys() | after.keys()):
+    for entry in sorted(changed):
         had, has = set(before.get(entry, {})), set(after.get(entry, {}))
         renamed = [Renamed(before=renamed_to[n], after=n) for n in sorted(has - had) if n in renamed_to]
         hidden = {r.before for r in renamed} | {r.after for r in renamed}
