@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from core import providers
+from core.actual import trusted
 from core.models import ManagedGroup, SyncRecord
+from core.plan import ActualGroup, GroupSpec
 from core.providers import ProviderUpdate
 from tests.conftest import GPTLOAD_ADMIN_KEY, fake_key
 from tests.test_sync import registry, rename, sync  # noqa: F401 (registry is a fixture)
@@ -175,3 +177,26 @@ async def test_a_hand_edit_after_a_validation_pass_is_still_read(services, gptlo
     assert (await admin.put(f"/api/groups/{group['id']}", json={"display_name": "by hand"})).status_code == 200
     _, reads = await plan_reads(services, gptload)
     assert len(reads) == 2  # the list, then that group's keys
+
+
+@pytest.mark.parametrize(
+    ("updated_at", "last_validated_at", "applied_validated", "a_validation_pass"),
+    [
+        ("2026-12-06T05:15:12.36Z", "2026-12-06T05:15:11.80Z", None, True),  # the same write, 0.6 s apart
+        ("2026-12-06 05:15:17.54+00:00", "2026-12-06 05:15:13.70+00:00", None, True),  # 3.8 s on a busy SQLite
+        ("2026-12-06T05:19:00Z", "2026-12-06T05:15:13Z", None, True),  # within the cron's 5-minute period
+        ("2026-12-06T05:40:00Z", "2026-12-06T05:15:13Z", None, False),  # an edit long after the stamp
+        ("2026-12-06T05:15:10Z", "2026-12-06T05:15:13Z", None, False),  # updated before it was validated
+        ("2026-12-06T05:15:14Z", "2026-12-06T05:15:13Z", "2026-12-06T05:15:13Z", False),  # stamp already known
+        ("2026-12-06T05:15:14Z", None, None, False),
+        ("not a time", "2026-12-06T05:15:13Z", None, False),
+    ],
+)
+def test_which_moves_of_updated_at_are_gptloads_validation_pass(
+    updated_at, last_validated_at, applied_validated, a_validation_pass
+):
+    stamps = {"updated_at": updated_at, "last_validated_at": last_validated_at}
+    group = ActualGroup(1, "g", "standard", "openai", stamps, managed=True)
+    applied = {"updated_at": "2026-12-06T05:00:00Z", "last_validated_at": applied_validated, "keys": []}
+    spec = GroupSpec("g", "standard", "openai", {}, frozenset())
+    assert (trusted(group, spec, applied) is not None) is a_validation_pass

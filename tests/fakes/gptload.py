@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -296,10 +296,15 @@ class FakeGptLoad:
     def validation_pass(self) -> None:
         """GPT-Load's key-validation cron (every 5 min; each standard group once per interval, new ones at once):
         ``UPDATE groups SET last_validated_at = now`` through gorm, which sets ``updated_at`` too."""
+        # gorm stamps updated_at when the write gets through: on the real SQLite up to seconds after time.Now().
+        validated = (datetime.now(UTC) - timedelta(seconds=3.8)).isoformat(timespec="microseconds")
         for gid, group in list(self._groups.items()):
             if group["group_type"] == "standard":
-                stamp = _now()
-                self._groups[gid] = {**group, "last_validated_at": stamp, "updated_at": stamp}
+                self._groups[gid] = {
+                    **group,
+                    "last_validated_at": validated.replace("+00:00", "Z"),
+                    "updated_at": _now(),
+                }
         self._publish()
 
     def _key_count(self, group_id: int, status: str) -> int:
