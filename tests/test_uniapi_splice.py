@@ -105,3 +105,16 @@ def test_splice_keeps_an_operators_extra_keys_in_a_managed_entry():
 def test_splice_refuses_a_name_an_operator_entry_holds():
     before = rendered(OPERATOR_HEAD + OPERATOR_TAIL, [("g1", ["a"], "gpt")])
     assert splice(before, entries([("mine", ["a"], "gpt")])) is None
+
+
+HOSTILE = ['a"b', "a\\b", "a\nb", "模型", "a #b", "a: b", "- a", "*a", "&a", "!a", "%a", "@a", "`a", "{a}", "[a]",
+           "'a'", "a\tb", "\u2028", "a\x00b", "yes", "null", "~", "1e3", "0x10", " a", "a "]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_model_name_is_spliced_exactly_as_render_writes_it_or_not_at_all(name):
+    before = rendered(OPERATOR_HEAD + OPERATOR_TAIL, [("g1", ["a"], "gpt")])
+    wanted = [UniapiEntry("g1", "http://gptload:3001/proxy/g1/v1/chat/completions", "gpt", KEY, ("a", name))]
+    spliced = splice(before, wanted)
+    if spliced is not None:
+        assert spliced[0] == render(before, wanted, client_key=lambda: "unused")
