@@ -7,9 +7,12 @@ sets on every group it owns, and the client key of a new api.yaml (both encrypte
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from tortoise import Tortoise
 
 from core.channels import CHANNELS
 from core.impact import load_registry
@@ -31,6 +34,44 @@ class DesiredState:
     entries: list[UniapiEntry]
     proxy_key: str
     client_key: str
+
+
+# Every column desired_state() reads, in a stable order: the registry digest covers exactly its input.
+_INPUT_QUERIES = (
+    "SELECT id, name, channel_type, base_url, test_model, api_keys_token FROM provider ORDER BY id",
+    "SELECT id, provider_id, original_name, normalized_name, is_active, last_test_ok FROM model ORDER BY id",
+    "SELECT name, identity FROM managed_group WHERE identity IS NOT NULL ORDER BY name",
+    # The two generated secrets only: other rows (the settled api.yaml) change after every sync.
+    f"SELECT key, value FROM app_setting WHERE key IN ('{PROXY_KEY_SETTING}', '{CLIENT_KEY_SETTING}') ORDER BY key",
+)
+
+
+@dataclass
+class DesiredMemo:
+    """The last desired state and the digest of the registry it was built from (one per sync engine)."""
+
+    digest: str | None = None
+    state: DesiredState | None = None
+
+
+async def remembered_desired_state(services: Services, memo: DesiredMemo) -> DesiredState:
+    """``desired_state``, built again only when what it reads changed: at 12,000 groups building it takes
+    0.7 s and reading its raw input 0.1 s. The digest covers every row and column it reads, and the settings."""
+    digest = await _input_digest(services)
+    if memo.digest != digest or memo.state is None:
+        memo.state, memo.digest = await desired_state(services), digest
+    return memo.state
+
+
+async def _input_digest(services: Services) -> str:
+    connection = Tortoise.get_connection("default")
+    hasher = hashlib.sha256()
+    settings = services.settings
+    hasher.update(repr((settings.uniapi_gptload_url, settings.uniapi_model_lists)).encode())
+    for query in _INPUT_QUERIES:
+        _, rows = await connection.execute_query(query)
+        hasher.update(repr([tuple(row) for row in rows]).encode())
+    return hasher.hexdigest()
 
 
 async def desired_state(services: Services) -> DesiredState:

@@ -23,7 +23,7 @@ from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
 from core.client_names import EntryChange, client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
-from core.desired import DesiredState, desired_state, without
+from core.desired import DesiredMemo, DesiredState, remembered_desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePlan
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.naming import carries_marker
@@ -97,13 +97,14 @@ class SyncEngine:
         self._hidden: list[str] = []  # the running sync's secrets (see _manager_secrets)
         self._budget = RetryBudget(0)
         self._memo = RenderMemo()
+        self._desired = DesiredMemo()
 
     async def build_plan(self, *, verify: bool = False) -> PlanBundle:
         """Desired vs actual, without side effects on GPT-Load or api.yaml.
 
         ``verify`` reads every managed group's keys and members and reports drift (``core.actual``).
         """
-        desired = await desired_state(self.services)
+        desired = await remembered_desired_state(self.services, self._desired)
         actual, drift = await read_actual(self.gptload, desired.specs, verify=verify)
         conflicts = find_conflicts([s.name for s in desired.specs], actual)
         desired = without(desired, {c.name for c in conflicts})
