@@ -3,6 +3,8 @@ history, topology."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from nicegui import background_tasks, ui
@@ -18,19 +20,24 @@ from ui.topology_view import TopologyView
 
 if TYPE_CHECKING:
     from core.plan import Plan
-    from core.sync import SyncEngine, SyncRecordPublic
+    from core.sync import PlanBundle, SyncEngine, SyncRecordPublic
 
 HISTORY_SIZE = 20
 TICK_SECONDS = 0.2
 
 
 async def sync_page(services: Services) -> None:
-    page = SyncPage(services)
-    if services.sync.progress.running:
-        page.watch()  # a sync already running is shown, not started twice
-    # History first: it is quick, the plan reads the registry and GPT-Load (seconds at 12,100 groups).
-    await page.load_history(show_unfinished=not services.sync.progress.running)
-    await page.load_plan()
+    # The plan reads the registry and GPT-Load (about a second at 12,100 groups): start it at once, so it runs
+    # while the browser loads the page and the history is read, instead of after them.
+    planning = asyncio.create_task(services.sync.build_plan())
+    try:
+        page = SyncPage(services)
+        if services.sync.progress.running:
+            page.watch()  # a sync already running is shown, not started twice
+        await page.load_history(show_unfinished=not services.sync.progress.running)
+        await page.load_plan(planning=planning)
+    finally:
+        planning.cancel()  # a page that failed or was left: nobody waits for its plan (a no-op once done)
 
 
 class SyncPage:
@@ -56,10 +63,11 @@ class SyncPage:
 
     # ----- work: each step loads or starts something, then refreshes the areas that show it
 
-    async def load_plan(self, *, verify: bool = False) -> None:
-        """``verify``: read every managed group's keys and members from GPT-Load (slow at thousands of groups)."""
+    async def load_plan(self, *, verify: bool = False, planning: Awaitable[PlanBundle] | None = None) -> None:
+        """``verify``: read every managed group's keys and members from GPT-Load (slow at thousands of groups);
+        ``planning``: a plan already being built."""
         try:
-            bundle = await self.engine.build_plan(verify=verify)
+            bundle = await (planning or self.engine.build_plan(verify=verify))
         except LpmError as exc:
             self.current_plan, self.plan_error = None, describe(exc)
         else:
