@@ -40,11 +40,7 @@ def test_every_exposed_model_reaches_its_provider_under_the_original_name(tmp_pa
         )
         with app_process(env, free_port()) as app, httpx.Client(base_url=app.url, timeout=30) as api:
             expected = register(api, accounts)
-            started = api.post("/api/config/sync", json={"checksum": api.get("/api/config/plan").json()["checksum"]})
-            assert started.status_code == 202, started.text
-            record = wait_for_sync(api, started.json()["sync_id"])
-            assert record["status"] == "succeeded", record
-            assert api.get("/api/config/plan").json()["empty"] is True
+            first_sync(api)
 
             config = YAML(typ="safe").load((tmp_path / "data" / "uni-api" / "api.yaml").read_text())
             entries = [e for e in config["providers"] if e.get("notes") == "managed by llm-provider-manager"]
@@ -73,6 +69,15 @@ def add_accounts(providers: FakeProviders, providers_url: str) -> dict:
         name: providers.add(dialect, host, [fake_key(f"{name}1"), fake_key(f"{name}2")], models, prefix=f"/{name}")
         for name, dialect, models, _ in PROVIDERS
     }
+
+
+def first_sync(api: httpx.Client) -> None:
+    """Preview, apply with the checksum, wait: the sync succeeds and leaves nothing to do."""
+    started = api.post("/api/config/sync", json={"checksum": api.get("/api/config/plan").json()["checksum"]})
+    assert started.status_code == 202, started.text
+    record = wait_for_sync(api, started.json()["sync_id"])
+    assert record["status"] == "succeeded", record
+    assert api.get("/api/config/plan").json()["empty"] is True
 
 
 def register(api: httpx.Client, accounts) -> dict[str, set[tuple[str, str]]]:

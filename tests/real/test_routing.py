@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 from core.crypto import generate_key
 from tests.conftest import GPTLOAD_ADMIN_KEY, SECRET_MARKER
 from tests.e2e.app_process import app_process, clean_env
-from tests.e2e.test_sync_routing import add_accounts, register, wait_for_sync
+from tests.e2e.test_sync_routing import add_accounts, first_sync, register
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
 from tests.real import servers
@@ -29,11 +29,7 @@ def test_every_exposed_model_reaches_its_provider_through_real_gptload_and_uniap
         )
         with app_process(env, free_port()) as app, httpx.Client(base_url=app.url, timeout=30) as api:
             expected = register(api, accounts)
-            started = api.post("/api/config/sync", json={"checksum": api.get("/api/config/plan").json()["checksum"]})
-            assert started.status_code == 202, started.text
-            record = wait_for_sync(api, started.json()["sync_id"])
-            assert record["status"] == "succeeded", record
-            assert api.get("/api/config/plan").json()["empty"] is True
+            first_sync(api)
 
             config = YAML(typ="safe").load(config_path.read_text())
             client_key = config["api_keys"][0]["api"]
