@@ -2,9 +2,10 @@
 
 ``build_plan()`` reads the registry and GPT-Load and changes nothing. ``start()`` recomputes the
 plan, refuses a checksum that no longer matches, records the run and applies it in the
-background, stage by stage (standard groups -> keys -> aggregates -> memberships -> removals ->
-api.yaml), changes within a stage in parallel up to GPTLOAD_CONCURRENCY. The first failure stops
-the run; the next plan picks up what is left, so a retry is simply a new run.
+background, stage by stage (standard groups -> keys -> aggregates -> memberships -> api.yaml ->
+removals, once uni-api has loaded api.yaml: core.changes.STAGES), changes within a stage in parallel up
+to GPTLOAD_CONCURRENCY or the stage's own limit. The first failure stops the run; the next plan picks
+up what is left, so a retry is simply a new run.
 """
 
 from __future__ import annotations
