@@ -16,6 +16,7 @@ own tables). A verify plan sees them; so does any plan once the group's desired 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ async def read_actual(
     applied = {gid: state for gid, state in await ManagedGroup.all().values_list("gptload_id", "applied")}
     by_id = {g["id"]: g["name"] for g in groups}
     wanted = {s.name: s for s in specs}
-    actual = [_actual(g, managed=g["id"] in applied or carries_marker(g.get("description"))) for g in groups]
+    actual = [_actual(g, managed=is_managed(g, applied.keys())) for g in groups]
     drift: list[Drift] = []
 
     async def details(group: ActualGroup) -> None:
@@ -62,6 +63,11 @@ async def read_actual(
             group.keys, group.members = known
     await asyncio.gather(*reads)
     return actual, sorted(drift, key=lambda d: d.group)
+
+
+def is_managed(group: dict[str, Any], known_ids: Collection[int]) -> bool:
+    """The manager's: recorded in its table, or carrying its marker (a restored or lost database)."""
+    return group["id"] in known_ids or carries_marker(group.get("description"))
 
 
 def trusted(

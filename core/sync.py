@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from core.actual import forget_applied, read_actual, remember_applied
+from core.actual import forget_applied, is_managed, read_actual, remember_applied
 from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
 from core.client_names import EntryChange, client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
@@ -27,7 +27,6 @@ from core.crypto import redact
 from core.desired import DesiredMemo, DesiredState, remembered_desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePlan
 from core.models import ManagedGroup, Provider, SyncRecord
-from core.naming import carries_marker
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 from core.retry import RetryBudget
 from core.route_warnings import route_warnings
@@ -201,7 +200,7 @@ class SyncEngine:
                 reachable=False, group_count=None, managed_group_count=None, error=exc.detail, **status
             )
         known = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
-        ours = [g for g in groups if g["id"] in known or carries_marker(g.get("description"))]
+        ours = [g for g in groups if is_managed(g, known)]
         return GptLoadStatus(
             reachable=True, group_count=len(groups), managed_group_count=len(ours), error=None, **status
         )

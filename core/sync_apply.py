@@ -39,7 +39,6 @@ class ApplyContext:
         self.uniapi_spliced = bundle.uniapi_spliced
         self.entries = {e.provider: (e.base_url, e.models) for e in bundle.desired.entries}
         self.client_key = bundle.desired.client_key
-        self.wrote_uniapi = False
         self.touched: set[str] = set()
         # Groups as GPT-Load answered this run's creates and updates: their new updated_at (core.actual).
         self.answers: dict[str, dict[str, Any]] = {}
@@ -101,7 +100,6 @@ class ApplyContext:
         await asyncio.to_thread(
             uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group, validated=validated
         )
-        self.wrote_uniapi = True
 
     async def wait_until_uniapi_loaded(self, client: UniapiClient | None) -> str:
         """Before the removals: uni-api must route by the new api.yaml, or requests meet deleted groups.
