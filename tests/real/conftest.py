@@ -18,20 +18,21 @@ if os.environ.get("LPM_REAL") != "1":
     collect_ignore_glob = ["test_*.py"]
 
 
-@pytest.fixture(scope="session")
-def gptload_bin() -> Path:
-    path = servers.binary(servers.GPTLOAD_BIN)
+def _binary(variable: str) -> Path:
+    path = servers.binary(variable)
     if path is None:
         pytest.skip(servers.missing_message())
     return path
+
+
+@pytest.fixture(scope="session")
+def gptload_bin() -> Path:
+    return _binary(servers.GPTLOAD_BIN)
 
 
 @pytest.fixture(scope="session")
 def uniapi_bin() -> Path:
-    path = servers.binary(servers.UNIAPI_BIN)
-    if path is None:
-        pytest.skip(servers.missing_message())
-    return path
+    return _binary(servers.UNIAPI_BIN)
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,22 @@ def _stop(server: RealServer) -> None:
 
 
 @contextmanager
+def _running(
+    name: str, path: Path, where: Path, port: int, env: dict[str, str], health: str, deadline: float
+) -> Iterator[RealServer]:
+    """``path`` started in ``where`` with ``env``, its output in a log there; yields once ``health`` answers."""
+    log = where / f"{name.lower()}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([str(path)], cwd=where, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    server = RealServer(name, f"http://127.0.0.1:{port}", process, where, log)
+    try:
+        _wait(server, health, deadline)
+        yield server
+    finally:
+        _stop(server)
+
+
+@contextmanager
 def gptload(
     path: Path, auth_key: str, *, workdir: Path | None = None, deadline: float = START_DEADLINE, **env: str
 ) -> Iterator[RealServer]:
@@ -105,15 +121,8 @@ def gptload(
             "LOG_ENABLE_FILE": "false",
             **env,
         }
-        log = where / "gpt-load.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen([str(path)], cwd=where, env=values, stdout=sink, stderr=subprocess.STDOUT)
-        server = RealServer("GPT-Load", f"http://127.0.0.1:{port}", process, where, log)
-        try:
-            _wait(server, "/health", deadline)
+        with _running("GPT-Load", path, where, port, values, "/health", deadline) as server:
             yield server
-        finally:
-            _stop(server)
 
 
 def uniapi_env(where: Path, port: int, config_path: Path) -> dict[str, str]:
@@ -144,21 +153,9 @@ def uniapi(
         where = workdir or Path(scratch)
         where.mkdir(parents=True, exist_ok=True)
         port = free_port()
-        log = where / "uni-api.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [str(path)],
-                cwd=where,
-                env=uniapi_env(where, port, config_path),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        server = RealServer("uni-api", f"http://127.0.0.1:{port}", process, where, log)
-        try:
-            _wait(server, "/healthz", deadline)
+        env = uniapi_env(where, port, config_path)
+        with _running("uni-api", path, where, port, env, "/healthz", deadline) as server:
             yield server
-        finally:
-            _stop(server)
 
 
 def missing_message() -> str:
