@@ -13,6 +13,7 @@ from core.clients.gptload import GptLoadClient
 from core.clients.uniapi import UniapiClient
 from core.clients.upstream import UpstreamClient
 from core.crypto import SecretBox
+from core.importing import ImportMemo
 from core.known_secrets import KnownSecrets
 from core.settings import Settings
 from core.sync import SyncEngine
@@ -35,6 +36,8 @@ class Services:
     sync: SyncEngine = field(init=False)
     # Every secret the manager holds, for redacting logs; refreshed after writes that add or drop one.
     secrets: KnownSecrets = field(init=False)
+    # Import previews an apply may name by checksum (core.importing).
+    imports: ImportMemo = field(default_factory=ImportMemo)
 
     def __post_init__(self) -> None:
         # The engine works on these services; sync and desired know Services as a type only (no import cycle).

@@ -36,6 +36,7 @@ from core.errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
+from core.import_proposal import InvalidChoice
 
 log = logging.getLogger(__name__)
 # OPTIONS and HEAD too: this API grants no CORS preflight, and every answer keeps the {code, detail} shape.
@@ -83,6 +84,7 @@ STATUS: dict[type[LpmError], int] = {
     SyncInProgress: 409,
     ConfigWriteError: 409,  # the api.yaml on disk is invalid or unwritable: the operator can fix it
     MethodNotAllowed: 405,
+    InvalidChoice: 422,  # an import resolution or adoption the preview did not offer
 }
 
 

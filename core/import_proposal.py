@@ -1,0 +1,266 @@
+"""From what the sources hold to proposed providers, conflicts with their options, and a resolved outcome (pure).
+
+Candidates that describe the same upstream (channel type and GPT-Load upstream, as the topology computes it)
+are one provider when they hold the same keys. Each question the operator must answer is a ``Conflict`` with a
+stable id and explicit options; the first option is what happens when none is chosen:
+
+- ``provider_exists``: the upstream is already registered: merge keys and models into it / keep mine / skip.
+- ``keys_differ``: sources name the same upstream with different key sets: separate providers / merge.
+- ``two_names``: clients reach one original name under several names; the registry holds one: pick it.
+- ``name_clash``: several originals of one provider answer to one name: split (the sync puts them behind an
+  aggregate) / keep one of them under that name (the others keep their own names).
+- ``unmappable``: a group or entry the import cannot describe, with the reason: skip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from core.channels import CHANNELS
+from core.errors import LpmError
+from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, merge_routed
+from core.naming import short_hash
+
+MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
+
+
+class InvalidChoice(LpmError):
+    """An import resolution or adoption that names something the preview did not offer."""
+
+    code = "invalid_choice"
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A provider already in the registry, as the proposal compares with it."""
+
+    id: int
+    name: str
+    base_url: str
+    channel_type: str
+    keys: frozenset[str]
+    models: dict[str, str | None]  # original -> normalized
+
+
+@dataclass
+class Conflict:
+    id: str
+    kind: str
+    detail: str
+    options: list[str]
+
+
+@dataclass
+class ProposedProvider:
+    name: str
+    base_url: str
+    channel_type: str
+    keys: frozenset[str]
+    models: list[ModelCandidate]
+    sources: list[str]
+    existing_id: int | None = None  # set when the keys and models are merged into a registered provider
+    test_model: str | None = None
+
+
+@dataclass
+class Proposal:
+    providers: list[ProposedProvider]
+    conflicts: list[Conflict]
+    groups: list[Finding]
+    entries: list[Finding]
+    # Candidate source -> the provider (proposed or registered) that stands for it; absent: skipped.
+    provider_of: dict[str, str] = field(default_factory=dict)
+    registered_names: dict[str, int] = field(default_factory=dict)
+    skippable: list[str] = field(default_factory=list)  # every proposed new provider, skipped ones included
+
+
+def upstream_key(channel_type: str, base_url: str) -> str:
+    """Where requests go, as GPT-Load would be configured for it: what makes two descriptions one provider."""
+    upstream, endpoint, _ = CHANNELS[channel_type].gptload_upstream(base_url)
+    return f"{channel_type} {upstream.lower()} {endpoint}"
+
+
+def propose(
+    read: SourceRead, registered: list[Registered], choices: dict[str, str] | None = None, skip: list[str] = ()
+) -> Proposal:
+    """The proposal under ``choices`` (conflict id -> option; a missing one takes the first option), without
+    the proposed new providers named in ``skip``."""
+    choices = choices or {}
+    conflicts: list[Conflict] = []
+
+    def ask(kind: str, subject: str, detail: str, options: list[str]) -> str:
+        conflict = Conflict(f"{kind}-{short_hash(subject)}", kind, detail, options)
+        conflicts.append(conflict)
+        return choices.get(conflict.id, options[0])
+
+    for item in read.unmappable:
+        ask("unmappable", item.source, item.reason, [SKIP])
+    by_upstream: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in merge_routed(read.candidates):
+        by_upstream[upstream_key(candidate.channel_type, candidate.base_url)].append(candidate)
+    mine = {upstream_key(r.channel_type, r.base_url): r for r in registered}
+    taken = {r.name for r in registered}
+    providers: list[ProposedProvider] = []
+    provider_of: dict[str, str] = {}
+    skippable: list[str] = []
+    for key in sorted(by_upstream):
+        candidates = by_upstream[key]
+        drafts, kept = _drafts(key, candidates, mine.get(key), ask)
+        if kept is not None:
+            provider_of.update((c.source, kept) for c in candidates)
+        for draft in drafts:
+            draft.models = _named_models(key, draft, mine.get(key), ask)
+            if draft.existing_id is None:
+                draft.name = _free_name(draft.name, taken)
+                taken.add(draft.name)
+                skippable.append(draft.name)
+                if draft.name in skip:
+                    continue
+            provider_of.update((source, draft.name) for source in draft.sources)
+            if draft.existing_id is not None or draft.keys:
+                providers.append(draft)
+    for source, name in list(provider_of.items()):
+        provider_of.setdefault(source.split(" (", 1)[0], name)  # "group g (url)" also answers for "group g"
+    return Proposal(providers, conflicts, read.groups, read.entries, provider_of, {r.name: r.id for r in registered})
+
+
+def _drafts(
+    key: str, candidates: list[Candidate], registered: Registered | None, ask
+) -> tuple[list[ProposedProvider], str | None]:
+    """The providers one upstream's candidates make (merged into mine, kept apart per key set, or one), and
+    the registered provider that stands for them when the operator keeps theirs."""
+    sources = [c.source for c in candidates]
+    if registered is not None:
+        new_keys = frozenset().union(*(c.keys for c in candidates)) - registered.keys
+        detail = (
+            f"{', '.join(sources)}: the upstream of registered provider {registered.name}. "
+            f"Merge adds {len(new_keys)} key(s) and the models it lacks."
+        )
+        choice = ask("provider_exists", key, detail, [MERGE, KEEP_MINE, SKIP])
+        if choice != MERGE:
+            return [], registered.name if choice == KEEP_MINE else None
+        merged = _merge(candidates)
+        return [
+            replace(merged, name=registered.name, existing_id=registered.id, keys=merged.keys - registered.keys)
+        ], None
+    by_keys: dict[frozenset[str], list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        by_keys[c.keys].append(c)
+    if len(by_keys) == 1:
+        return [_merge(candidates)], None
+    detail = f"{', '.join(sources)} reach one upstream with {len(by_keys)} different key sets."
+    if ask("keys_differ", key, detail, [SEPARATE, MERGE]) == MERGE:
+        return [_merge(candidates)], None
+    return [_merge(group) for group in by_keys.values()], None
+
+
+def _merge(candidates: list[Candidate]) -> ProposedProvider:
+    first = candidates[0]
+    models: list[ModelCandidate] = []
+    for c in candidates:
+        models += [m for m in c.models if m not in models]
+    return ProposedProvider(
+        first.name,
+        first.base_url,
+        first.channel_type,
+        frozenset().union(*(c.keys for c in candidates)),
+        models,
+        [c.source for c in candidates],
+        test_model=next((c.test_model for c in candidates if c.test_model), None),
+    )
+
+
+def _named_models(key: str, draft: ProposedProvider, registered: Registered | None, ask) -> list[ModelCandidate]:
+    """One model per original name, each under one client name, the operator's pick where there were several."""
+    names: dict[str, list[str]] = defaultdict(list)
+    firsts: dict[str, ModelCandidate] = {}
+    for m in draft.models:
+        firsts.setdefault(m.original, m)
+        client = m.client or m.original
+        if client not in names[m.original]:
+            names[m.original].append(client)
+    known = registered.models if registered else {}
+    chosen: dict[str, str] = {}
+    for original, clients in names.items():
+        if original in known:
+            continue  # a registered model keeps its name: merge never renames what the operator made
+        if len(clients) > 1:
+            detail = (
+                f"Provider {draft.name}: clients reach {original!r} as {', '.join(map(repr, clients))}; "
+                "the registry keeps one name per model, the others stop routing."
+            )
+            pick = ask("two_names", f"{key} {original}", detail, [f"name:{c}" for c in clients])
+            chosen[original] = pick.removeprefix("name:")
+        else:
+            chosen[original] = clients[0]
+    exposed: dict[str, list[str]] = defaultdict(list)
+    for original, normalized in known.items():
+        exposed[normalized or original].append(original)
+    for original, client in chosen.items():
+        exposed[client].append(original)
+    for name, originals in sorted(exposed.items()):
+        imported = [o for o in originals if o in chosen]
+        if len(originals) < 2 or not imported:
+            continue
+        detail = (
+            f"Provider {draft.name}: {', '.join(map(repr, sorted(originals)))} all answer to {name!r}; "
+            "split puts each in its own group behind one aggregate on the next sync."
+        )
+        pick = ask("name_clash", f"{key} {name}", detail, [SPLIT, *(f"keep:{o}" for o in sorted(originals))])
+        if pick != SPLIT:
+            kept = pick.removeprefix("keep:")
+            chosen.update((o, o) for o in imported if o != kept)
+    return [replace(firsts[o], client=None if client == o else client) for o, client in chosen.items()]
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    name = name.strip()[:100] or "imported"
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name[:95]}-{n}" in taken:
+        n += 1
+    return f"{name[:95]}-{n}"
+
+
+def check_choices(proposal: Proposal, choices: dict[str, str], adopt: list[str], skip: list[str] = ()) -> None:
+    """Refuse a choice the preview did not offer, and an adoption that would break what stays the operator's."""
+    unknown = sorted(set(skip) - set(proposal.skippable))
+    if unknown:
+        raise InvalidChoice(f"No new provider named {unknown[0]!r} in this preview.")
+    offered = {c.id: c.options for c in proposal.conflicts}
+    for conflict_id, option in choices.items():
+        if conflict_id not in offered:
+            raise InvalidChoice(f"No conflict {conflict_id!r} in this preview.")
+        if option not in offered[conflict_id]:
+            raise InvalidChoice(f"Conflict {conflict_id} offers {', '.join(offered[conflict_id])}; got {option!r}.")
+    adoptable = {f.name for f in (*proposal.groups, *proposal.entries) if adoptable_now(proposal, f)}
+    known = {f.name for f in (*proposal.groups, *proposal.entries)}
+    for name in adopt:
+        if name not in known:
+            raise InvalidChoice(f"No group or entry named {name!r} in this preview.")
+        if name not in adoptable:
+            raise InvalidChoice(f"{name!r} cannot be adopted: it is the manager's already, or nothing maps it.")
+    chosen = set(adopt)
+    for entry in proposal.entries:
+        if entry.target in chosen and entry.name not in chosen:
+            raise InvalidChoice(
+                f"Entry {entry.name} routes through group {entry.target}, which the next sync restructures: "
+                f"adopt {entry.name} too, or leave {entry.target} alone."
+            )
+    for group in proposal.groups:
+        if group.kind == "aggregate" and group.name not in chosen:
+            taken = sorted(set(group.members) & chosen)
+            if taken:
+                raise InvalidChoice(
+                    f"Group {taken[0]} is a member of aggregate {group.name}, which stays yours: "
+                    f"adopt {group.name} too, or leave {taken[0]} alone."
+                )
+
+
+def adoptable_now(proposal: Proposal, finding: Finding) -> bool:
+    """An adoptable group or entry whose providers the outcome keeps (a skipped provider's group stays yours)."""
+    if not finding.adoptable:
+        return False
+    return all(source in proposal.provider_of for source in finding.sources)

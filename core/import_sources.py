@@ -1,0 +1,349 @@
+"""What an existing setup holds, read into one shape the import proposes from (issue 13).
+
+Three sources describe providers: GPT-Load's groups (upstreams, keys, redirect rules, aggregates), uni-api's
+``api.yaml`` (direct entries with keys and model aliases, and entries that point at GPT-Load groups), and a
+backup bundle. Each becomes ``Candidate`` providers plus findings about every group and entry. The
+conversion is pure (tests give it plain dicts); only ``read_gptload`` talks to a server.
+
+Client names are followed the way requests travel: a uni-api entry sends ``original`` for an
+``original: alias`` item, GPT-Load's redirect rules turn what it gets into the provider's name (a strict
+group refuses names without a rule; a non-strict one passes them on unchanged), and an aggregate hands a
+request to one of its members.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from core.channels import CHANNELS
+from core.clients.gptload import GptLoadClient
+from core.naming import OWNER_MARKER, carries_marker
+
+# The path of a GPT-Load proxy URL: /proxy/{group}/...
+PROXY_PATH = re.compile(r"^/proxy/([a-z0-9_-]{1,100})(?:/|$)")
+ENGINE_CHANNELS = {c.uniapi_engine: c.name for c in CHANNELS.values()}
+ENGINE_CHANNELS |= {"openai": "openai", "anthropic": "anthropic"}  # spellings operators use for the same dialects
+
+
+@dataclass(frozen=True)
+class ModelCandidate:
+    original: str
+    # The name clients use for it; None: its own original name.
+    client: str | None = None
+    is_active: bool = True
+    is_manual: bool = False
+
+
+@dataclass
+class Candidate:
+    """One provider as one source describes it, before the proposal merges what describes the same upstream."""
+
+    source: str  # "group openai-main", "api.yaml entry deepseek", "backup openai"
+    name: str
+    base_url: str
+    channel_type: str
+    keys: frozenset[str]
+    models: list[ModelCandidate] = field(default_factory=list)
+    test_model: str | None = None
+
+
+@dataclass
+class Finding:
+    """A GPT-Load group or uni-api entry: whose it is, what the import makes of it, whether it may be adopted."""
+
+    name: str
+    kind: str  # "standard", "aggregate" (groups) or "entry"
+    managed: bool
+    proposal: str
+    adoptable: bool = False
+    gptload_id: int | None = None
+    # The candidates this group or entry produced (their sources), and for an aggregate its member groups.
+    sources: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    target: str | None = None  # the GPT-Load group an entry points at
+
+
+@dataclass
+class Unmappable:
+    source: str
+    reason: str
+
+
+@dataclass
+class SourceRead:
+    candidates: list[Candidate] = field(default_factory=list)
+    groups: list[Finding] = field(default_factory=list)
+    entries: list[Finding] = field(default_factory=list)
+    unmappable: list[Unmappable] = field(default_factory=list)
+    # Secrets the manager generated on the instance a backup came from (proxy key, client key), by setting.
+    manager_secrets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class GptLoadLayout:
+    """Everything read from GPT-Load: groups as it lists them, keys of standard groups, members of aggregates."""
+
+    groups: list[dict[str, Any]]
+    keys: dict[int, list[str]]
+    members: dict[int, dict[int, int]]
+
+    def digest(self) -> str:
+        """What an apply compares with a fresh read to refuse a stale preview: groups, their fields and keys."""
+        body = json.dumps([self.groups, sorted(self.keys.items()), sorted(self.members.items())], sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+async def read_gptload(gptload: GptLoadClient, owned_ids: set[int]) -> GptLoadLayout:
+    """Every group, with keys and members of those the manager does not already hold (one read each, bounded)."""
+    groups = await gptload.list_groups()
+    keys: dict[int, list[str]] = {}
+    members: dict[int, dict[int, int]] = {}
+
+    async def details(group: dict[str, Any]) -> None:
+        if group.get("group_type") == "aggregate":
+            members[group["id"]] = await gptload.list_sub_groups(group["id"])
+        else:
+            keys[group["id"]] = sorted(await gptload.list_keys(group["id"]))
+
+    await asyncio.gather(*(details(g) for g in groups if g["id"] not in owned_ids))
+    return GptLoadLayout(groups, keys, members)
+
+
+def from_gptload(layout: GptLoadLayout, owned_ids: set[int]) -> tuple[SourceRead, dict[str, dict[str, Any]]]:
+    """Candidates (one per upstream of each standard group) and a finding per group; also the groups by name."""
+    read = SourceRead()
+    by_name = {g["name"]: g for g in layout.groups}
+    by_id = {g["id"]: g for g in layout.groups}
+    for group in sorted(layout.groups, key=lambda g: g["name"]):
+        owned = group["id"] in owned_ids
+        managed = owned or carries_marker(group.get("description"))
+        if owned:
+            read.groups.append(_finding(group, True, "already in this registry; nothing to import"))
+        elif group.get("group_type") == "aggregate":
+            read.groups.append(_aggregate_finding(group, layout.members.get(group["id"], {}), by_id, managed))
+        else:
+            _standard_group(read, group, layout.keys.get(group["id"], []), managed)
+    return read, by_name
+
+
+def _finding(group: dict[str, Any], managed: bool, proposal: str, **more: Any) -> Finding:
+    kind = "aggregate" if group.get("group_type") == "aggregate" else "standard"
+    return Finding(group["name"], kind, managed, proposal, gptload_id=group["id"], **more)
+
+
+def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], managed: bool) -> None:
+    name = group["name"]
+    channel = CHANNELS.get(group.get("channel_type") or "")
+    urls = [u.get("url", "") for u in group.get("upstreams") or [] if isinstance(u, dict) and u.get("url")]
+    reason = (
+        f"channel type {group.get('channel_type')!r} is not one the manager speaks"
+        if channel is None
+        else "it has no upstream"
+        if not urls
+        else "it holds no keys"
+        if not keys
+        else None
+    )
+    if reason:
+        read.unmappable.append(Unmappable(f"group {name}", f"Group {name} cannot be imported: {reason}."))
+        read.groups.append(_finding(group, managed, f"cannot map: {reason}"))
+        return
+    rules = group.get("model_redirect_rules") or {}
+    models = [ModelCandidate(original, None if exposed == original else exposed) for exposed, original in rules.items()]
+    sources = []
+    for url in urls:
+        source = f"group {name}" if len(urls) == 1 else f"group {name} ({url})"
+        base_url = group_base_url(group["channel_type"], url, group.get("validation_endpoint") or "")
+        candidate_name = name if len(urls) == 1 else f"{name}-{len(sources) + 1}"
+        read.candidates.append(
+            Candidate(source, candidate_name, base_url, group["channel_type"], frozenset(keys), list(models))
+        )
+        sources.append(source)
+    strict = "strict" if group.get("model_redirect_strict") else "non-strict"
+    proposal = f"provider from {len(urls)} upstream(s), {len(keys)} keys, {len(rules)} {strict} redirect rules"
+    read.groups.append(_finding(group, managed, proposal, adoptable=not managed, sources=sources))
+
+
+def _aggregate_finding(
+    group: dict[str, Any], members: dict[int, int], by_id: dict[int, dict[str, Any]], managed: bool
+) -> Finding:
+    names = sorted(by_id[m]["name"] for m in members if m in by_id)
+    proposal = f"aggregate over {len(names)} member(s): " + (", ".join(names) or "none")
+    return _finding(group, managed, proposal, adoptable=not managed, members=names)
+
+
+def group_base_url(channel_type: str, upstream: str, validation_endpoint: str) -> str:
+    """The provider base URL a group's upstream stands for: the inverse of ``Channel.gptload_upstream``.
+
+    An upstream already ending in the channel's version segment is the base URL; a kept custom path
+    (OpenAI-compatible, validated at ``/chat/completions``) is used whole; otherwise the segment is added.
+    """
+    channel = CHANNELS[channel_type]
+    url = upstream.rstrip("/")
+    path = urlsplit(url).path
+    if path.endswith(channel.version_segment):
+        return url
+    if channel.keeps_custom_path and path.strip("/") and validation_endpoint == "/chat/completions":
+        return url
+    return url + channel.version_segment
+
+
+def from_uniapi(
+    data: Any, groups: dict[str, dict[str, Any]] | None, layout: GptLoadLayout | None, *, adoptable: bool
+) -> SourceRead:
+    """Candidates of direct entries; client names that entries pointing at GPT-Load groups route to those groups.
+
+    ``groups`` are GPT-Load's groups by name (None: GPT-Load is not a source). Names routed through a group
+    are added to the candidates ``from_gptload`` made of it, by ``merge_routed``. ``adoptable``: the entries
+    come from the configured file, which apply can mark (an uploaded text cannot be).
+    """
+    read = SourceRead()
+    providers = data.get("providers") if isinstance(data, dict) else None
+    for index, entry in enumerate(providers if isinstance(providers, list) else []):
+        if not isinstance(entry, dict):
+            read.unmappable.append(Unmappable(f"api.yaml entry #{index + 1}", "it is not a mapping"))
+            continue
+        name = str(entry.get("provider") or f"#{index + 1}")
+        if entry.get("notes") == OWNER_MARKER:
+            read.entries.append(Finding(name, "entry", True, "the manager's own entry; nothing to import"))
+            continue
+        _entry(read, name, entry, groups, layout, adoptable=adoptable)
+    return read
+
+
+def _entry(
+    read: SourceRead,
+    name: str,
+    entry: dict[str, Any],
+    groups: dict[str, dict[str, Any]] | None,
+    layout: GptLoadLayout | None,
+    *,
+    adoptable: bool,
+) -> None:
+    source = f"api.yaml entry {name}"
+    base_url = entry.get("base_url")
+    items = _model_items(entry.get("model"))
+    proxied = PROXY_PATH.match(urlsplit(base_url).path) if isinstance(base_url, str) else None
+    if proxied:
+        target = proxied.group(1)
+        if groups is None or target not in groups:
+            why = "GPT-Load is not a source of this import" if groups is None else "GPT-Load has no such group"
+            _unmappable(read, name, source, f"it points at GPT-Load group {target}, but {why}")
+            return
+        routed = route_through(groups[target], items, groups, layout)
+        read.candidates += routed
+        proposal = f"routes {len(items)} name(s) through GPT-Load group {target}"
+        read.entries.append(Finding(name, "entry", False, proposal, adoptable, target=target))
+        return
+    channel_type, reason = _entry_channel(entry)
+    keys = _entry_keys(entry.get("api"))
+    if reason is None and not keys:
+        reason = "it has no API key"
+    if reason is not None or channel_type is None:
+        _unmappable(read, name, source, reason or "unknown dialect")
+        return
+    root = _entry_base_url(channel_type, str(base_url))
+    models = [ModelCandidate(upstream, None if client == upstream else client) for upstream, client in items]
+    read.candidates.append(Candidate(source, name, root, channel_type, frozenset(keys), models))
+    read.entries.append(
+        Finding(
+            name,
+            "entry",
+            False,
+            f"direct provider, {len(keys)} key(s), {len(models)} model(s)",
+            adoptable,
+            sources=[source],
+        )
+    )
+
+
+def _unmappable(read: SourceRead, name: str, source: str, reason: str) -> None:
+    read.unmappable.append(Unmappable(source, f"Entry {name} cannot be imported: {reason}."))
+    read.entries.append(Finding(name, "entry", False, f"cannot map: {reason}"))
+
+
+def route_through(
+    group: dict[str, Any],
+    items: list[tuple[str, str]],
+    groups: dict[str, dict[str, Any]],
+    layout: GptLoadLayout | None,
+) -> list[Candidate]:
+    """Model-only candidates (source ``group X``) for the names an entry sends through ``group``.
+
+    They carry no keys and no URL: ``merge_routed`` folds them into the candidates of the same group.
+    """
+    members = [group]
+    if group.get("group_type") == "aggregate" and layout is not None:
+        by_id = {g["id"]: g for g in groups.values()}
+        members = [by_id[m] for m in sorted(layout.members.get(group["id"], {})) if m in by_id]
+    found: list[Candidate] = []
+    for member in members:
+        rules = member.get("model_redirect_rules") or {}
+        models = []
+        for upstream, client in items:
+            original = rules.get(upstream) or (None if member.get("model_redirect_strict") else upstream)
+            if original is not None:
+                models.append(ModelCandidate(original, None if client == original else client))
+        found.append(Candidate(f"group {member['name']}", member["name"], "", "", frozenset(), models))
+    return found
+
+
+def merge_routed(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Fold model-only candidates (from ``route_through``) into the real candidates of the same group."""
+    real = [c for c in candidates if c.base_url]
+    by_group: dict[str, list[Candidate]] = {}
+    for c in real:
+        by_group.setdefault(c.source.split(" (", 1)[0], []).append(c)
+    for routed in (c for c in candidates if not c.base_url):
+        for target in by_group.get(routed.source, []):
+            target.models += [m for m in routed.models if m not in target.models]
+    return real
+
+
+def _model_items(value: Any) -> list[tuple[str, str]]:
+    """``(what uni-api sends upstream, what clients call it)`` for each item of an entry's ``model`` list."""
+    items: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str) and item.strip():
+            items.append((item.strip(), item.strip()))
+        elif isinstance(item, dict) and len(item) == 1:
+            ((upstream, client),) = item.items()
+            if isinstance(upstream, str) and isinstance(client, str) and upstream.strip() and client.strip():
+                items.append((upstream.strip(), client.strip()))
+    return items
+
+
+def _entry_channel(entry: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The channel type of a direct entry, from its ``engine`` or its URL, or why there is none."""
+    base_url = entry.get("base_url")
+    if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
+        return None, "it has no http(s) base_url"
+    engine = entry.get("engine")
+    if engine is not None:
+        channel = ENGINE_CHANNELS.get(str(engine))
+        return (channel, None) if channel else (None, f"engine {engine!r} is not a dialect the manager speaks")
+    url = urlsplit(base_url)
+    if url.path.rstrip("/").endswith("/messages"):
+        return "anthropic", None
+    if "generativelanguage" in (url.hostname or "") or "/v1beta" in url.path:
+        return "gemini", None
+    return "openai", None
+
+
+def _entry_base_url(channel_type: str, base_url: str) -> str:
+    """A direct entry's base_url (uni-api's full chat URL) without the dialect's chat suffix."""
+    url = base_url.rstrip("/")
+    suffix = CHANNELS[channel_type].uniapi_chat_suffix
+    return url[: -len(suffix)] if suffix and url.endswith(suffix) else url
+
+
+def _entry_keys(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]

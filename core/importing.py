@@ -1,0 +1,458 @@
+"""Import use-cases (issue 13): preview what an existing setup or a backup holds, then apply it, all or nothing.
+
+A preview reads the sources once and keeps what it read under a checksum; apply takes that checksum, so what
+is stored is exactly what was reviewed. Apply refuses (409) when the registry, GPT-Load's groups or the
+api.yaml file changed since. Everything is written in one database transaction; adopted api.yaml entries
+are marked inside it, so a failed write leaves nothing behind. Adopted GPT-Load groups are recorded as the
+manager's; the next sync adds the marker and restructures them, as ordinary changes of its plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+from tortoise.transactions import in_transaction
+
+from core import backup
+from core.crypto import key_fingerprint, mask
+from core.errors import InvalidInput, StalePlan, SyncInProgress
+from core.import_proposal import Proposal, ProposedProvider, Registered, adoptable_now, check_choices, propose
+from core.import_sources import GptLoadLayout, ModelCandidate, SourceRead, from_gptload, from_uniapi, read_gptload
+from core.known_secrets import SECRET_SETTINGS
+from core.models import AppSetting, ManagedGroup, Model, Provider
+from core.naming import OWNER_MARKER
+from core.shapes import Body, NameList
+from core.uniapi import config_file, yamlio
+
+if TYPE_CHECKING:
+    from core.services import Services
+
+KEPT_PREVIEWS = 4  # previews an apply may still name (one operator, a few tabs)
+
+
+class UniapiSource(Body):
+    path: str | None = None
+    text: str | None = None
+
+
+class ImportPreviewRequest(Body):
+    gptload: bool = False
+    uniapi: UniapiSource | None = None
+    # Ask each proposed provider for its models with the imported keys (calls the providers).
+    fetch_models: bool = False
+    bundle: str | None = None  # a backup file, base64
+    passphrase: str | None = None
+    resolutions: dict[str, str] = Field(default_factory=dict)  # preview the outcome of these choices
+    skip_providers: NameList = Field(default_factory=list)  # proposed providers not to import
+
+
+class ImportApplyRequest(Body):
+    checksum: str
+    resolutions: dict[str, str] = Field(default_factory=dict)
+    adopt: NameList = Field(default_factory=list)
+    skip_providers: NameList = Field(default_factory=list)  # proposed providers not to import
+
+
+class ImportedModel(BaseModel):
+    original_name: str
+    normalized_name: str | None
+
+
+class ImportedProvider(BaseModel):
+    name: str
+    base_url: str
+    channel_type: str
+    keys: list[str]  # masked
+    models: list[ImportedModel]
+    sources: list[str]
+    merge_into: int | None  # the registered provider that receives these keys and models
+
+
+class ImportConflict(BaseModel):
+    id: str
+    kind: str
+    detail: str
+    options: list[str]
+    choice: str
+
+
+class ImportGroup(BaseModel):
+    name: str
+    kind: str
+    managed: bool
+    proposal: str
+    adoptable: bool
+    members: list[str] = []
+
+
+class ImportEntry(BaseModel):
+    provider: str
+    managed: bool
+    proposal: str
+    adoptable: bool
+    target: str | None
+
+
+class ImportPreview(BaseModel):
+    checksum: str
+    providers: list[ImportedProvider]
+    conflicts: list[ImportConflict]
+    groups: list[ImportGroup]
+    entries: list[ImportEntry]
+    warnings: list[str]
+
+
+class ImportResult(BaseModel):
+    providers_created: int
+    providers_merged: int
+    keys_added: int
+    models_added: int
+    groups_adopted: int
+    entries_adopted: int
+    skipped: int
+
+
+@dataclass
+class PendingImport:
+    read: SourceRead
+    registry: str  # digest of the registry the preview compared with
+    groups: str | None  # digest of GPT-Load's group list, when GPT-Load was a source
+    file: str | None  # digest of the configured api.yaml, when it was the source
+    warnings: list[str]
+
+
+class ImportMemo:
+    """The newest previews by checksum; the source data (keys included) never leaves the process."""
+
+    def __init__(self) -> None:
+        self._pending: OrderedDict[str, PendingImport] = OrderedDict()
+
+    def keep(self, checksum: str, pending: PendingImport) -> None:
+        self._pending[checksum] = pending
+        self._pending.move_to_end(checksum)
+        while len(self._pending) > KEPT_PREVIEWS:
+            self._pending.popitem(last=False)
+
+    def take(self, checksum: str) -> PendingImport | None:
+        return self._pending.get(checksum)
+
+    def forget(self, checksum: str) -> None:
+        self._pending.pop(checksum, None)
+
+
+async def preview(services: Services, request: ImportPreviewRequest) -> ImportPreview:
+    """Read the chosen sources and propose; nothing is stored but the preview itself (in memory)."""
+    if not (request.gptload or request.uniapi or request.bundle):
+        raise InvalidInput(
+            "Choose a source: GPT-Load, an api.yaml (path or text), or a backup bundle.", code="no_import_source"
+        )
+    owned = set(await ManagedGroup.exclude(gptload_id=None).values_list("gptload_id", flat=True))
+    read, layout, by_name = SourceRead(), None, None
+    if request.gptload:
+        layout = await read_gptload(services.gptload, owned)
+        read, by_name = from_gptload(layout, owned)
+    file_digest = None
+    if request.uniapi is not None:
+        text, adoptable = _uniapi_text(services, request.uniapi)
+        file_digest = _digest(text) if adoptable else None
+        try:
+            data = yamlio.parse(text)
+        except yamlio.YamlProblem as problem:
+            raise InvalidInput(f"The api.yaml cannot be read: {problem}", code="invalid_api_yaml") from None
+        _add(read, from_uniapi(data, by_name, layout, adoptable=adoptable))
+    if request.bundle is not None:
+        _add(read, backup.read_bundle(_bundle_bytes(request.bundle), request.passphrase or ""))
+    warnings = await _fetch_models(services, read) if request.fetch_models else []
+    registered = await registered_providers(services)
+    pending = PendingImport(read, _registry_digest(registered), _groups_digest(layout), file_digest, warnings)
+    checksum = _checksum(pending)
+    services.imports.keep(checksum, pending)
+    proposal = propose(read, registered, request.resolutions, request.skip_providers)
+    check_choices(proposal, request.resolutions, [], request.skip_providers)
+    return _public(checksum, proposal, request.resolutions, warnings)
+
+
+async def apply(services: Services, request: ImportApplyRequest) -> ImportResult:
+    """Store what the preview under ``checksum`` proposed, with these choices; all or nothing."""
+    pending = services.imports.take(request.checksum)
+    if pending is None:
+        raise StalePlan("No preview has this checksum (expired or never made); preview again.", code="stale_import")
+    if services.sync.progress.running:
+        raise SyncInProgress("A sync is running; import when it has finished.")
+    async with services.registry_lock:
+        registered = await registered_providers(services)
+        await _refuse_stale(services, pending, registered)
+        proposal = propose(pending.read, registered, request.resolutions, request.skip_providers)
+        check_choices(proposal, request.resolutions, request.adopt, request.skip_providers)
+        result = await _store(services, proposal, pending, request.adopt)
+    services.imports.forget(request.checksum)
+    await services.secrets.refresh()
+    return result
+
+
+async def registered_providers(services: Services) -> list[Registered]:
+    models: dict[int, dict[str, str | None]] = {}
+    for pid, original, normalized in await Model.all().values_list("provider_id", "original_name", "normalized_name"):
+        models.setdefault(pid, {})[original] = normalized
+    return [
+        Registered(
+            p.id,
+            p.name,
+            p.base_url,
+            p.channel_type,
+            frozenset(services.box.decrypt_list(p.api_keys_token)),
+            models.get(p.id, {}),
+        )
+        for p in await Provider.all().order_by("id")
+    ]
+
+
+def _uniapi_text(services: Services, source: UniapiSource) -> tuple[str, bool]:
+    """The api.yaml to read, and whether it is the configured file (whose entries apply can mark)."""
+    if (source.path is None) == (source.text is None):
+        raise InvalidInput('Give the api.yaml as {"path": ...} or as {"text": ...}.', code="invalid_import_source")
+    if source.text is not None:
+        return source.text, False
+    configured = services.settings.uniapi_config_path
+    # Reading any path the caller names would let a request read any file; only the configured one is read.
+    if Path(source.path).expanduser().resolve() != configured.resolve():
+        raise InvalidInput(
+            f"Only the configured api.yaml ({configured}) is read from disk; upload others as text.",
+            code="invalid_import_source",
+        )
+    text = config_file.read_config(configured)
+    if text is None:
+        raise InvalidInput(f"{configured} does not exist.", code="invalid_import_source")
+    return text, True
+
+
+def _bundle_bytes(bundle: str) -> bytes:
+    try:
+        return base64.b64decode(bundle, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("The backup must be sent as base64.", code="backup_invalid") from None
+
+
+def _add(read: SourceRead, more: SourceRead) -> None:
+    read.candidates += more.candidates
+    read.groups += more.groups
+    read.entries += more.entries
+    read.unmappable += more.unmappable
+    read.manager_secrets |= more.manager_secrets
+
+
+async def _fetch_models(services: Services, read: SourceRead) -> list[str]:
+    """Add what each candidate's upstream lists (first key) to its models; a failure is a warning, not an error."""
+    warnings: list[str] = []
+
+    async def one(candidate) -> None:
+        try:
+            listing = await services.upstream.list_models(
+                candidate.channel_type, candidate.base_url, sorted(candidate.keys)[0]
+            )
+        except Exception as exc:
+            warnings.append(f"{candidate.source}: models not fetched ({getattr(exc, 'detail', type(exc).__name__)})")
+            return
+        have = {m.original for m in candidate.models}
+        candidate.models += [ModelCandidate(name) for name in listing.names if name not in have]
+
+    await services.fan_out([c for c in read.candidates if c.base_url and c.keys], one)
+    return sorted(warnings)
+
+
+async def _refuse_stale(services: Services, pending: PendingImport, registered: list[Registered]) -> None:
+    if _registry_digest(registered) != pending.registry:
+        raise StalePlan("The registry changed since this preview; preview again.", code="stale_import")
+    if pending.groups is not None:
+        groups = await services.gptload.list_groups()
+        if _groups_digest(GptLoadLayout(groups, {}, {})) != pending.groups:
+            raise StalePlan("GPT-Load's groups changed since this preview; preview again.", code="stale_import")
+    if pending.file is not None:
+        text = config_file.read_config(services.settings.uniapi_config_path) or ""
+        if _digest(text) != pending.file:
+            raise StalePlan("api.yaml changed since this preview; preview again.", code="stale_import")
+
+
+async def _store(services: Services, proposal: Proposal, pending: PendingImport, adopt: list[str]) -> ImportResult:
+    box = services.box
+    counts = dict(providers_created=0, providers_merged=0, keys_added=0, models_added=0)
+    ids = dict(proposal.registered_names)
+    async with in_transaction():
+        for item in proposal.providers:
+            if item.existing_id is None:
+                provider = await Provider.create(
+                    name=item.name,
+                    base_url=item.base_url,
+                    channel_type=item.channel_type,
+                    api_keys_token=box.encrypt_list(sorted(item.keys)),
+                    test_model=item.test_model,
+                )
+                counts["providers_created"] += 1
+            else:
+                provider = await Provider.get(id=item.existing_id)
+                keys = box.decrypt_list(provider.api_keys_token)
+                provider.api_keys_token = box.encrypt_list(keys + sorted(item.keys - set(keys)))
+                await provider.save(update_fields=["api_keys_token", "updated_at"])
+                counts["providers_merged"] += 1
+            ids[item.name] = provider.id
+            counts["keys_added"] += len(item.keys)
+            counts["models_added"] += await _add_models(provider.id, item)
+        adopted_groups = await _adopt_groups(proposal, ids, set(adopt))
+        if not await AppSetting.filter(key__in=SECRET_SETTINGS).exists():
+            for setting, secret in pending.read.manager_secrets.items():
+                await AppSetting.create(key=setting, value=box.encrypt(secret))
+        entries = sorted({e.name for e in proposal.entries} & set(adopt))
+        if entries:
+            await asyncio.to_thread(_mark_entries, services, entries)
+    skipped = sum(c.kind == "unmappable" for c in proposal.conflicts)
+    return ImportResult(**counts, groups_adopted=adopted_groups, entries_adopted=len(entries), skipped=skipped)
+
+
+async def _add_models(provider_id: int, item: ProposedProvider) -> int:
+    have = set(await Model.filter(provider_id=provider_id).values_list("original_name", flat=True))
+    rows = [
+        Model(
+            provider_id=provider_id,
+            original_name=m.original,
+            normalized_name=m.client,
+            is_active=m.is_active,
+            is_manual=m.is_manual,
+        )
+        for m in item.models
+        if m.original not in have
+    ]
+    await Model.bulk_create(rows)
+    return len(rows)
+
+
+async def _adopt_groups(proposal: Proposal, ids: dict[str, int], adopt: set[str]) -> int:
+    """Record adopted groups as the manager's. The first standard group of a provider keeps its name for the
+    provider's own group (identity ``rest:{id}``, core.topology); the others go when the sync restructures."""
+    rested = set(await ManagedGroup.filter(identity__startswith="rest:").values_list("identity", flat=True))
+    adopted = 0
+    for group in sorted(proposal.groups, key=lambda g: g.name):
+        if group.name not in adopt:
+            continue
+        provider_id = None
+        if group.kind == "standard" and len(group.sources) == 1:
+            provider_id = ids.get(proposal.provider_of.get(group.sources[0], ""))
+        identity = f"rest:{provider_id}" if provider_id is not None else None
+        if identity in rested:
+            identity = None
+        rested.add(identity)
+        await ManagedGroup.create(
+            name=group.name,
+            gptload_id=group.gptload_id,
+            group_type=group.kind,
+            provider_id=provider_id,
+            identity=identity,
+        )
+        adopted += 1
+    return adopted
+
+
+def _mark_entries(services: Services, names: list[str]) -> None:
+    """Give the adopted entries the ownership marker, so the next sync replaces them with its own."""
+    settings = services.settings
+    path = settings.uniapi_config_path
+    yaml, data = yamlio.load(config_file.read_config(path) or "")
+    for entry in data.get("providers") or []:
+        if isinstance(entry, dict) and str(entry.get("provider")) in names:
+            entry["notes"] = OWNER_MARKER
+    in_place = None if settings.uniapi_write_mode == "auto" else settings.uniapi_write_mode == "in-place"
+    # Not validated as the manager's: its stricter schema applies once the sync has rewritten the entries.
+    config_file.write_config(
+        path, yamlio.dump(yaml, data), in_place=in_place, group=settings.uniapi_config_group or None, validated=True
+    )
+
+
+def _public(checksum: str, proposal: Proposal, choices: dict[str, str], warnings: list[str]) -> ImportPreview:
+    providers = [
+        ImportedProvider(
+            name=p.name,
+            base_url=p.base_url,
+            channel_type=p.channel_type,
+            keys=[mask(k) for k in sorted(p.keys)],
+            models=[ImportedModel(original_name=m.original, normalized_name=m.client) for m in p.models],
+            sources=p.sources,
+            merge_into=p.existing_id,
+        )
+        for p in proposal.providers
+    ]
+    conflicts = [
+        ImportConflict(id=c.id, kind=c.kind, detail=c.detail, options=c.options, choice=choices.get(c.id, c.options[0]))
+        for c in proposal.conflicts
+    ]
+    groups = [
+        ImportGroup(
+            name=g.name,
+            kind=g.kind,
+            managed=g.managed,
+            proposal=g.proposal,
+            adoptable=adoptable_now(proposal, g),
+            members=g.members,
+        )
+        for g in proposal.groups
+    ]
+    entries = [
+        ImportEntry(
+            provider=e.name,
+            managed=e.managed,
+            proposal=e.proposal,
+            adoptable=adoptable_now(proposal, e),
+            target=e.target,
+        )
+        for e in proposal.entries
+    ]
+    return ImportPreview(
+        checksum=checksum, providers=providers, conflicts=conflicts, groups=groups, entries=entries, warnings=warnings
+    )
+
+
+def _checksum(pending: PendingImport) -> str:
+    """What was read (keys as fingerprints) and what it was compared with."""
+    read = asdict(pending.read)
+    for candidate in read["candidates"]:
+        candidate["keys"] = sorted(key_fingerprint(k) for k in candidate["keys"])
+    read["manager_secrets"] = {k: key_fingerprint(v) for k, v in read["manager_secrets"].items()}
+    body = [read, pending.registry, pending.groups, pending.file, pending.warnings]
+    return _digest(json.dumps(body, sort_keys=True, default=str))
+
+
+def _registry_digest(registered: list[Registered]) -> str:
+    rows = [
+        (
+            r.id,
+            r.name,
+            r.base_url,
+            r.channel_type,
+            sorted(key_fingerprint(k) for k in r.keys),
+            sorted((o, n or "") for o, n in r.models.items()),
+        )
+        for r in registered
+    ]
+    return _digest(json.dumps(rows))
+
+
+# Stamped by GPT-Load's key-validation cron every few minutes (core.actual): not an edit of the group.
+_CRON_FIELDS = ("updated_at", "last_validated_at")
+
+
+def _groups_digest(layout: GptLoadLayout | None) -> str | None:
+    if layout is None:
+        return None
+    groups = [{k: v for k, v in g.items() if k not in _CRON_FIELDS} for g in layout.groups]
+    return _digest(json.dumps(groups, sort_keys=True, default=str))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
