@@ -19,106 +19,34 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
 from tortoise.transactions import in_transaction
 
 from core import backup
 from core.crypto import key_fingerprint, mask
 from core.errors import InvalidInput, StalePlan, SyncInProgress
 from core.import_proposal import Proposal, ProposedProvider, Registered, adoptable_now, check_choices, propose
+from core.import_shapes import (
+    ImportApplyRequest,
+    ImportConflict,
+    ImportedModel,
+    ImportedProvider,
+    ImportEntry,
+    ImportGroup,
+    ImportPreview,
+    ImportPreviewRequest,
+    ImportResult,
+    UniapiSource,
+)
 from core.import_sources import GptLoadLayout, ModelCandidate, SourceRead, from_gptload, from_uniapi, read_gptload
 from core.known_secrets import SECRET_SETTINGS
 from core.models import AppSetting, ManagedGroup, Model, Provider
 from core.naming import OWNER_MARKER
-from core.shapes import Body, NameList
 from core.uniapi import config_file, yamlio
 
 if TYPE_CHECKING:
     from core.services import Services
 
 KEPT_PREVIEWS = 4  # previews an apply may still name (one operator, a few tabs)
-
-
-class UniapiSource(Body):
-    path: str | None = None
-    text: str | None = None
-
-
-class ImportPreviewRequest(Body):
-    gptload: bool = False
-    uniapi: UniapiSource | None = None
-    # Ask each proposed provider for its models with the imported keys (calls the providers).
-    fetch_models: bool = False
-    bundle: str | None = None  # a backup file, base64
-    passphrase: str | None = None
-    resolutions: dict[str, str] = Field(default_factory=dict)  # preview the outcome of these choices
-    skip_providers: NameList = Field(default_factory=list)  # proposed providers not to import
-
-
-class ImportApplyRequest(Body):
-    checksum: str
-    resolutions: dict[str, str] = Field(default_factory=dict)
-    adopt: NameList = Field(default_factory=list)
-    skip_providers: NameList = Field(default_factory=list)  # proposed providers not to import
-
-
-class ImportedModel(BaseModel):
-    original_name: str
-    normalized_name: str | None
-
-
-class ImportedProvider(BaseModel):
-    name: str
-    base_url: str
-    channel_type: str
-    keys: list[str]  # masked
-    models: list[ImportedModel]
-    sources: list[str]
-    merge_into: int | None  # the registered provider that receives these keys and models
-
-
-class ImportConflict(BaseModel):
-    id: str
-    kind: str
-    detail: str
-    options: list[str]
-    choice: str
-
-
-class ImportGroup(BaseModel):
-    name: str
-    kind: str
-    managed: bool
-    proposal: str
-    adoptable: bool
-    members: list[str] = []
-
-
-class ImportEntry(BaseModel):
-    provider: str
-    managed: bool
-    proposal: str
-    adoptable: bool
-    target: str | None
-
-
-class ImportPreview(BaseModel):
-    checksum: str
-    providers: list[ImportedProvider]
-    conflicts: list[ImportConflict]
-    groups: list[ImportGroup]
-    entries: list[ImportEntry]
-    warnings: list[str]
-
-
-class ImportResult(BaseModel):
-    providers_created: int
-    providers_merged: int
-    keys_added: int
-    models_added: int
-    groups_adopted: int
-    entries_adopted: int
-    skipped: int
 
 
 @dataclass
