@@ -122,7 +122,8 @@ def propose(
                 providers.append(draft)
     for source, name in list(provider_of.items()):
         provider_of.setdefault(source.split(" (", 1)[0], name)  # "group g (url)" also answers for "group g"
-    return Proposal(providers, conflicts, read.groups, read.entries, provider_of, {r.name: r.id for r in registered})
+    registered_names = {r.name: r.id for r in registered}
+    return Proposal(providers, conflicts, read.groups, read.entries, provider_of, registered_names, skippable)
 
 
 def _drafts(

@@ -295,7 +295,9 @@ def _mark_entries(services: Services, names: list[str]) -> None:
     yaml, data = yamlio.load(config_file.read_config(path) or "")
     for entry in data.get("providers") or []:
         if isinstance(entry, dict) and str(entry.get("provider")) in names:
-            entry["notes"] = OWNER_MARKER
+            # Right after ``provider``: a comment after the entry's last line stays where the operator put it.
+            entry.pop("notes", None)
+            entry.insert(1, "notes", OWNER_MARKER)
     in_place = None if settings.uniapi_write_mode == "auto" else settings.uniapi_write_mode == "in-place"
     # Not validated as the manager's: its stricter schema applies once the sync has rewritten the entries.
     config_file.write_config(

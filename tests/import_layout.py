@@ -15,9 +15,10 @@ import pytest
 
 from tests.conftest import GPTLOAD_ADMIN_KEY, fake_key
 
-OPERATOR_PROXY_KEY = "sk-operator-proxy-0123456789abcdef"
-OPS_PROXY_KEY = "sk-ops-only-proxy-0123456789abcdef"
-CLIENT_KEY = "sk-client-0123456789abcdef"
+# Secrets too: the leak guards of tests/conftest.py look for every key fake_key() made.
+OPERATOR_PROXY_KEY = fake_key("operator-proxy")
+OPS_PROXY_KEY = fake_key("ops-only-proxy")
+CLIENT_KEY = fake_key("client")
 
 
 @dataclass
@@ -77,7 +78,7 @@ api_keys:
 """
 
 
-async def _admin(gptload, method: str, path: str, body: dict | None = None):
+async def admin(gptload, method: str, path: str, body: dict | None = None):
     transport = httpx.ASGITransport(app=gptload.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gptload.test") as client:
         headers = {"Authorization": f"Bearer {GPTLOAD_ADMIN_KEY}"}
@@ -89,9 +90,9 @@ async def _admin(gptload, method: str, path: str, body: dict | None = None):
 async def _group(gptload, name: str, channel: str, upstream: str, keys: list[str], **fields) -> int:
     body = {"name": name, "channel_type": channel, "upstreams": [{"url": upstream, "weight": 1}],
             "test_model": fields.pop("test_model", "x"), **fields}  # fmt: skip
-    group = await _admin(gptload, "POST", "/api/groups", body)
+    group = await admin(gptload, "POST", "/api/groups", body)
     if keys:
-        await _admin(gptload, "POST", "/api/keys/add-multiple", {"group_id": group["id"], "keys_text": ",".join(keys)})
+        await admin(gptload, "POST", "/api/keys/add-multiple", {"group_id": group["id"], "keys_text": ",".join(keys)})
     return group["id"]
 
 
@@ -113,10 +114,10 @@ async def build_layout(fake, gptload, settings) -> Layout:
     await _group(gptload, "gemini-main", "gemini", "https://gemini.test", accounts["gemini"].keys,
                  proxy_keys=OPERATOR_PROXY_KEY)  # fmt: skip
     await _group(gptload, "ops-tools", "openai", "https://ops.test", accounts["ops"].keys, proxy_keys=OPS_PROXY_KEY)
-    pool = await _admin(gptload, "POST", "/api/groups", {"name": "gpt4o-pool", "group_type": "aggregate",
+    pool = await admin(gptload, "POST", "/api/groups", {"name": "gpt4o-pool", "group_type": "aggregate",
                         "channel_type": "openai", "proxy_keys": OPERATOR_PROXY_KEY})  # fmt: skip
     members = {"sub_groups": [{"group_id": openai, "weight": 100}, {"group_id": mirror, "weight": 100}]}
-    await _admin(gptload, "POST", f"/api/groups/{pool['id']}/sub-groups", members)
+    await admin(gptload, "POST", f"/api/groups/{pool['id']}/sub-groups", members)
     text = API_YAML.format(
         operator=OPERATOR_PROXY_KEY, ops=OPS_PROXY_KEY, client=CLIENT_KEY, an1=accounts["anthropic"].keys[0],
         ds1=accounts["deepseek"].keys[0], ds2=accounts["deepseek"].keys[1],
