@@ -210,7 +210,9 @@ def from_uniapi(
         if not isinstance(entry, dict):
             read.unmappable.append(Unmappable(f"api.yaml entry #{index + 1}", "it is not a mapping"))
             continue
-        name = str(entry.get("provider") or f"#{index + 1}")
+        # Only a string is a name: str() of a nested YAML alias (a "billion laughs" document) would never end.
+        name = entry["provider"] if isinstance(entry.get("provider"), str | int) else f"#{index + 1}"
+        name = str(name)
         if entry.get("notes") == OWNER_MARKER:
             read.entries.append(Finding(name, "entry", True, "the manager's own entry; nothing to import"))
             continue
@@ -327,8 +329,9 @@ def _entry_channel(entry: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, "it has no http(s) base_url"
     engine = entry.get("engine")
     if engine is not None:
-        channel = ENGINE_CHANNELS.get(str(engine))
-        return (channel, None) if channel else (None, f"engine {engine!r} is not a dialect the manager speaks")
+        channel = ENGINE_CHANNELS.get(engine) if isinstance(engine, str) else None
+        shown = repr(engine[:100]) if isinstance(engine, str) else "of that shape"
+        return (channel, None) if channel else (None, f"engine {shown} is not a dialect the manager speaks")
     url = urlsplit(base_url)
     if url.path.rstrip("/").endswith("/messages"):
         return "anthropic", None

@@ -185,3 +185,30 @@ async def test_a_preview_without_a_readable_source_is_a_clear_400(api, body):
     response = await api.post("/api/import/preview", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["code"] in ("no_import_source", "invalid_import_source", "invalid_api_yaml")
+
+
+async def test_a_preview_calls_no_provider_unless_asked_to_fetch_models(api, settings, layout, fake):  # noqa: F811
+    await preview(api, sources(settings))
+    assert fake.calls == []
+
+
+async def test_fetching_models_adds_what_each_upstream_lists_and_a_failure_is_a_warning(api, settings, layout, fake):  # noqa: F811
+    layout.accounts["gemini"].failure = "500"
+    body = await preview(api, {**sources(settings), "fetch_models": True})
+    mirror = {p["name"]: p for p in body["providers"]}["mirror-main"]
+    assert {m["original_name"]: m["normalized_name"] for m in mirror["models"]} == {
+        "gpt-4o-2024": "gpt4o",
+        "gpt-4o": None,
+    }
+    (warning,) = body["warnings"]
+    assert "gemini-main" in warning and "not fetched" in warning
+
+
+async def test_a_hostile_api_yaml_of_nested_aliases_is_read_in_linear_time(api):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    text = "\n".join(levels) + "\nproviders:\n  - provider: *a9\n    engine: *a9\n    base_url: https://x.test/v1\n"
+    response = await api.post("/api/import/preview", json={"uniapi": {"text": text}})
+    assert response.status_code == 200, response.text
+    (conflict,) = response.json()["conflicts"]
+    assert conflict["kind"] == "unmappable" and len(conflict["detail"]) < 300
