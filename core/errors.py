@@ -107,6 +107,12 @@ class InvalidInput(LpmError):
     code = "invalid_input"
 
 
+class InvalidChoice(LpmError):
+    """An import resolution, adoption or skip that names something the preview did not offer."""
+
+    code = "invalid_choice"
+
+
 class Unauthorized(LpmError):
     """A REST call without the right ``Authorization: Bearer <ADMIN_PASSWORD>``."""
 

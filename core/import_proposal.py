@@ -18,17 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from core.channels import CHANNELS
-from core.errors import LpmError
+from core.errors import InvalidChoice
 from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, merge_routed
 from core.naming import short_hash
 
 MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
-
-
-class InvalidChoice(LpmError):
-    """An import resolution or adoption that names something the preview did not offer."""
-
-    code = "invalid_choice"
 
 
 @dataclass(frozen=True)

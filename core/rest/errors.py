@@ -22,6 +22,7 @@ from core.errors import (
     ChecksumRequired,
     ConfigWriteError,
     ConfirmationRequired,
+    InvalidChoice,
     InvalidInput,
     LpmError,
     NotFound,
@@ -36,7 +37,6 @@ from core.errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
-from core.import_proposal import InvalidChoice
 
 log = logging.getLogger(__name__)
 # OPTIONS and HEAD too: this API grants no CORS preflight, and every answer keeps the {code, detail} shape.
