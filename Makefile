@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/registry.py
 	$(PY) bench/sync.py
 	$(PY) bench/ui.py
+	$(PY) bench/import.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
