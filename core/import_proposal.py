@@ -8,21 +8,25 @@ stable id and explicit options; the first option is what happens when none is ch
 - ``keys_differ``: sources name the same upstream with different key sets: separate providers / merge.
 - ``two_names``: clients reach one original name under several names; the registry holds one: pick it.
 - ``name_clash``: several originals of one provider answer to one name: split (the sync puts them behind an
-  aggregate) / keep one of them under that name (the others keep their own names).
+  aggregate) / keep one of them under that name (the others take their own names; offered only where that
+  ends the clash: a registered model is never renamed, and no own name may be one another model answers to).
 - ``unmappable``: a group or entry the import cannot describe, with the reason: skip.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.errors import InvalidChoice
 from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, merge_routed
-from core.naming import short_hash
 
 MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
+# Which description names a provider when several describe one upstream: GPT-Load's group, then the entry.
+SOURCE_RANK = {"group": 0, "api.yaml": 1, "backup": 2}
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class Proposal:
 def upstream_key(channel_type: str, base_url: str) -> str:
     """Where requests go, as GPT-Load would be configured for it: what makes two descriptions one provider."""
     upstream, endpoint, _ = CHANNELS[channel_type].gptload_upstream(base_url)
-    return f"{channel_type} {upstream.lower()} {endpoint}"
+    parts = urlsplit(upstream)  # host names ignore case; paths do not
+    return f"{channel_type} {parts.scheme}://{parts.netloc.lower()}{parts.path} {endpoint}"
 
 
 def propose(
@@ -81,17 +86,21 @@ def propose(
     """The proposal under ``choices`` (conflict id -> option; a missing one takes the first option), without
     the proposed new providers named in ``skip``."""
     choices = choices or {}
-    conflicts: list[Conflict] = []
+    conflicts: dict[str, Conflict] = {}
 
     def ask(kind: str, subject: str, detail: str, options: list[str]) -> str:
-        conflict = Conflict(f"{kind}-{short_hash(subject)}", kind, detail, options)
-        conflicts.append(conflict)
-        return choices.get(conflict.id, options[0])
+        # 12 hex digits: thousands of conflicts (a large GPT-Load) must not share an id.
+        conflict_id = f"{kind}-{hashlib.sha256(subject.encode()).hexdigest()[:12]}"
+        conflicts.setdefault(conflict_id, Conflict(conflict_id, kind, detail, options))
+        return choices.get(conflict_id, options[0])
 
-    for item in read.unmappable:
+    for item in sorted(read.unmappable, key=lambda u: u.source):
         ask("unmappable", item.source, item.reason, [SKIP])
     by_upstream: dict[str, list[Candidate]] = defaultdict(list)
-    for candidate in merge_routed(read.candidates):
+    # In a canonical order, so that which source names a provider never depends on the order of the inputs.
+    for candidate in sorted(
+        merge_routed(read.candidates), key=lambda c: (SOURCE_RANK.get(c.source.split()[0], 3), c.source)
+    ):
         by_upstream[upstream_key(candidate.channel_type, candidate.base_url)].append(candidate)
     mine = {upstream_key(r.channel_type, r.base_url): r for r in registered}
     taken = {r.name for r in registered}
@@ -105,6 +114,8 @@ def propose(
             provider_of.update((c.source, kept) for c in candidates)
         for draft in drafts:
             draft.models = _named_models(key, draft, mine.get(key), ask)
+            if draft.test_model not in {m.original for m in draft.models}:
+                draft.test_model = None  # the registry takes only one of the provider's own models
             if draft.existing_id is None:
                 draft.name = _free_name(draft.name, taken)
                 taken.add(draft.name)
@@ -117,7 +128,9 @@ def propose(
     for source, name in list(provider_of.items()):
         provider_of.setdefault(source.split(" (", 1)[0], name)  # "group g (url)" also answers for "group g"
     registered_names = {r.name: r.id for r in registered}
-    return Proposal(providers, conflicts, read.groups, read.entries, provider_of, registered_names, skippable)
+    return Proposal(
+        providers, list(conflicts.values()), read.groups, read.entries, provider_of, registered_names, skippable
+    )
 
 
 def _drafts(
@@ -176,6 +189,7 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
         if client not in names[m.original]:
             names[m.original].append(client)
     known = registered.models if registered else {}
+    subject = f"{key} {','.join(sorted(draft.sources))}"  # one upstream may make several providers (keys_differ)
     chosen: dict[str, str] = {}
     for original, clients in names.items():
         if original in known:
@@ -185,7 +199,7 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
                 f"Provider {draft.name}: clients reach {original!r} as {', '.join(map(repr, clients))}; "
                 "the registry keeps one name per model, the others stop routing."
             )
-            pick = ask("two_names", f"{key} {original}", detail, [f"name:{c}" for c in clients])
+            pick = ask("two_names", f"{subject} {original}", detail, [f"name:{c}" for c in clients])
             chosen[original] = pick.removeprefix("name:")
         else:
             chosen[original] = clients[0]
@@ -202,7 +216,11 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
             f"Provider {draft.name}: {', '.join(map(repr, sorted(originals)))} all answer to {name!r}; "
             "split puts each in its own group behind one aggregate on the next sync."
         )
-        pick = ask("name_clash", f"{key} {name}", detail, [SPLIT, *(f"keep:{o}" for o in sorted(originals))])
+        # keep:X only where the others can take their own names: imported ones (a registered model is never
+        # renamed) whose own name is neither this name nor one another model answers to.
+        renamable = {o for o in imported if o != name and o not in exposed}
+        keeps = [f"keep:{x}" for x in sorted(originals) if all(o in renamable for o in originals if o != x)]
+        pick = ask("name_clash", f"{subject} {name}", detail, [SPLIT, *keeps])
         if pick != SPLIT:
             kept = pick.removeprefix("keep:")
             chosen.update((o, o) for o in imported if o != kept)
@@ -230,13 +248,20 @@ def check_choices(proposal: Proposal, choices: dict[str, str], adopt: list[str],
             raise InvalidChoice(f"No conflict {conflict_id!r} in this preview.")
         if option not in offered[conflict_id]:
             raise InvalidChoice(f"Conflict {conflict_id} offers {', '.join(offered[conflict_id])}; got {option!r}.")
-    adoptable = {f.name for f in (*proposal.groups, *proposal.entries) if adoptable_now(proposal, f)}
-    known = {f.name for f in (*proposal.groups, *proposal.entries)}
+    findings: dict[str, list[Finding]] = defaultdict(list)
+    for finding in (*proposal.groups, *proposal.entries):
+        findings[finding.name].append(finding)
     for name in adopt:
-        if name not in known:
+        same = findings.get(name, [])
+        if not same:
             raise InvalidChoice(f"No group or entry named {name!r} in this preview.")
-        if name not in adoptable:
+        if not any(adoptable_now(proposal, f) for f in same):
             raise InvalidChoice(f"{name!r} cannot be adopted: it is the manager's already, or nothing maps it.")
+        # Apply adopts by name: a group and an entry of one name are adopted together, or neither is.
+        stuck = next((f for f in same if not f.managed and not adoptable_now(proposal, f)), None)
+        if stuck is not None:
+            what = "an entry" if stuck.kind == "entry" else "a group"
+            raise InvalidChoice(f"{name!r} also names {what} that cannot be adopted; leave both alone.")
     chosen = set(adopt)
     for entry in proposal.entries:
         if entry.target in chosen and entry.name not in chosen:
@@ -245,7 +270,7 @@ def check_choices(proposal: Proposal, choices: dict[str, str], adopt: list[str],
                 f"adopt {entry.name} too, or leave {entry.target} alone."
             )
     for group in proposal.groups:
-        if group.kind == "aggregate" and group.name not in chosen:
+        if group.kind == "aggregate" and not group.managed and group.name not in chosen:
             taken = sorted(set(group.members) & chosen)
             if taken:
                 raise InvalidChoice(

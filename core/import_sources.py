@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,10 @@ from core.naming import OWNER_MARKER, carries_marker
 PROXY_PATH = re.compile(r"^/proxy/([a-z0-9_-]{1,100})(?:/|$)")
 ENGINE_CHANNELS = {c.uniapi_engine: c.name for c in CHANNELS.values()}
 ENGINE_CHANNELS |= {"openai": "openai", "anthropic": "anthropic"}  # spellings operators use for the same dialects
+# Hosts for which uni-api infers an engine the manager does not speak when an entry names none (get_engine).
+FOREIGN_HOSTS = {"aiplatform.googleapis.com": "vertex", ".azure.com": "azure", ".azuredatabricks.net": "azure",
+                 "api.cloudflare.com": "cloudflare", "amazonaws.com": "aws", "api.cohere.com": "cohere"}  # fmt: skip
+GEMINI_HOST = "generativelanguage.googleapis.com"
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,11 @@ def _finding(group: dict[str, Any], managed: bool, proposal: str, **more: Any) -
 def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], managed: bool) -> None:
     name = group["name"]
     channel = CHANNELS.get(group.get("channel_type") or "")
-    urls = [u.get("url", "") for u in group.get("upstreams") or [] if isinstance(u, dict) and u.get("url")]
+    urls = _enabled_urls(group)
     reason = (
         f"channel type {group.get('channel_type')!r} is not one the manager speaks"
         if channel is None
-        else "it has no upstream"
+        else "it has no enabled upstream"
         if not urls
         else "it holds no keys"
         if not keys
@@ -157,15 +161,16 @@ def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], ma
         return
     rules = group.get("model_redirect_rules") or {}
     models = [ModelCandidate(original, None if exposed == original else exposed) for exposed, original in rules.items()]
-    sources = []
-    for url in urls:
-        source = f"group {name}" if len(urls) == 1 else f"group {name} ({url})"
+    sources = group_sources(group)
+    for index, (url, source) in enumerate(zip(urls, sources, strict=True)):
         base_url = group_base_url(group["channel_type"], url, group.get("validation_endpoint") or "")
-        candidate_name = name if len(urls) == 1 else f"{name}-{len(sources) + 1}"
+        candidate_name = name if len(urls) == 1 else f"{name}-{index + 1}"
+        test_model = group.get("test_model") or None
         read.candidates.append(
-            Candidate(source, candidate_name, base_url, group["channel_type"], frozenset(keys), list(models))
+            Candidate(
+                source, candidate_name, base_url, group["channel_type"], frozenset(keys), list(models), test_model
+            )
         )
-        sources.append(source)
     strict = "strict" if group.get("model_redirect_strict") else "non-strict"
     proposal = f"provider from {len(urls)} upstream(s), {len(keys)} keys, {len(rules)} {strict} redirect rules"
     read.groups.append(_finding(group, managed, proposal, adoptable=not managed, sources=sources))
@@ -174,9 +179,29 @@ def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], ma
 def _aggregate_finding(
     group: dict[str, Any], members: dict[int, int], by_id: dict[int, dict[str, Any]], managed: bool
 ) -> Finding:
+    """An aggregate stands for what its enabled members import: adoptable only while the outcome keeps all of them."""
     names = sorted(by_id[m]["name"] for m in members if m in by_id)
     proposal = f"aggregate over {len(names)} member(s): " + (", ".join(names) or "none")
-    return _finding(group, managed, proposal, adoptable=not managed, members=names)
+    sources = [s for m, w in sorted(members.items()) if m in by_id and w > 0 for s in group_sources(by_id[m])]
+    return _finding(group, managed, proposal, adoptable=not managed, members=names, sources=sources)
+
+
+def _enabled_urls(group: dict[str, Any]) -> list[str]:
+    """The upstreams GPT-Load chooses from: one with weight 0 is stored but never chosen."""
+    upstreams = [u for u in group.get("upstreams") or [] if isinstance(u, dict) and u.get("url")]
+    return [u["url"] for u in upstreams if u.get("weight") is None or u["weight"] > 0]
+
+
+def group_sources(group: dict[str, Any]) -> list[str]:
+    """The sources of the candidates a standard group makes (``group g``, or ``group g (url)`` per upstream).
+
+    A group that makes none (the manager's, unmappable) is named all the same: its sources are then never in a
+    proposal's ``provider_of``, so an entry or aggregate that routes through it is not adoptable.
+    """
+    urls = _enabled_urls(group)
+    if len(urls) <= 1:
+        return [f"group {group['name']}"]
+    return [f"group {group['name']} ({url})" for url in urls]
 
 
 def group_base_url(channel_type: str, upstream: str, validation_endpoint: str) -> str:
@@ -206,17 +231,22 @@ def from_uniapi(
     """
     read = SourceRead()
     providers = data.get("providers") if isinstance(data, dict) else None
+    seen: set[str] = set()
     for index, entry in enumerate(providers if isinstance(providers, list) else []):
         if not isinstance(entry, dict):
             read.unmappable.append(Unmappable(f"api.yaml entry #{index + 1}", "it is not a mapping"))
             continue
         # Only a string is a name: str() of a nested YAML alias (a "billion laughs" document) would never end.
-        name = entry["provider"] if isinstance(entry.get("provider"), str | int) else f"#{index + 1}"
-        name = str(name)
+        named = isinstance(entry.get("provider"), str | int) and str(entry["provider"]).strip() != ""
+        name = str(entry["provider"]) if named else f"#{index + 1}"
         if entry.get("notes") == OWNER_MARKER:
             read.entries.append(Finding(name, "entry", True, "the manager's own entry; nothing to import"))
-            continue
-        _entry(read, name, entry, groups, layout, adoptable=adoptable)
+        elif not named or name in seen:  # apply could not tell which one to mark, nor uni-api which to use
+            why = "it has no provider name" if not named else "an earlier entry has the same provider name"
+            _unmappable(read, name, f"api.yaml entry {name}" + (f" #{index + 1}" if named else ""), why)
+        else:
+            _entry(read, name, entry, groups, layout, adoptable=adoptable)
+        seen.add(name)
     return read
 
 
@@ -242,7 +272,9 @@ def _entry(
         routed = route_through(groups[target], items, groups, layout)
         read.candidates += routed
         proposal = f"routes {len(items)} name(s) through GPT-Load group {target}"
-        read.entries.append(Finding(name, "entry", False, proposal, adoptable, target=target))
+        # Adoptable only while the outcome keeps every group the names go to (not skipped, not unmappable).
+        sources = [s for c in routed for s in group_sources(groups[c.name])] or [f"group {target}"]
+        read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=sources, target=target))
         return
     channel_type, reason = _entry_channel(entry)
     keys = _entry_keys(entry.get("api"))
@@ -254,16 +286,8 @@ def _entry(
     root = _entry_base_url(channel_type, str(base_url))
     models = [ModelCandidate(upstream, None if client == upstream else client) for upstream, client in items]
     read.candidates.append(Candidate(source, name, root, channel_type, frozenset(keys), models))
-    read.entries.append(
-        Finding(
-            name,
-            "entry",
-            False,
-            f"direct provider, {len(keys)} key(s), {len(models)} model(s)",
-            adoptable,
-            sources=[source],
-        )
-    )
+    proposal = f"direct provider, {len(keys)} key(s), {len(models)} model(s)"
+    read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=[source]))
 
 
 def _unmappable(read: SourceRead, name: str, source: str, reason: str) -> None:
@@ -282,15 +306,19 @@ def route_through(
     They carry no keys and no URL: ``merge_routed`` folds them into the candidates of the same group.
     """
     members = [group]
-    if group.get("group_type") == "aggregate" and layout is not None:
+    if group.get("group_type") == "aggregate":
         by_id = {g["id"]: g for g in groups.values()}
-        members = [by_id[m] for m in sorted(layout.members.get(group["id"], {})) if m in by_id]
+        weights = layout.members.get(group["id"], {}) if layout is not None else {}
+        # A member linked with weight 0 is not loaded: no request reaches it.
+        members = [by_id[m] for m, weight in sorted(weights.items()) if m in by_id and weight > 0]
     found: list[Candidate] = []
     for member in members:
         rules = member.get("model_redirect_rules") or {}
+        # Strict accepts only rule keys; with no rules at all GPT-Load skips redirection and blocks nothing.
+        strict = bool(member.get("model_redirect_strict")) and bool(rules)
         models = []
         for upstream, client in items:
-            original = rules.get(upstream) or (None if member.get("model_redirect_strict") else upstream)
+            original = rules.get(upstream) or (None if strict else upstream)
             if original is not None:
                 models.append(ModelCandidate(original, None if client == original else client))
         found.append(Candidate(f"group {member['name']}", member["name"], "", "", frozenset(), models))
@@ -298,14 +326,21 @@ def route_through(
 
 
 def merge_routed(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """Fold model-only candidates (from ``route_through``) into the real candidates of the same group."""
-    real = [c for c in candidates if c.base_url]
-    by_group: dict[str, list[Candidate]] = {}
-    for c in real:
-        by_group.setdefault(c.source.split(" (", 1)[0], []).append(c)
-    for routed in (c for c in candidates if not c.base_url):
-        for target in by_group.get(routed.source, []):
-            target.models += [m for m in routed.models if m not in target.models]
+    """Fold model-only candidates (from ``route_through``) into copies of the real candidates of the same group.
+
+    The inputs are left as they are (a preview's read is proposed again at apply); routed names follow the
+    group's own, in a canonical order, so the entries' order in api.yaml changes nothing.
+    """
+    candidates = list(candidates)
+    routed: dict[str, list[ModelCandidate]] = {}
+    for c in candidates:
+        if not c.base_url:
+            routed.setdefault(c.source, []).extend(c.models)
+    real = []
+    for c in candidates:
+        if c.base_url:
+            extra = sorted(routed.get(c.source.split(" (", 1)[0], []), key=lambda m: (m.original, m.client or ""))
+            real.append(replace(c, models=list(dict.fromkeys([*c.models, *extra]))))
     return real
 
 
@@ -332,11 +367,16 @@ def _entry_channel(entry: dict[str, Any]) -> tuple[str | None, str | None]:
         channel = ENGINE_CHANNELS.get(engine) if isinstance(engine, str) else None
         shown = repr(engine[:100]) if isinstance(engine, str) else "of that shape"
         return (channel, None) if channel else (None, f"engine {shown} is not a dialect the manager speaks")
+    # As uni-api infers it: Gemini's OpenAI-compatible /v1beta/openai is gpt; api.anthropic.com is claude.
     url = urlsplit(base_url)
-    if url.path.rstrip("/").endswith("/messages"):
-        return "anthropic", None
-    if "generativelanguage" in (url.hostname or "") or "/v1beta" in url.path:
+    host, path = url.hostname or "", url.path.rstrip("/")
+    if ("/v1beta" in path or host == GEMINI_HOST) and "/v1beta/openai" not in path:
         return "gemini", None
+    foreign = next((engine for part, engine in FOREIGN_HOSTS.items() if part in host), None)
+    if foreign:
+        return None, f"uni-api reads it as engine {foreign!r}, not a dialect the manager speaks"
+    if host == "api.anthropic.com" or path.endswith("/messages"):
+        return "anthropic", None
     return "openai", None
 
 
