@@ -51,7 +51,8 @@ class PagedGrid:
             {"columnDefs": columns, "rowData": [], "domLayout": "autoHeight", **(options or {})},
             auto_size_columns=False,
         ).classes(f"w-full {name}")
-        self.grid.mark(name)
+        # autoHeight sizes the grid to its page of rows; NiceGUI's default 16rem height would cut it off.
+        self.grid.style("height: auto").mark(name)
         self.pager = ui.pagination(1, 1, direction_links=True, on_change=self._paged)
         self.pager.props("max-pages=9 boundary-links").classes(f"{name}-pager").mark(f"{name}-pager")
         self.show(1)
