@@ -21,6 +21,9 @@ class ImportPreviewRequest(Body):
     passphrase: str | None = None
     resolutions: dict[str, str] = Field(default_factory=dict)  # preview the outcome of these choices
     skip_providers: NameList = Field(default_factory=list)  # proposed providers not to import
+    # Instead of sources: the checksum of an earlier preview, whose read is proposed again with these choices
+    # (reading GPT-Load again at 3,000 groups takes seconds; a choice should not).
+    checksum: str | None = None
 
 
 class ImportApplyRequest(Body):

@@ -75,6 +75,8 @@ class ImportMemo:
 
 async def preview(services: Services, request: ImportPreviewRequest) -> ImportPreview:
     """Read the chosen sources and propose; nothing is stored but the preview itself (in memory)."""
+    if request.checksum is not None:
+        return await _choose(services, request)
     if not (request.gptload or request.uniapi or request.bundle):
         raise InvalidInput(
             "Choose a source: GPT-Load, an api.yaml (path or text), or a backup bundle.", code="no_import_source"
@@ -103,6 +105,21 @@ async def preview(services: Services, request: ImportPreviewRequest) -> ImportPr
     proposal = propose(read, registered, request.resolutions, request.skip_providers)
     check_choices(proposal, request.resolutions, [], request.skip_providers)
     return _public(checksum, proposal, request.resolutions, warnings)
+
+
+async def _choose(services: Services, request: ImportPreviewRequest) -> ImportPreview:
+    """An earlier preview's read, proposed again with other choices; refused when the registry moved meanwhile."""
+    if request.gptload or request.uniapi or request.bundle:
+        raise InvalidInput("Send either sources or the checksum of a preview, not both.", code="invalid_import_source")
+    pending = services.imports.take(request.checksum or "")
+    if pending is None:
+        raise StalePlan("No preview has this checksum (expired or never made); preview again.", code="stale_import")
+    registered = await registered_providers(services)
+    if _registry_digest(registered) != pending.registry:
+        raise StalePlan("The registry changed since this preview; preview again.", code="stale_import")
+    proposal = propose(pending.read, registered, request.resolutions, request.skip_providers)
+    check_choices(proposal, request.resolutions, [], request.skip_providers)
+    return _public(request.checksum or "", proposal, request.resolutions, pending.warnings)
 
 
 async def apply(services: Services, request: ImportApplyRequest) -> ImportResult:

@@ -212,3 +212,23 @@ async def test_a_hostile_api_yaml_of_nested_aliases_is_read_in_linear_time(api):
     assert response.status_code == 200, response.text
     (conflict,) = response.json()["conflicts"]
     assert conflict["kind"] == "unmappable" and len(conflict["detail"]) < 300
+
+
+async def test_other_choices_on_a_preview_go_by_its_checksum_without_reading_the_sources_again(
+    api,
+    settings,
+    layout,  # noqa: F811
+    gptload,
+    fake,
+):
+    body = await preview(api, sources(settings))
+    requests = len(gptload.requests)
+    again = await preview(api, {"checksum": body["checksum"], "skip_providers": ["deepseek"]})
+    assert len(gptload.requests) == requests, "GPT-Load is not read again"
+    assert again["checksum"] == body["checksum"]
+    assert "deepseek" not in {p["name"] for p in again["providers"]}
+    mixed = await api.post("/api/import/preview", json={"checksum": body["checksum"], "gptload": True})
+    assert mixed.status_code == 400
+    await change_registry(api, fake, settings, gptload)
+    stale = await api.post("/api/import/preview", json={"checksum": body["checksum"]})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_import"

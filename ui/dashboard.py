@@ -9,8 +9,9 @@ from typing import Any
 
 from nicegui import ui
 
-from core import catalog, fetching, probes, providers
+from core import catalog, fetching, import_offer, probes, providers
 from core.errors import LpmError
+from core.import_offer import ExistingSetup
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
@@ -40,6 +41,8 @@ async def dashboard(services: Services) -> None:
             return  # a later reload has already shown a newer list
         tickets["shown"] = ticket
         state["listed"] = listed
+        if listed:
+            offer.clear()  # the import is offered only to an empty registry
         cards.refresh()
 
     async def changed() -> None:
@@ -120,8 +123,33 @@ async def dashboard(services: Services) -> None:
         ui.button("Add provider", icon="add", on_click=add)
         test_all_button = ui.button("Test all", icon="bolt", on_click=test_all).props("outline")
         summary = ui.label("").classes("text-sm").mark("test-all-summary")
+    offer = ui.element().classes("w-full")
+
+    async def show_offer() -> None:
+        """Read after the page is out: GPT-Load may be slow or down (then it offers nothing)."""
+        if state["listed"]:
+            return
+        setup = await import_offer.existing_setup(services)
+        if setup.offered and not state["listed"]:
+            offer.clear()
+            with offer:
+                import_card(setup)
+
     state["listed"] = await providers.list_providers(services)
     cards()
+    ui.timer(0.05, show_offer, once=True)
+
+
+def import_card(setup: ExistingSetup) -> None:
+    found = [f"{setup.gptload_groups} GPT-Load groups"] if setup.gptload_groups else []
+    found += [f"{setup.uniapi_entries} api.yaml providers"] if setup.uniapi_entries else []
+    with ui.card().classes("w-full border-l-4 border-primary").mark("import-offer"):
+        ui.label("Import existing setup").classes("text-h6")
+        ui.label(f"Found {' and '.join(found)} made without this manager. Import their keys, models and routes "
+                 "instead of typing them in again; nothing is stored before you apply.")  # fmt: skip
+        ui.button("Import existing setup", icon="download", on_click=lambda: ui.navigate.to("/import")).mark(
+            "import-offer-button"
+        )
 
 
 @dataclass

@@ -24,6 +24,9 @@ def frame(services: Services, title: str) -> Iterator[None]:
     with ui.header().classes("items-center gap-3 px-4 py-2 no-wrap whitespace-nowrap"):
         ui.link("LLM Provider Manager", "/").classes("text-lg font-bold text-white no-underline")
         ui.label(title).classes("opacity-80 max-xl:hidden")
+        ui.link("Import", "/import").classes("text-white no-underline hover:underline").mark("nav-import").tooltip(
+            "Import an existing GPT-Load + uni-api setup, or restore a backup"
+        )
         ui.space()
         status_bar(services)
         with (

@@ -6,6 +6,7 @@ from nicegui import ui
 
 from core.services import Services
 from ui.dashboard import dashboard
+from ui.import_page import import_page
 from ui.layout import frame
 from ui.session import install_login
 from ui.sync_page import sync_page
@@ -27,5 +28,10 @@ def register_pages(services: Services) -> None:
     async def sync() -> None:
         with frame(services, "Sync"):
             await sync_page(services)
+
+    @ui.page("/import")
+    async def import_setup() -> None:
+        with frame(services, "Import and restore"):
+            await import_page(services)
 
     install_login(services)  # the login page and the page guard, when ADMIN_PASSWORD is set

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import background_tasks, ui
 
+from core import import_offer
 from core.errors import LpmError
 from core.services import Services
 from core.topology_rows import Row, keys_per_provider, topology_rows
@@ -48,6 +49,7 @@ class SyncPage:
         self.engine: SyncEngine = services.sync
         self.current_plan: Plan | None = None
         self.plan_error: str | None = None
+        self.offer_import = False  # the plan is refused as unsafe and the registry is empty: a lost database?
         self.rows: list[Row] | None = None  # the topology, one row per group serving a name
         self.watching = False
         self.verifying = False
@@ -72,6 +74,7 @@ class SyncPage:
             self.current_plan, self.plan_error = None, describe(exc)
         else:
             self.current_plan, self.plan_error = bundle.plan, None
+            self.offer_import = bundle.plan.safety.unsafe and await import_offer.registry_empty()
             topology = bundle.desired.topology
             rows = topology_rows(topology, keys_per_provider(topology, bundle.desired.specs))
             if rows != self.rows:  # the same topology keeps its table, its page and the names selected in it
@@ -145,6 +148,8 @@ class SyncPage:
                 ui.spinner()
                 ui.label("Planning: reading the registry and GPT-Load…")
             return
+        if plan.safety.unsafe and self.offer_import:
+            reimport_offer()
         plan_preview(plan)
         if self.watching:
             return
@@ -188,3 +193,10 @@ class SyncPage:
     def topology(self) -> None:
         if self.rows is not None:
             TopologyView(self.rows)
+
+
+def reimport_offer() -> None:
+    with ui.card().classes("w-full border-l-4 border-red-600 bg-red-1 text-black").mark("reimport-offer"):
+        ui.label("The registry is empty, so this plan would delete everything the manager made. If the database "
+                 "was lost or this is a new instance, bring the setup back instead:")  # fmt: skip
+        ui.link("Re-import your setup (or restore a backup)", "/import").mark("reimport-link")
