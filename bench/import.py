@@ -28,7 +28,6 @@ import pstats
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -38,18 +37,15 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.sync import ADMIN_KEY, bench_services  # noqa: E402
 from core import importing  # noqa: E402
-from core.crypto import generate_key  # noqa: E402
-from core.db import open_database  # noqa: E402
 from core.import_proposal import propose  # noqa: E402
 from core.import_shapes import ImportPreviewRequest  # noqa: E402
 from core.import_sources import from_gptload, read_gptload  # noqa: E402
 from core.importing import preview, registered_providers  # noqa: E402
 from core.services import Services  # noqa: E402
-from core.settings import Settings  # noqa: E402
 from tests.fakes.gptload import FakeGptLoad  # noqa: E402
 
-ADMIN_KEY = "gptload-admin-bench-0123456789"
 GROUPS, KEYS, LATENCY, CONCURRENCY = 3_000, 30_000, 0.020, 8
 TARGET_RATIO = 3.0
 BIG_KEYS = 2_500  # keys of each of the three big groups (at least three pages of 1,000)
@@ -142,24 +138,8 @@ def line(label: str, value: str, note: str = "") -> None:
 
 
 async def run(args: argparse.Namespace) -> float:
-    with tempfile.TemporaryDirectory(prefix="lpm-bench-") as tmp:
-        env = {
-            "ENCRYPTION_KEY": generate_key(),
-            "DATA_DIR": tmp,
-            "GPTLOAD_URL": "http://gptload.test",
-            "GPTLOAD_AUTH_KEY": ADMIN_KEY,
-            "UNIAPI_GPTLOAD_URL": "http://gptload.test",
-            "GPTLOAD_CONCURRENCY": str(args.concurrency),
-            "LOG_LEVEL": "WARNING",
-        }
-        settings = Settings.from_env(env)
-        fake = FakeGptLoad(ADMIN_KEY)
-        services = Services.build(settings, gptload_transport=httpx.ASGITransport(app=fake.app))
-        try:
-            async with open_database(settings.database_url, services.box):
-                return await bench(services, fake, args)
-        finally:
-            await services.aclose()
+    async with bench_services(args.concurrency) as (services, fake):
+        return await bench(services, fake, args)
 
 
 async def bench(services: Services, fake: FakeGptLoad, args: argparse.Namespace) -> float:

@@ -17,6 +17,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,27 +138,34 @@ async def measure_sync(services: Services, fake: FakeGptLoad, label: str, concur
     return row
 
 
-async def run(args: argparse.Namespace) -> None:
+@asynccontextmanager
+async def bench_services(concurrency: int, **env: str) -> AsyncIterator[tuple[Services, FakeGptLoad]]:
+    """Services on a fresh SQLite file in front of a fake GPT-Load (no latency yet); the benches' one setup."""
     with tempfile.TemporaryDirectory(prefix="lpm-bench-") as tmp:
-        env = {
+        settings = Settings.from_env({
             "ENCRYPTION_KEY": generate_key(),
             "DATA_DIR": tmp,
             "GPTLOAD_URL": "http://gptload.test",
             "GPTLOAD_AUTH_KEY": ADMIN_KEY,
             "UNIAPI_GPTLOAD_URL": "http://gptload.test",
-            "GPTLOAD_CONCURRENCY": str(args.concurrency),
+            "GPTLOAD_CONCURRENCY": str(concurrency),
             "LOG_LEVEL": "WARNING",
-            "UNIAPI_RELOAD_WAIT": "0",  # no uni-api here (see measure_fast_syncs)
-        }
-        settings = Settings.from_env(env)
+            **env,
+        })  # fmt: skip
         fake = FakeGptLoad(ADMIN_KEY)
-        fake.latency = LATENCY
         services = Services.build(settings, gptload_transport=httpx.ASGITransport(app=fake.app))
         try:
             async with open_database(settings.database_url, services.box):
-                await bench(services, fake, args)
+                yield services, fake
         finally:
             await services.aclose()
+
+
+async def run(args: argparse.Namespace) -> None:
+    # No uni-api here (see measure_fast_syncs).
+    async with bench_services(args.concurrency, UNIAPI_RELOAD_WAIT="0") as (services, fake):
+        fake.latency = LATENCY
+        await bench(services, fake, args)
 
 
 async def bench(services: Services, fake: FakeGptLoad, args: argparse.Namespace) -> None:
