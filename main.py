@@ -21,6 +21,7 @@ from nicegui import app, ui
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
 
+from core import backup_cli
 from core.db import prepare_database, tortoise_config
 from core.diagnostics import gptload_first_contact, uniapi_directory
 from core.envfile import ensure_env_file
@@ -37,6 +38,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="LLM Provider Manager")
     parser.add_argument("--init-env", action="store_true", help="create .env with a fresh ENCRYPTION_KEY if missing")
     parser.add_argument("--native", action="store_true", help="open in a native window (pywebview)")
+    backup_cli.add_commands(parser)
     return parser.parse_args(argv)
 
 
@@ -137,6 +139,8 @@ def _derived_secret(key: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is not None:  # backup or restore: a short job, no server
+        sys.exit(backup_cli.run(args))
     if args.init_env:
         if done := ensure_env_file(env_file_path()):
             print(f"{done} Back up ENCRYPTION_KEY: without it the stored API keys cannot be decrypted.")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from core.http_guard import HttpGuard
-from core.rest import gptload, health, importing, models, providers, sync
+from core.rest import backup, gptload, health, importing, models, providers, sync
 from core.rest.auth import require_admin
 from core.rest.deps import bind_services
 from core.rest.errors import install_api_fallback, install_error_handlers
@@ -18,7 +18,15 @@ from core.services import Services
 
 API_PREFIX = "/api"
 OPEN_ROUTERS = (health.open_router,)
-GUARDED_ROUTERS = (health.router, providers.router, models.router, sync.router, gptload.router, importing.router)
+GUARDED_ROUTERS = (
+    health.router,
+    providers.router,
+    models.router,
+    sync.router,
+    gptload.router,
+    importing.router,
+    backup.router,
+)
 
 
 def build_router(services: Services) -> APIRouter:
