@@ -15,6 +15,7 @@ from core.clients.upstream import UpstreamClient
 from core.crypto import SecretBox
 from core.importing import ImportMemo
 from core.known_secrets import KnownSecrets
+from core.login_guard import LoginThrottle
 from core.settings import Settings
 from core.sync import SyncEngine
 
@@ -38,6 +39,8 @@ class Services:
     secrets: KnownSecrets = field(init=False)
     # Import previews an apply may name by checksum (core.importing).
     imports: ImportMemo = field(default_factory=ImportMemo)
+    # Wrong passwords, wherever they are typed (the login page, a backup's re-authentication): one count.
+    password_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def __post_init__(self) -> None:
         # The engine works on these services; sync and desired know Services as a type only (no import cycle).

@@ -37,10 +37,11 @@ COOKIE_PREFIX = "lpm_session"
 @dataclass
 class LoginGuard:
     services: Services
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: LoginThrottle = field(init=False)
     sessions: SessionStore = field(init=False)
 
     def __post_init__(self) -> None:
+        self.throttle = self.services.password_throttle  # shared with the backup's re-authentication
         self.sessions = SessionStore(idle_seconds=self.services.settings.session_idle_hours * 3600)
 
     @property
