@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 SECRET_FIELDS = ("proxy_keys", "keys_text")
 KEY_CHUNK = 4000  # GPT-Load refuses more than 5000 keys per call
 KEY_PAGE = 1000
+KEY_READS = 3  # full passes over a group's key pages before giving up (see list_keys)
 
 
 class GptLoadClient:
@@ -95,7 +96,23 @@ class GptLoadClient:
         await self._request("DELETE", f"/api/groups/{aggregate_id}/sub-groups/{member_id}")
 
     async def list_keys(self, group_id: int) -> dict[str, str]:
-        """``{key: status}`` of every key of a group; status is ``active`` or ``invalid`` (blacklisted)."""
+        """``{key: status}`` of every key of a group; status is ``active`` or ``invalid`` (blacklisted).
+
+        Pages are ordered by ``last_used_at``, which GPT-Load's proxy writes in batches about once a minute (seen
+        on v1.4.9): a batch landing between two pages moves keys onto a page already read, and a single pass
+        missed 105 of 1,205 keys. So the pages are read again until they hold as many keys as GPT-Load counted.
+        """
+        for _ in range(KEY_READS):
+            keys, total = await self._key_pages(group_id)
+            if len(keys) >= total:
+                return keys
+        raise UpstreamResponseError(
+            f"GPT-Load's keys of group {group_id} kept moving between pages in {KEY_READS} reads; try again.",
+            status=200,
+            upstream_code="KEYS_MOVING",
+        )
+
+    async def _key_pages(self, group_id: int) -> tuple[dict[str, str], int]:
         keys: dict[str, str] = {}
         page = 1
         while True:
@@ -103,7 +120,7 @@ class GptLoadClient:
             data = await self._request("GET", "/api/keys", params=params)
             keys.update((item["key_value"], item.get("status") or "active") for item in data["items"])
             if page >= data["pagination"]["total_pages"]:
-                return keys
+                return keys, data["pagination"]["total_items"]
             page += 1
 
     async def add_keys(self, group_id: int, keys: list[str]) -> None:

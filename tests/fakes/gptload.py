@@ -242,6 +242,7 @@ class FakeGptLoad:
         self._active: dict[int, list[str]] = {}
         self._snapshots = [_Snapshot(-math.inf, {}, {})]
         self._faults: dict[int, tuple[str, int]] = {}
+        self._usage_after_page: tuple[int, int] | None = None  # (group id, keys): see usage_lands_after_key_page
         self._seen = 0
         self._round_robin = _SmoothWeighted()
         self._routes = self._admin_routes()
@@ -292,6 +293,16 @@ class FakeGptLoad:
         self._keys[group["id"]][key].status = "invalid"
         active = self._active[group["id"]]
         active[:] = [value for value in active if value != key]  # handleFailure LRem's a blacklisted key
+
+    def usage_lands_after_key_page(self, name: str, keys: int) -> None:
+        """The proxy's key usage reaches the database while a client pages through ``GET /api/keys``.
+
+        The real server writes ``last_used_at`` in batches (about once a minute, measured on v1.4.9), and pages are
+        ordered by it: after the next page is served, the ``keys`` least recently used keys of that group become
+        the most recent, so they move to the first page and a reader that goes on to page 2 never sees them."""
+        group = self.group_by_name(name)
+        assert group is not None, name
+        self._usage_after_page = (group["id"], keys)
 
     def validation_pass(self) -> None:
         """GPT-Load's key-validation cron (every 5 min; each standard group once per interval, new ones at once):
@@ -662,6 +673,10 @@ class FakeGptLoad:
         pagination = {"page": page, "page_size": size, "total_items": len(keys),
                       "total_pages": math.ceil(len(keys) / size)}  # fmt: skip
         items = [k.item() for k in keys[(page - 1) * size : page * size]]
+        if self._usage_after_page and self._usage_after_page[0] == gid:
+            for key in keys[-self._usage_after_page[1] :]:
+                key.last_used_at = _now()
+            self._usage_after_page = None
         return _success({"items": items, "pagination": pagination})
 
     async def _key_text_request(self, request: Request) -> tuple[int, list[str]]:
