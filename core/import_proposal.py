@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.errors import InvalidChoice
-from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, merge_routed
+from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead
+from core.import_uniapi import merge_routed
 
 MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
 # Which description names a provider when several describe one upstream: GPT-Load's group, then the entry.

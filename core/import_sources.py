@@ -3,12 +3,8 @@
 Three sources describe providers: GPT-Load's groups (upstreams, keys, redirect rules, aggregates), uni-api's
 ``api.yaml`` (direct entries with keys and model aliases, and entries that point at GPT-Load groups), and a
 backup bundle. Each becomes ``Candidate`` providers plus findings about every group and entry. The
-conversion is pure (tests give it plain dicts); only ``read_gptload`` talks to a server.
-
-Client names are followed the way requests travel: a uni-api entry sends ``original`` for an
-``original: alias`` item, GPT-Load's redirect rules turn what it gets into the provider's name (a strict
-group refuses names without a rule; a non-strict one passes them on unchanged), and an aggregate hands a
-request to one of its members.
+conversion is pure (tests give it plain dicts); only ``read_gptload`` talks to a server. This module holds
+the shapes and GPT-Load's side; ``core.import_uniapi`` reads api.yaml, ``core.backup`` a bundle.
 """
 
 from __future__ import annotations
@@ -16,24 +12,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.clients.gptload import GptLoadClient
-from core.naming import OWNER_MARKER, carries_marker
-
-# The path of a GPT-Load proxy URL: /proxy/{group}/...
-PROXY_PATH = re.compile(r"^/proxy/([a-z0-9_-]{1,100})(?:/|$)")
-ENGINE_CHANNELS = {c.uniapi_engine: c.name for c in CHANNELS.values()}
-ENGINE_CHANNELS |= {"openai": "openai", "anthropic": "anthropic"}  # spellings operators use for the same dialects
-# Hosts for which uni-api infers an engine the manager does not speak when an entry names none (get_engine).
-FOREIGN_HOSTS = {"aiplatform.googleapis.com": "vertex", ".azure.com": "azure", ".azuredatabricks.net": "azure",
-                 "api.cloudflare.com": "cloudflare", "amazonaws.com": "aws", "api.cohere.com": "cohere"}  # fmt: skip
-GEMINI_HOST = "generativelanguage.googleapis.com"
+from core.naming import carries_marker
 
 
 @dataclass(frozen=True)
@@ -218,175 +203,3 @@ def group_base_url(channel_type: str, upstream: str, validation_endpoint: str) -
     if channel.keeps_custom_path and path.strip("/") and validation_endpoint == "/chat/completions":
         return url
     return url + channel.version_segment
-
-
-def from_uniapi(
-    data: Any, groups: dict[str, dict[str, Any]] | None, layout: GptLoadLayout | None, *, adoptable: bool
-) -> SourceRead:
-    """Candidates of direct entries; client names that entries pointing at GPT-Load groups route to those groups.
-
-    ``groups`` are GPT-Load's groups by name (None: GPT-Load is not a source). Names routed through a group
-    are added to the candidates ``from_gptload`` made of it, by ``merge_routed``. ``adoptable``: the entries
-    come from the configured file, which apply can mark (an uploaded text cannot be).
-    """
-    read = SourceRead()
-    providers = data.get("providers") if isinstance(data, dict) else None
-    seen: set[str] = set()
-    for index, entry in enumerate(providers if isinstance(providers, list) else []):
-        if not isinstance(entry, dict):
-            read.unmappable.append(Unmappable(f"api.yaml entry #{index + 1}", "it is not a mapping"))
-            continue
-        # Only a string is a name: str() of a nested YAML alias (a "billion laughs" document) would never end.
-        named = isinstance(entry.get("provider"), str | int) and str(entry["provider"]).strip() != ""
-        name = str(entry["provider"]) if named else f"#{index + 1}"
-        if entry.get("notes") == OWNER_MARKER:
-            read.entries.append(Finding(name, "entry", True, "the manager's own entry; nothing to import"))
-        elif not named or name in seen:  # apply could not tell which one to mark, nor uni-api which to use
-            why = "it has no provider name" if not named else "an earlier entry has the same provider name"
-            _unmappable(read, name, f"api.yaml entry {name}" + (f" #{index + 1}" if named else ""), why)
-        else:
-            _entry(read, name, entry, groups, layout, adoptable=adoptable)
-        seen.add(name)
-    return read
-
-
-def _entry(
-    read: SourceRead,
-    name: str,
-    entry: dict[str, Any],
-    groups: dict[str, dict[str, Any]] | None,
-    layout: GptLoadLayout | None,
-    *,
-    adoptable: bool,
-) -> None:
-    source = f"api.yaml entry {name}"
-    base_url = entry.get("base_url")
-    items = _model_items(entry.get("model"))
-    proxied = PROXY_PATH.match(urlsplit(base_url).path) if isinstance(base_url, str) else None
-    if proxied:
-        target = proxied.group(1)
-        if groups is None or target not in groups:
-            why = "GPT-Load is not a source of this import" if groups is None else "GPT-Load has no such group"
-            _unmappable(read, name, source, f"it points at GPT-Load group {target}, but {why}")
-            return
-        routed = route_through(groups[target], items, groups, layout)
-        read.candidates += routed
-        proposal = f"routes {len(items)} name(s) through GPT-Load group {target}"
-        # Adoptable only while the outcome keeps every group the names go to (not skipped, not unmappable).
-        sources = [s for c in routed for s in group_sources(groups[c.name])] or [f"group {target}"]
-        read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=sources, target=target))
-        return
-    channel_type, reason = _entry_channel(entry)
-    keys = _entry_keys(entry.get("api"))
-    if reason is None and not keys:
-        reason = "it has no API key"
-    if reason is not None or channel_type is None:
-        _unmappable(read, name, source, reason or "unknown dialect")
-        return
-    root = _entry_base_url(channel_type, str(base_url))
-    models = [ModelCandidate(upstream, None if client == upstream else client) for upstream, client in items]
-    read.candidates.append(Candidate(source, name, root, channel_type, frozenset(keys), models))
-    proposal = f"direct provider, {len(keys)} key(s), {len(models)} model(s)"
-    read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=[source]))
-
-
-def _unmappable(read: SourceRead, name: str, source: str, reason: str) -> None:
-    read.unmappable.append(Unmappable(source, f"Entry {name} cannot be imported: {reason}."))
-    read.entries.append(Finding(name, "entry", False, f"cannot map: {reason}"))
-
-
-def route_through(
-    group: dict[str, Any],
-    items: list[tuple[str, str]],
-    groups: dict[str, dict[str, Any]],
-    layout: GptLoadLayout | None,
-) -> list[Candidate]:
-    """Model-only candidates (source ``group X``) for the names an entry sends through ``group``.
-
-    They carry no keys and no URL: ``merge_routed`` folds them into the candidates of the same group.
-    """
-    members = [group]
-    if group.get("group_type") == "aggregate":
-        by_id = {g["id"]: g for g in groups.values()}
-        weights = layout.members.get(group["id"], {}) if layout is not None else {}
-        # A member linked with weight 0 is not loaded: no request reaches it.
-        members = [by_id[m] for m, weight in sorted(weights.items()) if m in by_id and weight > 0]
-    found: list[Candidate] = []
-    for member in members:
-        rules = member.get("model_redirect_rules") or {}
-        # Strict accepts only rule keys; with no rules at all GPT-Load skips redirection and blocks nothing.
-        strict = bool(member.get("model_redirect_strict")) and bool(rules)
-        models = []
-        for upstream, client in items:
-            original = rules.get(upstream) or (None if strict else upstream)
-            if original is not None:
-                models.append(ModelCandidate(original, None if client == original else client))
-        found.append(Candidate(f"group {member['name']}", member["name"], "", "", frozenset(), models))
-    return found
-
-
-def merge_routed(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """Fold model-only candidates (from ``route_through``) into copies of the real candidates of the same group.
-
-    The inputs are left as they are (a preview's read is proposed again at apply); routed names follow the
-    group's own, in a canonical order, so the entries' order in api.yaml changes nothing.
-    """
-    candidates = list(candidates)
-    routed: dict[str, list[ModelCandidate]] = {}
-    for c in candidates:
-        if not c.base_url:
-            routed.setdefault(c.source, []).extend(c.models)
-    real = []
-    for c in candidates:
-        if c.base_url:
-            extra = sorted(routed.get(c.source.split(" (", 1)[0], []), key=lambda m: (m.original, m.client or ""))
-            real.append(replace(c, models=list(dict.fromkeys([*c.models, *extra]))))
-    return real
-
-
-def _model_items(value: Any) -> list[tuple[str, str]]:
-    """``(what uni-api sends upstream, what clients call it)`` for each item of an entry's ``model`` list."""
-    items: list[tuple[str, str]] = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, str) and item.strip():
-            items.append((item.strip(), item.strip()))
-        elif isinstance(item, dict) and len(item) == 1:
-            ((upstream, client),) = item.items()
-            if isinstance(upstream, str) and isinstance(client, str) and upstream.strip() and client.strip():
-                items.append((upstream.strip(), client.strip()))
-    return items
-
-
-def _entry_channel(entry: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The channel type of a direct entry, from its ``engine`` or its URL, or why there is none."""
-    base_url = entry.get("base_url")
-    if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
-        return None, "it has no http(s) base_url"
-    engine = entry.get("engine")
-    if engine is not None:
-        channel = ENGINE_CHANNELS.get(engine) if isinstance(engine, str) else None
-        shown = repr(engine[:100]) if isinstance(engine, str) else "of that shape"
-        return (channel, None) if channel else (None, f"engine {shown} is not a dialect the manager speaks")
-    # As uni-api infers it: Gemini's OpenAI-compatible /v1beta/openai is gpt; api.anthropic.com is claude.
-    url = urlsplit(base_url)
-    host, path = url.hostname or "", url.path.rstrip("/")
-    if ("/v1beta" in path or host == GEMINI_HOST) and "/v1beta/openai" not in path:
-        return "gemini", None
-    foreign = next((engine for part, engine in FOREIGN_HOSTS.items() if part in host), None)
-    if foreign:
-        return None, f"uni-api reads it as engine {foreign!r}, not a dialect the manager speaks"
-    if host == "api.anthropic.com" or path.endswith("/messages"):
-        return "anthropic", None
-    return "openai", None
-
-
-def _entry_base_url(channel_type: str, base_url: str) -> str:
-    """A direct entry's base_url (uni-api's full chat URL) without the dialect's chat suffix."""
-    url = base_url.rstrip("/")
-    suffix = CHANNELS[channel_type].uniapi_chat_suffix
-    return url[: -len(suffix)] if suffix and url.endswith(suffix) else url
-
-
-def _entry_keys(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [v.strip() for v in values if isinstance(v, str) and v.strip()]

@@ -35,8 +35,9 @@ from core.import_shapes import (
     ImportResult,
     UniapiSource,
 )
-from core.import_sources import GptLoadLayout, ModelCandidate, SourceRead, from_gptload, from_uniapi, read_gptload
+from core.import_sources import GptLoadLayout, ModelCandidate, SourceRead, from_gptload, read_gptload
 from core.import_store import store
+from core.import_uniapi import from_uniapi
 from core.models import ManagedGroup, Model, Provider
 from core.uniapi import config_file, yamlio
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from core.errors import InvalidChoice
 from core.import_proposal import Proposal, Registered, adoptable_now, check_choices, propose
-from core.import_sources import Candidate, ModelCandidate, SourceRead, Unmappable, from_gptload, from_uniapi
+from core.import_sources import Candidate, ModelCandidate, SourceRead, Unmappable, from_gptload
+from core.import_uniapi import from_uniapi
 from core.naming import GROUP_MARKER
 from core.rest.errors import STATUS
 from tests.conftest import fake_key

@@ -14,17 +14,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.channels import CHANNELS
-from core.import_sources import (
-    Candidate,
-    GptLoadLayout,
-    ModelCandidate,
-    from_gptload,
-    from_uniapi,
-    group_base_url,
-    group_sources,
-    merge_routed,
-    route_through,
-)
+from core.import_sources import Candidate, GptLoadLayout, ModelCandidate, from_gptload, group_base_url, group_sources
+from core.import_uniapi import from_uniapi, merge_routed, route_through
 from core.naming import GROUP_MARKER, OWNER_MARKER
 from tests.conftest import fake_key
 

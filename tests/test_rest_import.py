@@ -238,7 +238,9 @@ async def test_every_key_is_imported_while_gptload_reorders_its_key_pages(api, s
     many = [fake_key(f"many-{n}") for n in range(1205)]
     group = gptload.group_by_name("mirror-main")
     await admin(gptload, "POST", "/api/keys/add-multiple", {"group_id": group["id"], "keys_text": ",".join(many)})
-    gptload.usage_lands_after_key_page("mirror-main", 105)  # as seen on the real v1.4.9: 105 of 1,205 keys moved to page 1
+    gptload.usage_lands_after_key_page(
+        "mirror-main", 105
+    )  # as seen on the real v1.4.9: 105 of 1,205 keys moved to page 1
     body = await preview(api, sources(settings))
     mirror = {p["name"]: p for p in body["providers"]}["mirror-main"]
     assert len(mirror["keys"]) == 1206
