@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ from core.uniapi import config_file, yamlio
 if TYPE_CHECKING:
     from core.services import Services
 
+log = logging.getLogger(__name__)
 KEPT_PREVIEWS = 4  # previews an apply may still name (one operator, a few tabs)
 
 
@@ -140,6 +142,7 @@ async def apply(services: Services, request: ImportApplyRequest) -> ImportResult
         check_choices(proposal, request.resolutions, request.adopt, request.skip_providers)
         result = await store(services, proposal, pending.read.manager_secrets, request.adopt)
     services.imports.forget(request.checksum)
+    log.info("import: applied %s", result.model_dump())  # counts only
     await services.secrets.refresh()
     return result
 
