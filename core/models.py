@@ -53,12 +53,33 @@ class Model(models.Model):
     fetched_at = fields.DatetimeField(null=True)
     last_tested_at = fields.DatetimeField(null=True)
     last_test_ok = fields.BooleanField(null=True)
+    # What a fetch found that the operator has not reviewed yet (the churn inbox, core.inbox):
+    # "new", "vanished" or "reappeared"; None once accepted, ignored or deleted.
+    inbox = fields.CharField(max_length=20, null=True)
+    # The operator ignored it: it stays inactive and is not offered again.
+    ignored = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "model"
         unique_together = (("provider", "original_name"),)
+
+
+class NormalizationRule(models.Model):
+    # A saved normalization rule (core.normalization): applied in ``position`` order to newly fetched models.
+
+    id = fields.IntField(primary_key=True)
+    position = fields.IntField(default=0)
+    kind = fields.CharField(max_length=40)
+    # The rule's parameters, by kind (a prefix to strip, a separator to use, ...).
+    params = fields.JSONField(default=dict)
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "normalization_rule"
 
 
 class ManagedGroup(models.Model):
