@@ -264,6 +264,7 @@ class Seeded:
     ids: dict[str, int] = field(default_factory=dict)  # provider name → id
     big: str = ""  # name of the provider with many models
     sync_id: int | None = None
+    gptload_url: str = ""  # the fake GPT-Load, for its admin API (GPTLOAD_AUTH_KEY: the admin key given)
 
 
 def big_model_names(count: int) -> list[str]:
@@ -310,7 +311,9 @@ def seeded_app(
         )
         app = stack.enter_context(app_process(env, free_port()))
         api = stack.enter_context(httpx.Client(base_url=app.url, timeout=120))
-        seeded = Seeded(app=app, api=api, providers=providers, gptload=gptload, big="acme-reseller")
+        seeded = Seeded(
+            app=app, api=api, providers=providers, gptload=gptload, big="acme-reseller", gptload_url=gptload_url
+        )
         for name, account in accounts.items():
             body = {"name": name, "base_url": account.base_url, "channel_type": account.dialect}
             body["api_keys"] = account.keys

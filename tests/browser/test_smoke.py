@@ -11,6 +11,9 @@ docs/screenshots), otherwise to a temporary directory.
 The workbench's operator flows follow (issue 10): the header checkbox after a quick search, a saved deletion
 shown, filtered and restored, and the page at 1024 px (one header row, Find/Replace on one line, the save
 dialog's Confirm on screen with a long list). Each leaves nothing pending or changed behind.
+
+The Import page (issue 13) previews the synced world's GPT-Load and api.yaml, with two groups made by hand beside
+the manager's for the length of the test: the review, a conflict's options and the groups to adopt; nothing applied.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -337,6 +341,128 @@ def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_v
         browser.click_button("Revert selected")
         confirm_dialog(browser, "Revert the pending changes of 98 selected models?")
         browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+# ----- the Import page (issue 13) on the synced world: its own groups, and two an operator made beside them
+
+HANDMADE = "handmade-claude"  # on the upstream of the registered claude-direct, with a key of its own
+NEWCOMER = "handmade-openai"  # on an upstream the registry lacks
+HANDMADE_KEYS = {HANDMADE: [fake_key("hm-claude")], NEWCOMER: [fake_key("hm-new1"), fake_key("hm-new2")]}
+IMPORT_ROWS = "document.querySelectorAll('.import-providers .ag-center-cols-container .ag-row')"
+CONFLICT_CARDS = "document.querySelectorAll('.q-stepper .q-card.border-orange-500')"
+
+
+@contextmanager
+def handmade_groups(world: Seeded) -> Iterator[None]:
+    """Two groups made by hand in the fake GPT-Load through its admin API, deleted on the way out: the world stays
+    as synced for the tests that follow."""
+    claude = world.gptload.group_by_name("claude-direct-no-aggregate-models")
+    assert claude is not None, "the sync made no group for claude-direct"
+    host = world.providers.accounts[0].host
+    shapes = {
+        HANDMADE: {"channel_type": claude["channel_type"], "upstreams": claude["upstreams"],
+                   "validation_endpoint": claude["validation_endpoint"]},
+        NEWCOMER: {"channel_type": "openai", "upstreams": [{"url": f"http://{host}/newcomer", "weight": 1}],
+                   "model_redirect_rules": {"newcomer-chat": "newcomer-model-1"}},
+    }  # fmt: skip
+    headers = {"Authorization": f"Bearer {GPTLOAD_ADMIN_KEY}"}
+    made: list[int] = []
+    with httpx.Client(base_url=world.gptload_url, headers=headers, timeout=30) as admin:
+
+        def call(method: str, path: str, body: dict | None = None) -> dict:
+            answer = admin.request(method, path, json=body)
+            assert answer.status_code == 200, answer.text
+            return answer.json().get("data") or {}
+
+        try:
+            for name, shape in shapes.items():
+                made.append(call("POST", "/api/groups", {"name": name, "test_model": "x", **shape})["id"])
+                keys = {"group_id": made[-1], "keys_text": ",".join(HANDMADE_KEYS[name])}
+                call("POST", "/api/keys/add-multiple", keys)
+            yield
+        finally:
+            for group_id in made:
+                call("DELETE", f"/api/groups/{group_id}")
+
+
+def press_escape(browser: Chromium) -> None:
+    for kind in ("keyDown", "keyUp"):
+        key = {"type": kind, "key": "Escape", "code": "Escape", "windowsVirtualKeyCode": 27}
+        browser.call("Input.dispatchKeyEvent", key, session=browser.session)
+
+
+def mouse_click(browser: Chromium, element: str) -> None:
+    """A real left click at the middle of the element the JavaScript expression ``element`` gives (a Quasar
+    select opens on the pointer, not on a scripted click())."""
+    box = browser.evaluate(f"(() => {{ const r = {element}.getBoundingClientRect(); return [r.x + r.width / 2, "
+                           "r.y + r.height / 2]; })()")  # fmt: skip
+    for kind in ("mousePressed", "mouseReleased"):
+        at = {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1}
+        browser.call("Input.dispatchMouseEvent", at, session=browser.session)
+
+
+def page_errors(browser: Chromium) -> list[dict]:
+    """Uncaught exceptions and console errors since the page was opened."""
+    return [e for e in browser.events if e["method"] == "Runtime.exceptionThrown"
+            or (e["method"] == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")]  # fmt: skip
+
+
+def test_import_review_proposes_the_handmade_groups_and_leaves_the_managers_alone(
+    world: Seeded, browser: Chromium, shots: Path
+) -> None:
+    managed = sorted(world.gptload.groups_by_name())
+    with handmade_groups(world):
+        browser.open(world.app.url + "/import")
+        browser.wait_for("document.body.innerText.includes('Reads only: nothing is stored')", what="the sources step")
+        # The defaults: GPT-Load ticked, the configured api.yaml chosen, no model fetch.
+        ticked = "[...document.querySelectorAll('.q-checkbox')].map(c => c.getAttribute('aria-checked'))"
+        assert browser.evaluate(ticked) == ["true", "false"]
+        chosen = "document.querySelector('.q-radio[aria-checked=\"true\"]').innerText"
+        assert browser.evaluate(chosen).startswith("The configured file (")
+        browser.click_button("Preview import")
+        browser.wait_for(f"{IMPORT_ROWS}.length === 2", what="the two proposed providers")
+
+        text = visible_text(browser)
+        assert "1 merged into registered ones" in text and "0 not imported" in text
+        assert "Providers: 2" in text
+        cells = (
+            "Object.fromEntries([...r.querySelectorAll('[col-id]')].map(c => [c.getAttribute('col-id'), c.innerText]))"
+        )
+        rows = {r["name"]: r for r in browser.evaluate(f"[...{IMPORT_ROWS}].map(r => {cells})")}
+        assert set(rows) == {"claude-direct", NEWCOMER}  # none of the manager's own groups is proposed
+        merged, new = rows["claude-direct"], rows[NEWCOMER]
+        assert merged["outcome"] == "merge into registered claude-direct" and merged["sources"] == f"group {HANDMADE}"
+        assert (merged["keys"], merged["models"]) == ("1", "0")  # the hand-made group's key, counted
+        assert new["outcome"] == "new provider" and (new["keys"], new["models"]) == ("2", "1")
+        assert browser.evaluate("document.querySelectorAll('.import-providers .ag-row.import-merge').length") == 1
+
+        assert "Conflicts (1)" in text and "No conflicts." not in text
+        assert browser.evaluate(f"{CONFLICT_CARDS}.length") == 1
+        card = browser.evaluate(f"{CONFLICT_CARDS}[0].innerText")
+        assert "already registered" in card and "the upstream of registered provider claude-direct" in card
+        assert "Merge keys and models" in card  # the preview's choice, shown in the select
+        mouse_click(browser, f"{CONFLICT_CARDS}[0].querySelector('.q-select .q-field__control')")
+        browser.wait_for("document.querySelectorAll('.q-menu .q-item').length === 3", what="the conflict's options")
+        options = browser.evaluate("[...document.querySelectorAll('.q-menu .q-item')].map(i => i.innerText.trim())")
+        assert options == ["Merge keys and models", "Keep mine (nothing merged)", "Skip (nothing imported)"]
+        check_no_secret(world, browser, "/import")  # the hand-made groups' keys, read from GPT-Load
+        settle(browser)
+        browser.screenshot(shots / "import.png")
+        check_screenshot(shots / "import.png")
+        press_escape(browser)  # nothing chosen: no new preview
+        browser.wait_for("!document.querySelector('.q-menu')", what="the options to close")
+        assert "Merge keys and models" in browser.evaluate(f"{CONFLICT_CARDS}[0].innerText")
+
+        browser.click_button("Next: groups to adopt")
+        browser.wait_for("document.body.innerText.includes('adoptable chosen')", what="the adoption step")
+        text = visible_text(browser)
+        assert "0 of 2 adoptable chosen" in text and f"GPT-Load groups ({len(managed) + 2})" in text
+        assert text.count("the manager's already") == len(managed) + 4  # its groups and its 4 api.yaml entries
+        boxes = "[...document.querySelectorAll('.q-stepper .q-checkbox')].map(c => c.innerText.trim())"
+        assert browser.evaluate(boxes) == [HANDMADE, NEWCOMER]  # only the hand-made groups can be adopted
+        check_no_secret(world, browser, "/import")
+        assert not page_errors(browser), page_errors(browser)
+    assert sorted(world.gptload.groups_by_name()) == managed  # nothing applied, the hand-made groups gone
 
 
 # ----- the dashboard's Test all and the add dialog (issue 10, points 5 and 10), on a world of many providers
