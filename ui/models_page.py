@@ -1,0 +1,308 @@
+"""The Models page (issue 14 §2): every exposed name in one paged grid, with who serves it and whether the next
+sync makes it an aggregate; rename a name everywhere or merge several into one.
+
+Renames and merges stay pending in the page (``{saved name: new name}``, ``core.exposed_models.with_rename``)
+until Save, which shows what they do (the impact rule, rendered as the workbench renders it) and saves them in
+one batch through ``core.exposed_models.rename_exposed``, whose duplicate confirmation is every batch's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import events, ui
+
+from core.catalog import clean_model_name
+from core.errors import ConfirmationRequired, LpmError
+from core.exposed_models import (
+    ExposedName,
+    ExposedQuery,
+    RenameResult,
+    filter_exposed,
+    group_exposed,
+    rename_exposed,
+    rename_impact,
+    renames_for,
+    with_rename,
+)
+from core.impact import Impact, Registry, load_registry
+from core.services import Services
+from ui.messages import describe
+from ui.paged_grid import PagedGrid
+from ui.topology_view import PRESELECT, REPORT
+from ui.workbench.impact_view import impact_view
+from ui.workbench.page import LEAVE_WARNING_OFF, LEAVE_WARNING_ON
+from ui.workbench.save_dialog import CHANGED_MEANWHILE
+
+NO_PROVIDER = 0  # the impact view's "this provider": none here, so every model is shown with its provider
+COLUMNS = [
+    {"field": "exposed", "headerName": "Exposed name", "flex": 2},
+    {"field": "count", "headerName": "Providers", "width": 100},
+    {"field": "served_by", "headerName": "Served by (original names)", "flex": 3, "wrapText": True,
+     "autoHeight": True},
+    {"field": "classes", "headerName": "Class", "flex": 1},
+    {"field": "aggregate", "headerName": "Aggregate", "width": 110},
+    {"field": "status", "headerName": "Status", "width": 100},
+    {"field": "pending", "headerName": "Pending", "flex": 1},
+]  # fmt: skip
+GRID_OPTIONS = {"rowSelection": {"mode": "multiRow"}, ":getRowId": "p => p.data.exposed",
+                ":onFirstDataRendered": PRESELECT}  # fmt: skip
+
+
+async def models_page(services: Services) -> None:
+    # The registry is read once per page (and after a save): grouping, filters and the impact run in Python.
+    ModelsPage(services, await load_registry())
+
+
+def row_of(item: ExposedName) -> dict[str, Any]:
+    served = [f"{s.provider_name}: {s.original_name}" + ("" if s.active else " (deleted)") for s in item.providers]
+    return {
+        "exposed": item.name,
+        "count": item.provider_count,
+        "served_by": ", ".join(served),
+        "classes": ", ".join(item.classes),
+        "aggregate": "yes" if item.aggregate else "no",
+        "status": "active" if item.active else "deleted",
+    }
+
+
+class ModelsPage:
+    def __init__(self, services: Services, registry: Registry) -> None:
+        self.services = services
+        self.pending: dict[str, str] = {}
+        self.selected: set[str] = set()
+        self.text = ""
+        self.load(registry)
+        ui.label("Every name clients can ask for, with the providers and original names behind it. Select names "
+                 "to rename them everywhere or merge them into one; nothing is saved before Save.").classes(
+            "text-sm text-grey-8")  # fmt: skip
+        with ui.row().classes("w-full items-center gap-4"):
+            self.single = ui.switch("Served by one provider only", on_change=self.filtered).mark("filter-single")
+            self.variants = ui.switch("Spelling variants of each other", on_change=self.filtered).mark(
+                "filter-variants"
+            )
+            ui.space()
+            ui.button("Rename everywhere", icon="edit", on_click=self.open_rename).mark("rename-everywhere")
+            ui.button("Merge into one", icon="merge", on_click=self.open_merge).mark("merge-names")
+        self.selection()
+        self.bar()
+        self.table = PagedGrid(
+            [self.rows[i.name] for i in self.items],
+            COLUMNS,
+            noun="names",
+            name="exposed-grid",
+            search=self.search,
+            search_label="Search names, original names, providers",
+            options=GRID_OPTIONS,
+            decorate=self.decorate,
+        )
+        self.table.grid.options[":onSelectionChanged"] = REPORT % self.table.grid.id
+        self.table.grid.on("names_picked", self.picked)
+        self.dialogs = ui.element()  # outside everything a refresh rebuilds
+
+    def load(self, registry: Registry) -> None:
+        self.registry = registry
+        self.items = group_exposed(registry)
+        self.rows = {item.name: row_of(item) for item in self.items}
+
+    def matched(self) -> list[dict[str, Any]]:
+        query = ExposedQuery(self.text, bool(self.single.value), None, bool(self.variants.value))
+        return [self.rows[item.name] for item in filter_exposed(self.items, query)]
+
+    def search(self, _rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+        self.text = text
+        return self.matched()
+
+    def filtered(self) -> None:
+        self.table.search(self.text)
+
+    def decorate(self, row: dict[str, Any]) -> dict[str, Any]:
+        target = self.pending.get(row["exposed"])
+        return {**row, "_selected": row["exposed"] in self.selected, "pending": f"→ {target}" if target else ""}
+
+    def picked(self, event: events.GenericEventArguments) -> None:
+        self.selected -= set(event.args["page"])
+        self.selected |= set(event.args["picked"])
+        self.selection.refresh()
+
+    @ui.refreshable_method
+    def selection(self) -> None:
+        if not self.selected:
+            return
+        with ui.row().classes("items-center gap-2"):
+            names = sorted(self.selected, key=lambda n: (n.casefold(), n))
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            ui.label(f"Selected {len(names)}: {shown}").classes("text-sm").mark("selected-names")
+            ui.button("Clear selection", on_click=self.clear_selection).props("flat dense")
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self.selection.refresh()
+        self.table.redraw()
+
+    @ui.refreshable_method
+    def bar(self) -> None:
+        """The pending renames, one line per new name, with Save and Discard."""
+        if not self.pending:
+            return
+        with ui.card().classes("w-full bg-amber-1 dark:bg-grey-9").mark("pending-bar"):
+            for line in pending_lines(self.pending):
+                ui.label(line).mark("pending-line")
+            with ui.row().classes("items-center gap-2"):
+                count = len(self.pending)
+                ui.button(f"Save changes ({count})", on_click=self.open_save).mark("models-save")
+                ui.button("Discard", on_click=self.discard).props("flat").mark("models-discard")
+
+    def changed(self) -> None:
+        """Pending renames changed: the bar, the grid's Pending column, the selection, the leave warning."""
+        self.selected.clear()
+        self.selection.refresh()
+        self.bar.refresh()
+        self.table.redraw()
+        ui.run_javascript(LEAVE_WARNING_ON if self.pending else LEAVE_WARNING_OFF)
+
+    def rename(self, names: list[str], to: str) -> bool:
+        """Add a pending rename of ``names`` to ``to``; False (and why) when ``to`` is not a valid name."""
+        try:
+            name = clean_model_name(to)
+        except LpmError as exc:
+            ui.notify(describe(exc), type="negative", multi_line=True)
+            return False
+        if name is None:
+            ui.notify("Type the new name.", type="warning")
+            return False
+        self.pending = with_rename(self.pending, names, name)
+        self.changed()
+        return True
+
+    def discard(self) -> None:
+        self.pending = {}
+        self.changed()
+
+    def open_rename(self) -> None:
+        if len(self.selected) != 1:
+            ui.notify("Select one name to rename it everywhere.", type="warning")
+            return
+        (name,) = self.selected
+        self.open_dialog(lambda: RenameDialog(self, name))
+
+    def open_merge(self) -> None:
+        if len(self.selected) < 2:
+            ui.notify("Select two or more names to merge them into one.", type="warning")
+            return
+        self.open_dialog(lambda: MergeDialog(self, sorted(self.selected, key=lambda n: (n.casefold(), n))))
+
+    def open_save(self) -> None:
+        self.open_dialog(lambda: SaveDialog(self))
+
+    def open_dialog(self, build: Callable[[], object]) -> None:
+        self.dialogs.clear()  # one dialog at a time: a closed one would still be found by text
+        with self.dialogs:
+            build()
+
+    async def saved(self, result: RenameResult) -> None:
+        self.pending = {}
+        await self.reload()
+        ui.notify(f"Renamed {result.renamed} models. Next: click Sync Configuration.", type="positive")
+
+    async def reload(self) -> None:
+        self.load(await load_registry())
+        self.table.rows = [self.rows[i.name] for i in self.items]
+        self.changed()
+        self.table.search(self.text)
+
+
+def pending_lines(pending: dict[str, str]) -> list[str]:
+    """``a, b → c``: one line per new name, its old names by name ignoring case."""
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for old, new in pending.items():
+        by_target[new].append(old)
+    return [
+        f"{', '.join(sorted(olds, key=lambda n: (n.casefold(), n)))} → {new}"
+        for new, olds in sorted(by_target.items(), key=lambda kv: (kv[0].casefold(), kv[0]))
+    ]
+
+
+class RenameDialog:
+    def __init__(self, page: ModelsPage, name: str) -> None:
+        with ui.dialog() as self.dialog, ui.card().classes("w-[32rem] max-w-full"):
+            ui.label(f"Rename “{name}” everywhere").classes("text-h6")
+            ui.label("Every model exposed under this name, at every provider, gets the new name.").classes("text-sm")
+            self.to = ui.input("New name", value=name).classes("w-full").mark("rename-to")
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=self.dialog.close).props("flat")
+                ui.button("Rename", on_click=self.ok).mark("rename-ok")
+        self.page, self.name = page, name
+        self.dialog.open()
+
+    def ok(self) -> None:
+        if self.page.rename([self.name], self.to.value or ""):
+            self.dialog.close()
+
+
+class MergeDialog:
+    def __init__(self, page: ModelsPage, names: list[str]) -> None:
+        with ui.dialog() as self.dialog, ui.card().classes("w-[32rem] max-w-full"):
+            ui.label(f"Merge {len(names)} names into one").classes("text-h6")
+            ui.label("Keep which spelling? Every model exposed under any of these names gets it.").classes("text-sm")
+            self.choice = ui.radio(names, value=names[0]).mark("merge-choice")
+            self.typed = ui.input("Or type another spelling").classes("w-full").mark("merge-typed")
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=self.dialog.close).props("flat")
+                ui.button("Merge", on_click=self.ok).mark("merge-ok")
+        self.page, self.names = page, names
+        self.dialog.open()
+
+    def ok(self) -> None:
+        """The typed spelling, or else the chosen one."""
+        if self.page.rename(self.names, (self.typed.value or "").strip() or self.choice.value):
+            self.dialog.close()
+
+
+class SaveDialog:
+    """What saving the pending renames does, as the impact rule answers it; Confirm confirms exactly what it
+    showed. Refused because the registry changed meanwhile, it shows the new impact and asks again."""
+
+    def __init__(self, page: ModelsPage) -> None:
+        self.page = page
+        self.impact = rename_impact(page.registry, page.pending)
+        self.changed_meanwhile = False
+        with ui.dialog() as self.dialog, ui.card().classes("max-h-[85vh] w-[48rem] max-w-full no-wrap p-0 gap-0"):
+            with ui.column().classes("w-full min-h-0 overflow-y-auto p-4 gap-2").style("flex: 1 1 auto"):
+                self.content()
+            with ui.row().classes("w-full justify-end p-3 border-t shrink-0"):
+                ui.button("Cancel", on_click=self.dialog.close).props("flat")
+                ui.button("Confirm", on_click=self.confirm).mark("models-save-confirm")
+        self.dialog.open()
+
+    @ui.refreshable_method
+    def content(self) -> None:
+        pending = self.page.pending
+        models = len(renames_for(self.page.registry, pending))
+        ui.label(f"Rename {len(pending)} names on {models} models?").classes("text-h6").mark("models-save-title")
+        if self.changed_meanwhile:
+            ui.label(CHANGED_MEANWHILE).classes("text-warning").mark("models-save-changed")
+        for line in pending_lines(pending):
+            ui.label(line)
+        impact_view(self.impact, NO_PROVIDER, prefix="models-save")
+
+    async def confirm(self) -> None:
+        confirm = bool(self.impact.within_provider)  # only what the dialog showed
+        try:
+            result = await rename_exposed(self.page.services, self.page.pending, confirm_duplicates=confirm)
+        except ConfirmationRequired as exc:
+            if "impact" not in exc.extra:
+                ui.notify(describe(exc), type="negative", multi_line=True)
+                return
+            self.impact = Impact.model_validate(exc.extra["impact"])
+            self.changed_meanwhile = True
+            self.content.refresh()
+            await self.page.reload()  # the grid and the next impact from the registry as it is now
+            return
+        except LpmError as exc:
+            ui.notify(describe(exc), type="negative", multi_line=True)
+            return
+        self.dialog.close()
+        await self.page.saved(result)
