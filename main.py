@@ -26,6 +26,7 @@ from core.db import prepare_database, tortoise_config
 from core.diagnostics import gptload_first_contact, uniapi_directory
 from core.envfile import ensure_env_file
 from core.errors import StartupError
+from core.fetch_schedule import FetchSchedule
 from core.logs import RedactingFilter, configure_logging
 from core.rest import install_api
 from core.services import Services
@@ -74,15 +75,18 @@ def compose(services: Services, *, prepare_database_in_lifespan: bool = False) -
     Either way the database is prepared exactly once per app run.
     """
     from ui import register_pages  # looked up per call: NiceGUI's test runner drops ui from sys.modules per test
+    from ui.events import status_changed
 
     install_api(app, services)
     register_pages(services)
+    # FETCH_INTERVAL: every open header reads the inbox count again after each scheduled run.
+    schedule = FetchSchedule(services, services.settings.fetch_interval * 60, on_run=status_changed(services).emit)
     # NiceGUI's test runner executes the root again for every test, on the same app: wrap NiceGUI's own
     # lifespan every time, never our previous wrapper (which would stack them).
     if not hasattr(app.state, "nicegui_lifespan"):
         app.state.nicegui_lifespan = app.router.lifespan_context
     app.router.lifespan_context = database_lifespan(
-        services, app.state.nicegui_lifespan, prepare=prepare_database_in_lifespan
+        services, app.state.nicegui_lifespan, prepare=prepare_database_in_lifespan, schedule=schedule
     )
 
 
@@ -91,13 +95,15 @@ def database_lifespan(
     inner: Callable[[FastAPI], AbstractAsyncContextManager],
     *,
     prepare: bool,
+    schedule: FetchSchedule | None = None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager]:
     """Tortoise around NiceGUI's lifespan; every connection is opened and closed in the server's loop.
 
     The connection opens before the first request. Opened lazily, the first query of a page build could
     be the one NiceGUI cancels at shutdown, in the middle of opening it: aiosqlite's worker thread then
     finishes alone and reports into the event loop, which may be closed by then ("Event loop is closed").
-    The services close (a running sync finishes) before Tortoise closes, so no task reopens a connection.
+    The services close (a running sync finishes) before Tortoise closes, so no task reopens a connection; the
+    scheduled fetches (``schedule``) start once the database is open and stop before the services close.
     """
     config = tortoise_config(services.settings.database_url)
 
@@ -109,10 +115,14 @@ def database_lifespan(
             await get_connection("default").execute_query("SELECT 1")
             await services.secrets.refresh()
             await services.sync.recover_interrupted()
+            if schedule is not None:
+                schedule.start()
             try:
                 async with inner(application) as state:
                     yield state
             finally:
+                if schedule is not None:
+                    await schedule.stop()
                 await services.aclose()
 
     return lifespan

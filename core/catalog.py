@@ -147,6 +147,12 @@ async def apply_changes(services: Services, changes: Changes) -> BatchResult:
         return await _apply_locked(changes, renames)
 
 
+async def apply_changes_locked(changes: Changes) -> BatchResult:
+    """``apply_changes`` for a caller that holds ``services.registry_lock`` already: ``core.inbox`` runs a restore
+    batch, a rename / delete batch and its own writes as one transaction."""
+    return await _apply_locked(changes, {model_id: clean_model_name(n) for model_id, n in changes.renames.items()})
+
+
 async def _apply_locked(changes: Changes, renames: dict[int, str | None]) -> BatchResult:
     if changes.provider_id is not None and not await Provider.filter(id=changes.provider_id).exists():
         raise NotFound(f"Provider {changes.provider_id} does not exist.")
@@ -284,14 +290,24 @@ def skipped_warning(skipped: list[str]) -> str:
 
 
 async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
-    """Merge a usable listing into the stored models (the caller holds the registry lock); returns new duplicates."""
+    """Merge a usable listing into the stored models (the caller holds the registry lock); returns new duplicates.
+
+    What changed goes to the churn inbox (``core.inbox``): added models as "new", disappeared ones as "vanished",
+    listed-again ones as "reappeared"; a model the operator ignored never returns there.
+    """
     existing = await Model.filter(provider_id=provider.id).values(
-        "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing"
+        "original_name", "normalized_name", "is_active", "is_manual", "upstream_missing", "ignored"
     )
     merge = merge_listing(existing, listed)
+    ignored = {r["original_name"] for r in existing if r["ignored"]}
     now = datetime.now(UTC)
     async with in_transaction():
-        await Model.bulk_create([Model(provider=provider, original_name=n, fetched_at=now) for n in merge.added])
+        await Model.bulk_create(
+            [Model(provider=provider, original_name=n, fetched_at=now, inbox="new") for n in merge.added]
+        )
+        for kind, names in (("vanished", merge.disappeared), ("reappeared", merge.reappeared)):
+            for chunk in chunks([n for n in names if n not in ignored]):
+                await Model.filter(provider_id=provider.id, original_name__in=chunk).update(inbox=kind)
         added = set(merge.added)
         known = [n for n in listed if n not in added]
         for chunk in chunks(known):

@@ -95,6 +95,11 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("UPSTREAM_TIMEOUT", "20", "Seconds a provider or GPT-Load may take for one complete answer."),
     Variable("TEST_CONCURRENCY", "8", "How many provider or model tests (and key checks) run at once."),
+    Variable(
+        "FETCH_INTERVAL",
+        "0",
+        "Minutes between scheduled fetches of every provider's model list (what changed goes to the inbox); 0 = off.",
+    ),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
 )
 
@@ -133,6 +138,7 @@ class Settings:
     uniapi_config_group: str = ""  # a group name or a gid, checked at start-up; "" = owner only
     uniapi_url: str = ""  # where the manager reaches uni-api; "" = do not observe its reloads
     uniapi_reload_wait: float = 10.0
+    fetch_interval: int = 0  # minutes between scheduled fetches of every provider; 0 = off
 
     @property
     def gptload_display_url(self) -> str:
@@ -227,6 +233,7 @@ class Settings:
             uniapi_config_group=config_group,
             uniapi_url=_optional_url("UNIAPI_URL", raw["UNIAPI_URL"]),
             uniapi_reload_wait=_number("UNIAPI_RELOAD_WAIT", raw["UNIAPI_RELOAD_WAIT"], 0, 600),
+            fetch_interval=_integer("FETCH_INTERVAL", raw["FETCH_INTERVAL"], 0, 10080),
         )
 
 
