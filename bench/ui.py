@@ -1,7 +1,8 @@
-"""UI benchmark (issues 4, 12): the workbench with 5,000 models and /sync at 12,100 groups in Chromium; saving edits.
+"""UI benchmark (issues 4, 12, 14): the workbench with 5,000 models, /sync at 12,100 groups and the dashboard with
+200 providers in Chromium; saving edits.
 
 Run from the repo root: ``.venv/bin/python bench/ui.py [--models N] [--loads N] [--renames N] [--rounds N]
-[--sync-providers P --sync-models M] [--only-sync]``.
+[--sync-providers P --sync-models M] [--only-sync] [--dashboard-providers P] [--only-dashboard]``.
 Prints numbers only and asserts no timings (DESIGN §3: numbers go to docs/benchmarks.md).
 
 Part 1, page (needs Debian's ``chromium``; skipped with a note without it): fake providers and a fake GPT-Load on
@@ -19,6 +20,13 @@ the ``applyTransaction`` of the changed rows the workbench sends back.
 
 Part 3, ``bench/ui_sync.py``: the /sync page after a first sync of ``--sync-providers`` x ``--sync-models``
 (100 x 300 = 12,100 groups by default), time to a settled page, and no "Maximum text size" anywhere.
+
+Part 4, the dashboard (issue 14 §1): ``--dashboard-providers`` providers (200) added over REST, each listing a name
+they all share and two of their own, then one sync (2 groups per provider and one aggregate), and 24 h requests
+recorded in the fake GPT-Load for every provider's groups (every tenth provider fails 30 % of them). Each load is
+a fresh navigation to ``/``: the table's first row, *settled* (as in part 1), and when the health read in the
+background (one stats call per group, GPTLOAD_CONCURRENCY at a time) reached the rows. Then a quick search typed
+into the page until the grid shows its rows, and a sort by failure rate (failing providers first), timed.
 
 Part 2, save (no browser): a real SQLite file in a temporary directory opened with ``core.db.open_database``,
 the provider's models written directly with Tortoise. Per round: what opening the page computes
@@ -58,10 +66,35 @@ from core.impact import load_registry  # noqa: E402
 from core.models import Model, Provider  # noqa: E402
 from core.services import Services  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from tests.browser.harness import Chromium, big_model_names, chromium_path, rename_big, seeded_app  # noqa: E402
+from tests.browser.harness import (  # noqa: E402
+    Chromium,
+    big_model_names,
+    chromium_path,
+    rename_big,
+    run_sync,
+    seeded_app,
+)
 from ui.pending import PendingChanges  # noqa: E402
 
 ADMIN_KEY = "gptload-admin-bench-0123456789"
+DASHBOARD = "getElement(document.querySelector('.providers-grid')).api"
+DASHBOARD_PROBE = """
+window.__lpm = {firstRow: null, health: null, longTasks: []};
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__lpm.longTasks.push([e.startTime, e.startTime + e.duration]);
+}).observe({type: 'longtask', buffered: true});
+const __lpmPoll = setInterval(() => {
+  const grid = document.querySelector('.providers-grid');
+  const first = document.querySelector('.providers-grid .ag-center-cols-container .ag-row, .provider-card');
+  if (window.__lpm.firstRow === null && first) window.__lpm.firstRow = performance.now();
+  try {
+    if (getElement(grid).api.getDisplayedRowAtIndex(0).data.health === 'read') {
+      window.__lpm.health = performance.now();
+      clearInterval(__lpmPoll);
+    }
+  } catch (e) {}
+}, 10);
+"""
 KEYS = {"big": ["sk-bench-big-0123456789abcdef"], "gemini": ["sk-bench-gem-0123456789abcdef"],
         "claude": ["sk-bench-cla-0123456789abcdef"]}  # fmt: skip
 QUIET_MS = 1000
@@ -210,6 +243,118 @@ def measure_edits(browser: Chromium, models: int) -> None:
     print(f"  first displayed row index after each edit: {tops} (scrolled to {middle} before each click)")
 
 
+# ----- part 4: the dashboard's providers table
+
+
+def dashboard_bench(binary: str, count: int, loads: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="lpm-bench-dashboard-") as tmp:
+        began = time.perf_counter()
+        keys = {"big": ["sk-bench-p000-0123456789abcdef"]}
+        with seeded_app(Path(tmp), big_models=3, admin_key=ADMIN_KEY, keys=keys, small=False) as seeded:
+            host = seeded.providers.accounts[0].host
+            for i in range(1, count):
+                account = seeded.providers.add(
+                    "openai",
+                    host,
+                    [f"sk-bench-p{i:03d}-0123456789abcdef"],
+                    ["shared-chat", f"own-{i:03d}-a", f"own-{i:03d}-b"],
+                    prefix=f"/p{i}",
+                )
+                body = {"name": f"prov-{i:03d}", "base_url": account.base_url, "channel_type": "openai",
+                        "api_keys": account.keys}  # fmt: skip
+                created = seeded.api.post("/api/providers", json=body)
+                assert created.status_code == 201, created.text
+            seeded_at = time.perf_counter()
+            record = run_sync(seeded, timeout=1800)
+            assert record["status"] == "succeeded", record
+            groups = seeded.gptload.groups_by_name()
+            for index, name in enumerate(sorted(n for n in groups if groups[n]["group_type"] == "standard")):
+                seeded.gptload.record_requests(name, 1_000, failed=300 if index % 10 == 0 else 0)
+            print(f"seeded {count} providers over REST in {seeded_at - began:.1f} s, synced {len(groups)} GPT-Load "
+                  f"groups in {time.perf_counter() - seeded_at:.1f} s")  # fmt: skip
+            url = seeded.app.url + "/"
+            with Chromium(binary) as browser:  # a new profile: the table, the default view
+                browser.add_init_script(DASHBOARD_PROBE)
+                rows = [measure_dashboard(browser, url, count, table=True) for _ in range(loads)]
+                report_dashboard("the table", rows)
+                measure_dashboard_actions(browser, count)
+            with Chromium(binary) as browser:  # the cards, the dashboard before issue 14, for comparison
+                browser.add_init_script(DASHBOARD_PROBE)
+                browser.open(url)
+                browser.click_button("Cards")  # remembered for this profile; its cache is warm from here on
+                browser.wait_for(f"document.querySelectorAll('.provider-card').length === {count}", what="the cards")
+                rows = [measure_dashboard(browser, url, count, table=False) for _ in range(loads)]
+                report_dashboard("the cards (every load warm: the view was chosen in a first load)", rows)
+            served = sum(path.endswith("/stats") for _, path in seeded.gptload.requests)
+            print(f"  GPT-Load stats calls served during the loads: {served} ({len(groups)} groups)")
+
+
+def measure_dashboard(browser: Chromium, url: str, count: int, *, table: bool) -> dict[str, float]:
+    browser.open(url)
+    browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", what="the first table row or card")
+    while True:
+        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
+        if probe["now"] >= settled(probe["firstRow"], probe["longTasks"]) + QUIET_MS:
+            break
+        time.sleep(0.1)
+    shown = f"{DASHBOARD}.getDisplayedRowCount()" if table else "document.querySelectorAll('.provider-card').length"
+    assert browser.evaluate(shown) == count  # a result, not a timing
+    if table:
+        browser.wait_for("window.__lpm.health !== null", timeout=120, what="the health read to reach the rows")
+    nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+    probe = browser.evaluate("window.__lpm")
+    return {
+        "response": nav["responseEnd"],
+        "dom_content_loaded": nav["domContentLoadedEventEnd"],
+        "first_row": probe["firstRow"],
+        "settled": settled(probe["firstRow"], probe["longTasks"]),
+        **({"health": probe["health"]} if table else {}),
+        "long_tasks": sum(end - start for start, end in probe["longTasks"]),
+    }
+
+
+def report_dashboard(view: str, rows: list[dict[str, float]]) -> None:
+    labels = {
+        "response": "HTML response end (navigation timing)",
+        "dom_content_loaded": "DOMContentLoaded end",
+        "first_row": "first table row (or card) in the DOM",
+        "settled": "settled: last long task before 1 s of quiet",
+        "health": "health read from GPT-Load reached the rows",
+        "long_tasks": "main-thread long tasks, total",
+    }
+    first = rows[0]
+    print(f"\nChromium, dashboard as {view}, {len(rows)} fresh loads; ms from navigation start (load 1, the rest):")
+    for key, label in labels.items():
+        if key not in first:
+            continue
+        rest = [r[key] for r in rows[1:]] or [first[key]]
+        print(f"  {label:<46} load 1 {first[key]:8.1f}   then min {min(rest):8.1f}  median "
+              f"{statistics.median(rest):8.1f}")  # fmt: skip
+
+
+def measure_dashboard_actions(browser: Chromium, count: int) -> None:
+    searches = []
+    for text in ("prov-01", "prov-1", "prov-00"):
+        expected = sum(text in name for name in [f"prov-{i:03d}" for i in range(1, count)])
+        started = time.perf_counter()
+        browser.evaluate("(() => { const i = document.querySelector('input[aria-label=\"Search providers\"]');"
+                         " i.select(); return true; })()")  # fmt: skip
+        browser.type_into("Search providers", text)
+        browser.wait_for(f"{DASHBOARD}.getDisplayedRowCount() === {expected}", what=f"the rows matching {text}")
+        searches.append((time.perf_counter() - started) * 1000)
+    sort = (
+        f"(() => {{ const api = {DASHBOARD}; api.setGridOption('quickFilterText', '');"
+        " const started = performance.now();"
+        " api.applyColumnState({state: [{colId: 'failure_rate', sort: 'desc'}], defaultState: {sort: null}});"
+        " return [performance.now() - started, api.getDisplayedRowAtIndex(0).data.failure_rate]; })()"
+    )
+    sorted_ms, worst = browser.evaluate(sort)
+    print(f"\ndashboard actions ({count} providers):")
+    median_line("quick search typed → the grid shows its rows (server round trip)", searches)
+    median_line("sort by failure rate, failing first (in the page)", [sorted_ms])
+    print(f"  first row's failure rate after the sort: {worst}")
+
+
 # ----- part 2: 1,000 pending edits and Save, in process
 
 
@@ -302,11 +447,14 @@ def main() -> None:
     parser.add_argument("--sync-providers", type=int, default=100, help="providers for /sync (default 100)")
     parser.add_argument("--sync-models", type=int, default=300, help="models per provider for /sync (default 300)")
     parser.add_argument("--only-sync", action="store_true", help="only part 3, the /sync page")
+    parser.add_argument("--dashboard-providers", type=int, default=200, help="providers for / (default 200)")
+    parser.add_argument("--only-dashboard", action="store_true", help="only part 4, the dashboard")
     parser.add_argument("--smoke", action="store_true", help="50 models, 1 load, 1 round: checks that the bench runs")
     args = parser.parse_args()
     if args.smoke:
         args.models, args.loads, args.renames, args.rounds = 50, 1, 10, 1
         args.sync_providers, args.sync_models = 4, 6
+        args.dashboard_providers = 5
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     started = time.perf_counter()
     binary = chromium_path()
@@ -315,11 +463,15 @@ def main() -> None:
     else:
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
         print(f"{version}\n")
-        if not args.only_sync:
+        if not args.only_sync and not args.only_dashboard:
             page_bench(binary, args.models, args.loads)
-        print()
-        sync_page_bench(binary, args.sync_providers, args.sync_models, args.loads)
-    if not args.only_sync:
+            print()
+        if not args.only_dashboard:
+            sync_page_bench(binary, args.sync_providers, args.sync_models, args.loads)
+            print()
+        if not args.only_sync:
+            dashboard_bench(binary, args.dashboard_providers, args.loads)
+    if not args.only_sync and not args.only_dashboard:
         asyncio.run(save_bench(args.models, args.renames, args.rounds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\ntotal {time.perf_counter() - started:.1f} s   peak RSS of the bench process {peak:.0f} MiB")

@@ -1,54 +1,96 @@
-"""Dashboard: every provider as a card (endpoint, masked keys, model counts, GPT-Load's test model, last fetch
-and test), with add, edit, delete, fetch, test and test-all."""
+"""Dashboard: the providers as a table (default) or as cards (the choice is remembered like dark mode), the summary
+strip above them, add, edit, fetch, test and delete one provider or the selected ones, and Test all."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import ui
+from nicegui import app, ui
 
 from core import catalog, fetching, import_offer, probes, providers
-from core.errors import LpmError
+from core.errors import LpmError, NotFound
 from core.import_offer import ExistingSetup
+from core.overview import overview
+from core.provider_health import fed_groups, health_cache
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
 from ui.manual_add import open_manual_add
 from ui.messages import describe
 from ui.provider_dialog import open_provider_dialog
+from ui.providers_table import ProvidersTable, SummaryStrip, health_line, provider_rows
+
+VIEW_SETTING = "providers_view"  # app.storage.user: "table" or "cards"
+VIEWS = {"table": "Table", "cards": "Cards"}
+HEALTH_WATCH_INTERVAL = 1.0
+SHOWN_NAMES = 20  # a delete question names at most this many providers
+SELECT_FIRST = "Select providers first: tick their rows (only the rows the search and filters show take part)."
 
 
 async def dashboard(services: Services) -> None:
-    state: dict[str, list[ProviderPublic]] = {"listed": []}
+    state: dict[str, Any] = {"listed": [], "groups": {}, "table": None}
+    state["view"] = app.storage.user.get(VIEW_SETTING, "table")
     tickets = {"started": 0, "shown": 0}
+    health = health_cache(services)
 
     @ui.refreshable
     def cards() -> None:
         """Synchronous: cleared and rebuilt in one go, so overlapping reloads can never stack cards."""
-        if not state["listed"]:
-            ui.label("No providers yet. Add one to fetch its models.").classes("text-grey")
+        if state["view"] != "cards":
+            return
         with ui.row().classes("w-full gap-4"):
             for provider in state["listed"]:
                 provider_card(provider, actions)
+
+    def rows() -> list[dict[str, Any]]:
+        return provider_rows(state["listed"], state["groups"], health.snapshot())
+
+    def show() -> None:
+        """The chosen view with the current list; the table is built the first time it is shown."""
+        empty.set_visibility(not state["listed"])
+        table_box.set_visibility(state["view"] == "table")
+        if state["view"] == "table":
+            if state["table"] is None:
+                with table_box:
+                    state["table"] = ProvidersTable(rows(), on_bulk=bulk, on_action=row_action,
+                                                    on_refresh_health=refresh_health)  # fmt: skip
+                    state["table"].health.set_text(health_line(health.snapshot()))
+            else:
+                state["table"].update(rows())
+        cards.refresh()
 
     async def reload() -> None:
         tickets["started"] += 1
         ticket = tickets["started"]
         listed = await providers.list_providers(services)
+        groups = await fed_groups()
         if ticket < tickets["shown"]:
             return  # a later reload has already shown a newer list
         tickets["shown"] = ticket
         state["listed"] = listed
+        state["groups"] = {pid: [g.name for g in fed] for pid, fed in groups.items()}
         if listed:
             offer.clear()  # the import is offered only to an empty registry
-        cards.refresh()
+        show()
+
+    async def show_overview() -> None:
+        try:
+            strip.show(await overview(services))
+        except LpmError as exc:
+            strip.failed(exc.detail)
 
     async def changed() -> None:
-        """After any change to providers or models: the cards, and the header's counts."""
+        """After any change to providers or models: the list, the strip, and the header's counts."""
         await reload()
+        await show_overview()
         status_changed(services).emit()
+
+    def switch(view: str) -> None:
+        state["view"] = app.storage.user[VIEW_SETTING] = view
+        show()
 
     def add() -> None:
         with dialogs:  # outside the cards: a reload must not take an open dialog with it
@@ -82,48 +124,106 @@ async def dashboard(services: Services) -> None:
                   type="positive" if result.ok else "negative")  # fmt: skip
         await changed()
 
-    async def test_all() -> None:
-        """Every provider in parallel, then one reload: results of parallel reloads used to stack up cards."""
+    async def test_many(ids: list[int] | None) -> None:
+        """In parallel, then one reload: results of parallel reloads used to stack up cards. None: every provider."""
         test_all_button.disable()
-        summary.set_text(f"Testing {len(state['listed'])} providers…")
+        summary.set_text(f"Testing {len(state['listed']) if ids is None else len(ids)} providers…")
         try:
-            results = await probes.probe_providers(services, None)
+            results = await probes.probe_providers(services, ids)
         finally:
             test_all_button.enable()
-        await changed()  # the cards first: the summary says everything is shown
+        await changed()  # the list first: the summary says everything is shown
         failed = sum(not r.ok for r in results)
         text = f"Tested {len(results)} providers: {len(results) - failed} passed, {failed} failed"
         summary.set_text(text)
         summary.classes(replace="text-sm " + ("text-negative" if failed else "text-positive"))
         ui.notify(text, type="warning" if failed else "positive")
 
-    def confirm_delete(p: ProviderPublic) -> None:
+    async def fetch_many(ids: list[int]) -> None:
+        outcomes = await fetching.fetch_many(services, ids)
+        await changed()
+        names = {p.id: p.name for p in state["listed"]}
+        done = [o.result for o in outcomes if o.result is not None]
+        failed = [f"{names.get(o.provider_id, o.provider_id)}: {o.detail}" for o in outcomes if not o.ok]
+        text = (f"Fetched {len(outcomes)} providers: {sum(len(r.added) for r in done)} models added, "
+                f"{sum(len(r.disappeared) for r in done)} disappeared upstream")  # fmt: skip
+        text += f"; {len(failed)} failed ({'; '.join(failed[:3])})" if failed else ""
+        ui.notify(text, type="warning" if failed else "positive", multi_line=True)
+
+    async def bulk(action: str, ids: list[int]) -> None:
+        if not ids:
+            ui.notify(SELECT_FIRST, type="warning")
+        elif action == "test":
+            await test_many(ids)
+        elif action == "fetch":
+            await fetch_many(ids)
+        else:
+            confirm_delete([p for p in state["listed"] if p.id in set(ids)])
+
+    async def row_action(action: str, provider_id: int) -> None:
+        chosen = next((p for p in state["listed"] if p.id == provider_id), None)
+        if chosen is not None:
+            await {"edit": edit, "fetch": fetch, "test": test}[action](chosen)
+
+    def confirm_delete(chosen: list[ProviderPublic]) -> None:
+        question, button = delete_question(chosen)
         with dialogs, ui.dialog() as dialog, ui.card():
-            ui.label(f"Delete {p.name} and its {p.model_count} models? The next sync removes its groups.")
+            ui.label(question).mark("delete-question")
 
             def dismiss() -> None:
                 dialog.close()
                 dialog.delete()
 
             with ui.row():
-                ui.button("Cancel", on_click=dismiss).props("flat")
+                ui.button("Cancel", on_click=dismiss).props("flat").mark("delete-cancel")
 
                 async def delete() -> None:
-                    await providers.delete_provider(services, p.id)
+                    for p in chosen:
+                        with suppress(NotFound):  # deleted meanwhile (another tab): what was asked for holds
+                            await providers.delete_provider(services, p.id)
                     dismiss()
-                    ui.notify(f"Deleted {p.name}", type="positive")
+                    ui.notify(f"Deleted {', '.join(p.name for p in chosen)}", type="positive")
                     await changed()
 
-                ui.button(f"Delete {p.name}", on_click=delete).props("color=negative")
+                ui.button(button, on_click=delete).props("color=negative").mark("delete-confirm")
         dialog.open()
 
-    actions = CardActions(edit=edit, fetch=fetch, test=test, delete=confirm_delete)
+    def refresh_health() -> None:
+        health.refresh()
+        watch["health"] = -1  # the label says "reading" at the next tick
+
+    watch = {"health": -1, "sync": (services.sync.progress.sync_id, services.sync.progress.running)}
+
+    async def tick() -> None:
+        """New health from the background read, or a sync that ended (its groups are new): show them."""
+        snapshot = health.snapshot()
+        if state["table"] is not None:
+            state["table"].health.set_text(health_line(snapshot))
+            if snapshot.version != watch["health"]:
+                watch["health"] = snapshot.version
+                state["table"].update(rows())
+        now = (services.sync.progress.sync_id, services.sync.progress.running)
+        if now != watch["sync"]:
+            watch["sync"] = now
+            if not now[1]:
+                health.refresh()
+                await reload()
+                await show_overview()
+
+    actions = CardActions(edit=edit, fetch=fetch, test=test, delete=lambda p: confirm_delete([p]))
     dialogs = ui.element()
-    with ui.row().classes("items-center"):
+    with ui.row().classes("items-center w-full"):
         ui.button("Add provider", icon="add", on_click=add)
-        test_all_button = ui.button("Test all", icon="bolt", on_click=test_all).props("outline")
+        test_all_button = ui.button("Test all", icon="bolt", on_click=lambda: test_many(None)).props("outline")
         summary = ui.label("").classes("text-sm").mark("test-all-summary")
+        ui.space()
+        ui.toggle(VIEWS, value=state["view"], on_change=lambda e: switch(e.value)).props("dense no-caps").mark(
+            "view-toggle"
+        ).tooltip("The providers as a table or as cards (remembered)")
+    strip = SummaryStrip()
     offer = ui.element().classes("w-full")
+    empty = ui.label("No providers yet. Add one to fetch its models.").classes("text-grey")
+    table_box = ui.column().classes("w-full gap-2")
 
     async def show_offer() -> None:
         """Read after the page is out: GPT-Load may be slow or down (then it offers nothing)."""
@@ -136,8 +236,25 @@ async def dashboard(services: Services) -> None:
                 import_card(setup)
 
     state["listed"] = await providers.list_providers(services)
+    state["groups"] = {pid: [g.name for g in fed] for pid, fed in (await fed_groups()).items()}
     cards()
+    show()
     ui.timer(0.05, show_offer, once=True)
+    ui.timer(0.05, show_overview, once=True)
+    ui.timer(HEALTH_WATCH_INTERVAL, tick)
+
+
+def delete_question(chosen: list[ProviderPublic]) -> tuple[str, str]:
+    """The one confirmation of a delete, naming the providers and their models; and its button's label."""
+    if len(chosen) == 1:
+        (p,) = chosen
+        return f"Delete {p.name} and its {p.model_count} models? The next sync removes its groups.", f"Delete {p.name}"
+    names = ", ".join(p.name for p in chosen[:SHOWN_NAMES])
+    names += f" and {len(chosen) - SHOWN_NAMES} more" if len(chosen) > SHOWN_NAMES else ""
+    models = sum(p.model_count for p in chosen)
+    question = f"Delete {len(chosen)} providers ({names}) and their {models} models? "
+    question += "The next sync removes their groups."
+    return question, f"Delete {len(chosen)} providers"
 
 
 def import_card(setup: ExistingSetup) -> None:

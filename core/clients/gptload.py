@@ -79,6 +79,11 @@ class GptLoadClient:
     async def delete_group(self, group_id: int) -> None:
         await self._request("DELETE", f"/api/groups/{group_id}")
 
+    async def group_stats(self, group_id: int) -> dict[str, Any]:
+        """``{key_stats: {total_keys, active_keys, invalid_keys}, stats_24_hour: {total_requests, failed_requests,
+        failure_rate}, stats_7_day, stats_30_day}``; key counts are 0 for an aggregate, failure_rate is 0-1."""
+        return await self._request("GET", f"/api/groups/{group_id}/stats") or {}
+
     async def list_sub_groups(self, aggregate_id: int) -> dict[int, int]:
         """``{member group id: weight}``."""
         rows = await self._request("GET", f"/api/groups/{aggregate_id}/sub-groups") or []

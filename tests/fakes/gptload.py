@@ -7,8 +7,10 @@ proxy authentication, member selection, model redirect and the model-list rewrit
 spelling) and read what was asked and forwarded.
 
 Not modelled (those routes answer 404 like unknown ones): async key tasks, key validation and
-blacklisting, copy, reorder, stats, logs, settings. The proxy makes one upstream attempt (no retry with
-the next key) and ignores header rules and per-group timeouts.
+blacklisting, copy, reorder, logs, settings. Group stats (``GET /api/groups/{id}/stats``) count the proxy's
+own calls and what a test records with ``record_requests``, every window alike (no hourly buckets, no log
+lag). The proxy makes one upstream attempt (no retry with the next key) and ignores header rules and
+per-group timeouts.
 """
 
 from __future__ import annotations
@@ -243,6 +245,7 @@ class FakeGptLoad:
         self._snapshots = [_Snapshot(-math.inf, {}, {})]
         self._faults: dict[int, tuple[str, int]] = {}
         self._usage_after_page: tuple[int, int] | None = None  # (group id, keys): see usage_lands_after_key_page
+        self._recorded: dict[int, tuple[int, int]] = {}  # group id → (requests, failed): see record_requests
         self._seen = 0
         self._round_robin = _SmoothWeighted()
         self._routes = self._admin_routes()
@@ -318,6 +321,14 @@ class FakeGptLoad:
                 }
         self._publish()
 
+    def record_requests(self, name: str, total: int, failed: int = 0) -> None:
+        """Requests the group served (``failed`` of them failed) beyond the proxy calls this fake made itself, as
+        GPT-Load's hourly stats would count them: they show in ``GET /api/groups/{id}/stats``."""
+        group = self.group_by_name(name)
+        assert group is not None, name
+        had_total, had_failed = self._recorded.get(group["id"], (0, 0))
+        self._recorded[group["id"]] = (had_total + total, had_failed + failed)
+
     def _key_count(self, group_id: int, status: str) -> int:
         return sum(1 for k in self._keys.get(group_id, {}).values() if k.status == status)
 
@@ -346,6 +357,7 @@ class FakeGptLoad:
             ("PUT", group + sub + "/weight", self._set_sub_group_weight, False),
             ("DELETE", group + sub, self._delete_sub_group, False),
             ("GET", group + "/parent-aggregate-groups", self._parent_groups, False),
+            ("GET", group + "/stats", self._group_stats, False),
             ("GET", "/api/keys", self._list_keys, False),
             ("POST", "/api/keys/add-multiple", self._add_keys, False),
             ("POST", "/api/keys/delete-multiple", self._delete_keys, False),
@@ -650,6 +662,22 @@ class FakeGptLoad:
                 for a in parents
             ]
         )  # fmt: skip
+
+    async def _group_stats(self, request: Request, group_id: str) -> Response:
+        """GetGroupStats: key counts (all 0 for an aggregate) and request counts with their failure rate."""
+        gid = _path_id(group_id, "Invalid group ID format")
+        group = self._group(gid)
+        calls = [c for c in self.proxy_log if c.member == group["name"]]
+        recorded_total, recorded_failed = self._recorded.get(gid, (0, 0))
+        total = len(calls) + recorded_total
+        failed = sum(not 200 <= c.status < 400 for c in calls) + recorded_failed
+        window = {"total_requests": total, "failed_requests": failed,
+                  "failure_rate": round(failed / total, 4) if total else 0}  # fmt: skip
+        standard = group["group_type"] == "standard"
+        active, invalid = (self._key_count(gid, "active"), self._key_count(gid, "invalid")) if standard else (0, 0)
+        keys = {"total_keys": active + invalid, "active_keys": active, "invalid_keys": invalid}
+        return _success({"key_stats": keys, "stats_24_hour": window, "stats_7_day": dict(window),
+                         "stats_30_day": dict(window)})  # fmt: skip
 
     # ----- keys
 

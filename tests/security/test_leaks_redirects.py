@@ -88,6 +88,7 @@ async def test_the_dashboard_never_shows_the_key_of_a_redirect(user: User, failu
         assert created.status_code == 201, created.text
         account.failure = failure
         await user.open("/")
+        user.find(marker="view-toggle").elements.pop().value = "cards"  # the table is the default (issue 14)
         user.find(kind=ui.button, content="Test").click()
         await user.should_see("redirected (HTTP 307)", retries=30)
         await user.open("/")  # and the card as a fresh page load renders it from the stored error

@@ -24,12 +24,18 @@ def dialog_of(user: User) -> ui.dialog:
     return next(iter(user.find(kind=ui.dialog).elements))
 
 
+async def open_cards(user: User) -> None:
+    """The dashboard as cards: the table is its default view since issue 14 (the choice is remembered)."""
+    await user.open("/")
+    user.find(marker="view-toggle").elements.pop().value = "cards"
+
+
 async def test_test_all_keeps_one_card_per_provider_and_sums_up(user: User, w, recorder):
     for i in range(14):  # answers arrive in a different order than the requests left
         await add_provider(w, f"p{i:02d}", ["m"], latency=(i % 4) * 0.01)
     for account in w.fake.accounts[:2]:
         account.failure = "500"
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("p13", retries=30)
     user.find("Test all").click()
     await user.should_see(content="14 providers: 12 passed, 2 failed", marker="test-all-summary", retries=50)
@@ -39,7 +45,7 @@ async def test_test_all_keeps_one_card_per_provider_and_sums_up(user: User, w, r
 
 async def test_card_shows_gptload_test_model_and_the_edit_dialog_picks_it(user: User, w, recorder):
     await add_provider(w, "acme", ["text-embedding-3-small", "chat-a", "chat-b"])
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("GPT-Load test model: chat-a (automatic)", retries=30)  # never the embedding model
     user.find(kind=ui.button, content="Edit").click()
     await user.should_see(marker="test-model")
@@ -94,7 +100,7 @@ async def test_add_offers_the_url_that_answers_and_uses_it_in_one_click(user: Us
 async def test_a_provider_that_is_down_can_be_saved_without_checking(user: User, w, recorder):
     account = w.fake.add("openai", "down.test", [fake_key("down")], ["m-1"], failure="500")
     recorder.typed_by_user(fake_key("down"))
-    await user.open("/")
+    await open_cards(user)
     user.find("Add provider").click()
     user.find("Name").type("down")
     user.find("Base URL").type(account.base_url)
@@ -151,7 +157,7 @@ async def test_edit_adds_and_removes_single_keys(user: User, w, recorder):
     _, second, third = account.keys
     await providers.update_provider(w.services, 1, providers.ProviderUpdate(remove_api_keys=[key_fingerprint(third)]))
     recorder.typed_by_user(third)
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("Keys: sk-…cdef, sk-…cdef", retries=30)
     user.find(kind=ui.button, content="Edit").click()
     await user.should_see(marker="remove-key-1")
@@ -167,7 +173,7 @@ async def test_edit_adds_and_removes_single_keys(user: User, w, recorder):
 async def test_fetch_warns_and_offers_manual_entry_only_when_nothing_is_listed(user: User, w, recorder):
     account = await add_provider(w, "f", ["kept"])
     account.models[:] = ["kept", "new", "bad\x07name"]
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("Models: 1 active / 1 total", retries=30)
     user.find(kind=ui.button, content="Fetch models").click()
     await user.should_see("f: 1 added, 0 disappeared upstream. Skipped 1 listed model name(s)")

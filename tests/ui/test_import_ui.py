@@ -73,7 +73,8 @@ async def test_dashboard_offers_the_import_while_the_registry_is_empty(user: Use
     data = ProviderCreate(name="acme", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
     await providers.create_provider(w.services, data)
     await user.open("/")
-    await user.should_see(marker="provider-acme", retries=30)
+    await user.should_see(content="1 providers", marker="providers-count", retries=30)  # the table (issue 14)
+    assert [r["name"] for r in user.find(marker="providers-grid").elements.pop().options["rowData"]] == ["acme"]
     assert not (await import_offer.existing_setup(w.services)).offered
     await user.should_not_see(marker="import-offer")
 

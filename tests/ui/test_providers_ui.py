@@ -9,12 +9,13 @@ from core import providers
 from core.providers import ProviderCreate
 from tests.conftest import fake_key
 from tests.ui.conftest import page_html_has_no_secret
+from tests.ui.test_dashboard_operator_ui import open_cards
 
 
 async def test_add_provider_with_a_failing_then_a_passing_test(user: User, w, recorder):
     account = w.fake.add("openai", "acme.test", [fake_key("good")], ["m-1", "m-2"])
     recorder.typed_by_user(fake_key("good"), fake_key("wrong"))
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("No providers yet")
     user.find("Add provider").click()
     user.find("Name").type("acme")
@@ -40,7 +41,7 @@ async def test_dashboard_shows_masked_keys_only(user: User, w, recorder):
     account = w.fake.add("gemini", "g.test", [fake_key("gem")], ["gemini-pro"])
     data = ProviderCreate(name="g", base_url=account.base_url, channel_type="gemini", api_keys=account.keys)
     await providers.create_provider(w.services, data)
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("Keys: sk-…cdef")
     html = (await user.http_client.get("/")).text
     assert page_html_has_no_secret(html)
@@ -50,7 +51,7 @@ async def test_delete_asks_naming_what_is_deleted(user: User, w, recorder):
     account = w.fake.add("openai", "d.test", [fake_key("d")], ["a", "b", "c"])
     data = ProviderCreate(name="doomed", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
     await providers.create_provider(w.services, data)
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("Models: 3 active / 3 total")
     user.find(kind=ui.button, content="Delete").click()
     await user.should_see("Delete doomed and its 3 models?")
@@ -65,7 +66,7 @@ async def test_test_all_shows_each_result(user: User, w, recorder):
         data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
         await providers.create_provider(w.services, data)
     w.fake.accounts[1].failure = "500"
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("two")
     user.find("Test all").click()
     await user.should_see("Tested 2 providers")
@@ -97,7 +98,7 @@ async def test_fetch_reports_added_and_disappeared_and_offers_manual_entry_when_
     data = ProviderCreate(name="f", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
     await providers.create_provider(w.services, data)
     account.models[:] = ["kept", "new"]
-    await user.open("/")
+    await open_cards(user)
     await user.should_see("Models: 2 active / 2 total")
     user.find(kind=ui.button, content="Fetch models").click()
     await user.should_see("f: 1 added, 1 disappeared upstream (old)")
