@@ -143,13 +143,19 @@ class Plan:
     # Whether every managed group's keys and members were read (a verify plan), and what it found changed.
     verified: bool = False
     drift: list[Drift] = field(default_factory=list)
+    # False: GPT-Load was not read (core.gptload_offline) and the plan is a preview against an empty GPT-Load.
+    gptload_reachable: bool = True
+    gptload_error: str | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.changes
 
     def checksum(self) -> str:
+        """Of the changes; a preview made without GPT-Load hashes differently, so it never matches a plan to apply."""
         canonical = json.dumps([c.public() for c in self.changes], sort_keys=True, default=str)
+        if not self.gptload_reachable:
+            canonical = "preview without GPT-Load: " + canonical
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def counts(self) -> dict[str, int]:
@@ -170,6 +176,8 @@ class Plan:
             "safety": self.safety.public(),
             "verified": self.verified,
             "drift": [{"group": d.group, "summary": d.summary} for d in self.drift],
+            "gptload_reachable": self.gptload_reachable,
+            "gptload_error": self.gptload_error,
         }
 
 

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from core.actual import forget_applied, is_managed, read_actual, remember_applied
+from core.actual import forget_applied, is_managed, remember_applied
 from core.changes import STAGE_LIMITS, STAGES, Change, sort_changes
 from core.client_names import EntryChange, client_name_changes, current_names, topology_names
 from core.clients.gptload import GptLoadClient
 from core.crypto import redact
 from core.desired import DesiredMemo, DesiredState, remembered_desired_state, without
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePlan
+from core.gptload_offline import CONNECT_HINT, not_configured, read_or_empty, refuse_preview
 from core.models import ManagedGroup, Provider, SyncRecord
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 from core.retry import RetryBudget
@@ -85,6 +86,7 @@ class GptLoadStatus(BaseModel):
     managed_group_count: int | None
     error: str | None
     last_sync: SyncRecordPublic | None
+    hint: str | None = None  # how to connect GPT-Load, while it is not reachable
 
 
 class SyncEngine:
@@ -102,10 +104,12 @@ class SyncEngine:
     async def build_plan(self, *, verify: bool = False) -> PlanBundle:
         """Desired vs actual, without side effects on GPT-Load or api.yaml.
 
-        ``verify`` reads every managed group's keys and members and reports drift (``core.actual``).
+        ``verify`` reads every managed group's keys and members and reports drift (``core.actual``). Without
+        GPT-Load (unreachable or not configured) the plan is a preview against an empty one (``core.gptload_offline``).
         """
         desired = await remembered_desired_state(self.services, self._desired)
-        actual, drift = await read_actual(self.gptload, desired.specs, verify=verify)
+        reading = await read_or_empty(self.gptload, self.services.settings, desired.specs, verify=verify)
+        actual, drift = reading.actual, reading.drift
         conflicts = find_conflicts([s.name for s in desired.specs], actual)
         desired = without(desired, {c.name for c in conflicts})
         changes = diff_groups(desired.specs, actual)
@@ -126,7 +130,8 @@ class SyncEngine:
             empty=not desired.specs,
         )
         changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
-        plan = Plan(changes, conflicts, warnings, clients, safety, verify, drift)
+        plan = Plan(changes, conflicts, warnings, clients, safety, verify and reading.reachable, drift,
+                    gptload_reachable=reading.reachable, gptload_error=reading.unreachable)  # fmt: skip
         return PlanBundle(plan, desired, actual, text, state.digest, state.spliced)
 
     async def _client_changes(
@@ -150,6 +155,7 @@ class SyncEngine:
         try:
             try:
                 bundle = await self.build_plan(verify=verify)
+                refuse_preview(bundle.plan)
             except LpmError as exc:
                 # A run that could not even plan (GPT-Load down, api.yaml unreadable) is still a run.
                 record = await SyncRecord.create(
@@ -193,12 +199,14 @@ class SyncEngine:
     async def gptload_status(self) -> GptLoadStatus:
         last = await SyncRecord.all().order_by("-id").first()
         status = dict(url=self.gptload.display_url, last_sync=public(last) if last else None)
+        offline = dict(reachable=False, group_count=None, managed_group_count=None, hint=CONNECT_HINT)
+        reason = not_configured(self.services.settings)
+        if reason is not None:
+            return GptLoadStatus(error=reason, **offline, **status)
         try:
             groups = await self.gptload.list_groups()
         except LpmError as exc:
-            return GptLoadStatus(
-                reachable=False, group_count=None, managed_group_count=None, error=exc.detail, **status
-            )
+            return GptLoadStatus(error=exc.detail, **offline, **status)
         known = set(await ManagedGroup.all().values_list("gptload_id", flat=True))
         ours = [g for g in groups if is_managed(g, known)]
         return GptLoadStatus(

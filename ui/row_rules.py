@@ -9,7 +9,8 @@ saying what is wrong with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # The grid's shown columns with a value (the action column has none; "state" is hidden): what the quick filter reads.
@@ -40,7 +41,17 @@ def row_state(row: Row) -> str:
 
 
 def status_filter_matches(row: Row, status: str) -> bool:
-    return status == "all" or status in row_state(row)  # the text filter's "contains"
+    return _shows(status, row_state(row))
+
+
+def status_counts(rows: Iterable[Row]) -> dict[str, int]:
+    """How many rows each status filter shows (``all``, ``active``, ``deleted``, ``pending``): the status line."""
+    states = Counter(row_state(row) for row in rows)
+    return {status: sum(n for state, n in states.items() if _shows(status, state)) for status in STATUS_FILTERS}
+
+
+def _shows(status: str, state: str) -> bool:
+    return status == "all" or status in state  # the text filter's "contains"
 
 
 def status_filter_model(status: str) -> dict[str, Any] | None:

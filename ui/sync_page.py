@@ -82,6 +82,13 @@ class SyncPage:
                 self.topology.refresh()
         self.plan.refresh()
 
+    async def plan_again(self) -> None:
+        """Plan afresh (GPT-Load may answer now), showing the spinner meanwhile; the header looks again too."""
+        self.current_plan = None
+        self.plan.refresh()
+        status_changed(self.services).emit()
+        await self.load_plan()
+
     async def verify(self) -> None:
         self.verifying = True
         self.plan.refresh()
@@ -107,6 +114,9 @@ class SyncPage:
         plan = self.current_plan
         if plan is None:
             ui.notify(self.plan_error or "No plan to retry with.", type="negative", multi_line=True)
+            return
+        if not plan.gptload_reachable:
+            ui.notify(f"GPT-Load is not connected: {plan.gptload_error}", type="negative", multi_line=True)
             return
         if await confirm_apply(plan, self.dialogs, retry_of=sync_id):
             await self.apply(plan, retry_of=sync_id)
@@ -155,6 +165,10 @@ class SyncPage:
             return
         # One way forward: after a failed or interrupted run that is its Retry (next to the run), not Apply too.
         offers_retry = self.outcome is not None and self.outcome.status in UNFINISHED
+        if not plan.gptload_reachable:  # a preview made without GPT-Load: nothing to apply or verify
+            again = ui.button("Check GPT-Load again", icon="refresh", on_click=self.plan_again).props("outline")
+            again.mark("plan-again")
+            return
         with ui.row().classes("items-center gap-2"):
             if not plan.is_empty and not offers_retry:
                 apply_button(plan, self.apply, self.dialogs)

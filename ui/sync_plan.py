@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from core.gptload_offline import CONNECT_HINT
 from ui.plan_table import changes_grid, is_removal, stage_counts
 
 if TYPE_CHECKING:
@@ -25,8 +26,11 @@ NAMES_SHOWN = 10  # names in one list (groups, model names gained or lost)
 
 
 def plan_preview(plan: Plan) -> None:
-    ui.label("Plan preview").classes("text-h6")
-    verification(plan)
+    ui.label("Plan preview" if plan.gptload_reachable else "Plan preview without GPT-Load").classes("text-h6")
+    if plan.gptload_reachable:
+        verification(plan)
+    else:
+        offline_notice(plan)
     if plan.safety.unsafe:
         with ui.card().classes("w-full bg-red-1 text-negative").mark("unsafe-plan"):
             ui.label(f"Unsafe plan: it deletes or replaces {plan.safety.removals} of the {plan.safety.managed} "
@@ -44,6 +48,17 @@ def plan_preview(plan: Plan) -> None:
     stage_counts(plan)
     changes_grid(plan)
     uniapi_diff(plan)
+
+
+def offline_notice(plan: Plan) -> None:
+    """GPT-Load was not read (``core.gptload_offline``): the plan is what a first sync would do, and only shown."""
+    with ui.card().classes("w-full border-l-4 border-blue-600 bg-blue-1 text-black").mark("plan-offline"):
+        with ui.row().classes("items-center gap-2 no-wrap"):
+            ui.icon("visibility", color="primary")
+            ui.label("Preview only: GPT-Load is not connected, so nothing can be applied yet.").classes("font-bold")
+        ui.label(plan.gptload_error or "").classes("text-sm font-mono break-all").mark("plan-offline-reason")
+        ui.label("Below is what a first sync would create in an empty GPT-Load, and the api.yaml it would write.")
+        ui.label(CONNECT_HINT).classes("text-sm").mark("plan-offline-hint")
 
 
 def verification(plan: Plan) -> None:
@@ -110,8 +125,9 @@ def uniapi_diff(plan: Plan) -> None:
     change = next((c for c in plan.changes if c.kind == "write_uniapi"), None)
     if change is None:
         return
+    title = "api.yaml diff (masked)" if plan.gptload_reachable else "The api.yaml it would write (masked)"
     with (
-        ui.expansion("api.yaml diff (masked)", value=True).classes("w-full"),
+        ui.expansion(title, value=True).classes("w-full"),
         ui.element("div").classes("w-full max-h-96 overflow-auto").mark("uniapi-diff"),
     ):
         ui.code(change.data.get("diff") or "(no textual difference)", language="diff").classes("w-full")

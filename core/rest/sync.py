@@ -74,6 +74,12 @@ class PlanPublic(BaseModel):
     drift: list[PlanDrift] = Field(
         default_factory=list, description="Groups changed by hand in GPT-Load since the last sync (verify plans)"
     )
+    gptload_reachable: bool = Field(
+        default=True,
+        description="False: GPT-Load is unreachable or GPTLOAD_AUTH_KEY is empty, so this is a preview against an "
+        "empty GPT-Load (what a first sync would create); applying it answers 503 `gptload_unreachable`",
+    )
+    gptload_error: str | None = Field(default=None, description="Why GPT-Load was not read (when not reachable)")
 
 
 class SyncStarted(BaseModel):
@@ -115,7 +121,8 @@ async def show_plan(services: ServicesDep, verify: Verify = False) -> PlanPublic
     """The changes a sync would make now (no side effects), with conflicts and the checksum.
 
     A normal plan reads keys and members only of groups whose desired state changed or that GPT-Load
-    says were edited since the last sync; `?verify=true` reads all of them and lists drift.
+    says were edited since the last sync; `?verify=true` reads all of them and lists drift. While GPT-Load is
+    unreachable or not configured, the answer is a preview against an empty GPT-Load (`gptload_reachable: false`).
     """
     return await current_plan(services, verify=verify)
 
@@ -136,7 +143,10 @@ async def start_sync(
     verify: Verify = False,
     data: Annotated[SyncRequest | None, Body()] = None,
 ) -> PlanPublic | SyncStarted:
-    """`?dry_run=true` returns the plan; otherwise start applying it (pass the previewed `checksum`)."""
+    """`?dry_run=true` returns the plan; otherwise start applying it (pass the previewed `checksum`).
+
+    Without GPT-Load the plan is only a preview and applying answers 503 `gptload_unreachable`.
+    """
     if dry_run:
         return await current_plan(services, verify=verify)
     if data is None or not data.checksum:

@@ -28,8 +28,11 @@ class BulkAction:
     tooltip: str = ""
 
 
+# Also what the Delete key does in the grid (``Workbench.delete_key``).
+DELETE_SELECTED = BulkAction("Delete selected", "Delete", PendingChanges.mark_deleted,
+                             "Mark the selected models for deletion (or press Delete in the grid)")  # fmt: skip
 BULK_ACTIONS = [
-    BulkAction("Delete selected", "Delete", PendingChanges.mark_deleted, "Mark the selected models for deletion"),
+    DELETE_SELECTED,
     BulkAction("Restore selected", "Restore", PendingChanges.mark_restored, "Bring back selected deleted models"),
     BulkAction("Revert selected", "Revert the pending changes of", PendingChanges.revert, "Undo unsaved changes"),
     BulkAction("Reset names", "Reset the names of", lambda p, i: p.rename(i, None),

@@ -4,6 +4,10 @@ Filters run in the browser (the quick search, the status filter, column filters)
 only the rows they let through. Python mirrors the quick search and the status filter (``ui.row_rules``), and the
 browser reports the selected rows that pass every filter, so a bulk action never reaches a row the operator
 cannot see.
+
+Keys, in the browser: Enter on any cell of a row edits its normalized name; Delete (or Backspace, the Mac's
+delete key) outside an editor goes to ``on_delete_key`` with the focused row, instead of AG Grid's own
+"clear the cell" (which would reset a name). The grid fills the window below the toolbar (``FIT_HEIGHT``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,30 @@ ACTION_RENDERER = """params => {
   button('Test', 'model_test', 'Send this model a one-token chat request now');
   return box;
 }"""
+# Only outside an editor: inside one, Enter ends the edit and Delete deletes characters, as AG Grid does.
+KEYS = """e => {
+  if (e.api.getEditingCells().length) return;
+  const key = e.event.key;
+  if (key === 'Enter' && e.column.getColId() !== 'normalized_name') {
+    e.api.startEditingCell({rowIndex: e.rowIndex, colKey: 'normalized_name'});
+  } else if ((key === 'Delete' || key === 'Backspace') && e.data) {
+    emitEvent('models_delete_key', e.data.id);
+  }
+}"""
+NO_CLEAR = "p => !p.editing && (p.event.key === 'Delete' || p.event.key === 'Backspace')"
+# The grid's height: the window below the grid's top, once the grid is ready and whenever the window is resized
+# (a rebuilt grid is ready again: one listener per page all the same).
+FIT_HEIGHT = """() => {
+  const grid = document.querySelector('.lpm-models-grid');
+  if (!grid) return;
+  const fit = () => {
+    const top = grid.getBoundingClientRect().top + window.scrollY;
+    grid.style.height = Math.max(320, window.innerHeight - top - 16) + 'px';
+  };
+  fit();
+  if (!grid.lpmFit) window.addEventListener('resize', fit);
+  grid.lpmFit = true;
+}"""
 SELECTION = (
     "e => { const ids = []; e.api.forEachNodeAfterFilter(n => n.isSelected() && ids.push(n.data.id)); "
     "emitEvent('models_selection', ids); }"
@@ -71,11 +99,13 @@ class ModelGrid:
         on_action: Callable[[int], Awaitable[None]],
         on_test: Callable[[int], Awaitable[None]],
         on_selection: Callable[[], None],
+        on_delete_key: Callable[[int], Awaitable[None]],
     ) -> None:
         self._on_rename = on_rename
         self._on_action = on_action
         self._on_test = on_test
         self._on_selection = on_selection
+        self._on_delete_key = on_delete_key
         # Mirrored from the browser on every change: asking the grid would be a round trip (stack notes P5).
         self.selected: set[int] = set()
         self.quick_filter = ""
@@ -95,13 +125,17 @@ class ModelGrid:
                 "stopEditingWhenCellsLoseFocus": True,
                 ":onSelectionChanged": SELECTION,
                 ":onFilterChanged": SELECTION,
+                "defaultColDef": {":suppressKeyboardEvent": NO_CLEAR},
+                ":onCellKeyDown": KEYS,
+                ":onGridReady": FIT_HEIGHT,
             },
             auto_size_columns=False,
-        ).classes("w-full h-[60vh]").mark("models-grid")  # fmt: skip
+        ).classes("w-full h-[calc(100vh-16rem)] min-h-[20rem] lpm-models-grid").mark("models-grid")  # fmt: skip
         self.aggrid.on("cellValueChanged", self._edited, ["data", "colId", "newValue", "oldValue"])
         ui.on("model_action", self._action)
         ui.on("model_test", self._test)
         ui.on("models_selection", self._selection)
+        ui.on("models_delete_key", self._delete_key)
 
     def targets(self) -> tuple[list[int], int]:
         """The selected rows the filters show (what bulk actions change), and how many selected rows they hide."""
@@ -155,6 +189,9 @@ class ModelGrid:
 
     async def _test(self, e: events.GenericEventArguments) -> None:
         await self._on_test(int(e.args))
+
+    async def _delete_key(self, e: events.GenericEventArguments) -> None:
+        await self._on_delete_key(int(e.args))
 
     def _selection(self, e: events.GenericEventArguments) -> None:
         self.selected = {int(i) for i in e.args}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from nicegui import ui
 
 from core import catalog, fetching, probes, providers
@@ -13,7 +15,8 @@ from core.services import Services
 from ui.manual_add import open_manual_add
 from ui.messages import describe
 from ui.pending import PendingChanges
-from ui.workbench.bulk import BulkAction, run_bulk
+from ui.row_rules import status_counts
+from ui.workbench.bulk import DELETE_SELECTED, BulkAction, run_bulk
 from ui.workbench.grid import ModelGrid
 from ui.workbench.impact_view import impact_view
 from ui.workbench.save_dialog import SaveDialog
@@ -21,6 +24,7 @@ from ui.workbench.toolbar import edit_bar, title_bar
 
 LEAVE_WARNING_ON = 'window.onbeforeunload = e => { e.preventDefault(); e.returnValue = ""; return ""; };'
 LEAVE_WARNING_OFF = "window.onbeforeunload = null;"
+KEYS_HELP = "In the grid: Enter edits the name, Space selects, Delete marks the selected (or focused) rows for deletion"
 
 
 async def workbench(services: Services, provider_id: int) -> None:
@@ -44,17 +48,23 @@ class Workbench:
         self.outlook = pending.outlook()
         self.save_button = title_bar(self)
         self.find_replace = edit_bar(self)
+        with ui.row().classes("items-center w-full gap-x-4 gap-y-0"):
+            self.counts = ui.label().classes("text-sm").mark("workbench-counts")
+            ui.space()
+            ui.label(KEYS_HELP).classes("text-caption opacity-80")
+        rows = pending.rows(self.outlook.duplicates)
         self.grid = ModelGrid(
-            pending.rows(self.outlook.duplicates),
+            rows,
             on_rename=self.rename,
             on_action=self.row_action,
             on_test=self.test_model,
             on_selection=self.find_replace.preview,
+            on_delete_key=self.delete_key,
         )
         with ui.column().classes("w-full"):
             self.preview()
         self.dialogs = ui.element()  # outside everything a refresh rebuilds
-        self.show_count()
+        self.show_count(rows)
 
     @ui.refreshable_method
     def preview(self) -> None:
@@ -71,16 +81,20 @@ class Workbench:
             self.grid.reload(rows)
         else:
             self.grid.update(rows)
-        self.show_count()
+        self.show_count(rows)
         self.preview.refresh()
         self.find_replace.preview()
 
-    def show_count(self) -> None:
-        """Save shows how many edits are pending (and hides without any); leaving the page then asks first."""
+    def show_count(self, rows: list[dict[str, Any]]) -> None:
+        """Save shows how many edits are pending (and hides without any); leaving the page then asks first. The
+        status line counts the rows as the status filter shows them."""
         count = self.pending.count
         self.save_button.set_text(f"Save Changes ({count})")
         self.save_button.set_visibility(count > 0)
         ui.run_javascript(LEAVE_WARNING_ON if count else LEAVE_WARNING_OFF)
+        n = status_counts(rows)
+        self.counts.set_text(f"{n['all']:,} models · {n['active']:,} active · {n['deleted']:,} deleted · "
+                             f"{n['pending']:,} pending")  # fmt: skip
 
     async def rename(self, model_id: int, name: str | None) -> None:
         self.pending.rename(model_id, name)
@@ -93,6 +107,15 @@ class Workbench:
 
     async def bulk(self, action: BulkAction) -> None:
         await run_bulk(self, action)
+
+    async def delete_key(self, focused_id: int) -> None:
+        """The Delete key in the grid: the selected rows the filters show, as *Delete selected* does (asking
+        first); with none selected, the focused row, as its own Delete button does."""
+        if self.grid.targets()[0]:
+            await run_bulk(self, DELETE_SELECTED)
+        elif focused_id in self.pending.models:
+            self.pending.mark_deleted(focused_id)
+            self.refresh()
 
     async def test_model(self, model_id: int) -> None:
         """One chat request with one output token, now (not a pending change): ok with its latency, or why not."""
