@@ -11,6 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from core.normalization import make_rule, suggest_names
+
 # The one ownership marker: a uni-api entry carries it as its ``notes``, a GPT-Load group at the start of
 # its ``description`` (in brackets), so a restored or lost database can recognise what the manager made.
 OWNER_MARKER = "managed by llm-provider-manager"
@@ -71,6 +73,11 @@ def exposed_name(original: str, normalized: str | None) -> str:
     return normalized or original
 
 
+# The quick suggestion: the normalization rules ``strip_org`` then ``lowercase`` (core.normalization).
+SUGGESTION_RULES = (make_rule("strip_org"), make_rule("lowercase"))
+
+
 def suggest_name(original: str) -> str:
-    """A normalization suggestion: no ``org/`` prefix, lowercase (``deepseek-ai/DeepSeek-V3`` -> ``deepseek-v3``)."""
-    return original.rsplit("/", 1)[-1].strip().lower()
+    """A normalization suggestion: no ``org/`` prefix, lowercase (``deepseek-ai/DeepSeek-V3`` -> ``deepseek-v3``),
+    by the normalization rules, so their guards hold (never an empty name, never another version)."""
+    return suggest_names([original], SUGGESTION_RULES)[original]
