@@ -13,12 +13,14 @@ the UI maps codes to sentences. No error text ever carries an unmasked secret.
     ├── NotFound                  registry lookups                            -> not_found
     ├── AlreadyExists             unique names                                -> already_configured
     ├── InvalidInput              bad URL, empty key, bad name; before any network call
+    ├── InvalidResolution         an inbox resolve naming what the inbox does not hold    -> not_in_inbox, ...
     ├── Unauthorized              REST call without the admin bearer token
     ├── ConfirmationRequired      a legal change that needs an explicit flag (duplicates, delete-all)
     ├── StalePlan                 apply's checksum differs from a freshly computed plan
     ├── UnsafePlan                a plan deleting or replacing too many managed groups, without force
     ├── ChecksumRequired          apply without the checksum of a previewed plan (REST)
     ├── SyncInProgress            a second sync while one runs
+    ├── GptLoadUnavailable        applying a plan made without GPT-Load (unreachable or not configured)
     └── ConfigWriteError          api.yaml invalid, unreadable, or not writable
 """
 
@@ -113,6 +115,13 @@ class InvalidChoice(LpmError):
     code = "invalid_choice"
 
 
+class InvalidResolution(LpmError):
+    """An inbox resolution naming a model the inbox does not hold, deleting one that did not vanish, or one
+    model twice."""
+
+    code = "invalid_resolution"
+
+
 class Unauthorized(LpmError):
     """A REST call without the right ``Authorization: Bearer <ADMIN_PASSWORD>``."""
 
@@ -147,6 +156,12 @@ class SyncInProgress(LpmError):
     """Only one sync runs at a time."""
 
     code = "sync_in_progress"
+
+
+class GptLoadUnavailable(LpmError):
+    """GPT-Load is unreachable or not configured: its plan is a preview against an empty GPT-Load, never applied."""
+
+    code = "gptload_unreachable"
 
 
 class ConfigWriteError(LpmError):

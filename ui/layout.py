@@ -10,6 +10,7 @@ from nicegui import app, ui
 from core.services import Services
 from core.sync import GptLoadStatus
 from ui.events import status_changed
+from ui.inbox_badge import inbox_link
 from ui.session import logout_button
 
 SYNC_TOOLTIP = "Sends the normalized models to GPT-Load as groups and writes uni-api's api.yaml"
@@ -27,6 +28,13 @@ def frame(services: Services, title: str) -> Iterator[None]:
         ui.link("Import", "/import").classes("text-white no-underline hover:underline").mark("nav-import").tooltip(
             "Import an existing GPT-Load + uni-api setup, or restore a backup"
         )
+        ui.link("Models", "/models").classes("text-white no-underline hover:underline").mark("nav-models").tooltip(
+            "Every exposed name across providers: rename everywhere, merge spelling variants"
+        )
+        ui.link("Assistant", "/assistant").classes("text-white no-underline hover:underline").mark(
+            "nav-assistant"
+        ).tooltip("Normalization assistant: suggested names by explainable rules, and your saved rules")
+        inbox_link(services)
         ui.space()
         status_bar(services)
         with (
@@ -60,6 +68,15 @@ def status_bar(services: Services) -> None:
         url.classes("max-lg:hidden truncate max-w-[13rem] xl:max-w-none")
         with url:
             error_tip = ui.tooltip("").mark("gptload-error")
+        # While GPT-Load is not connected: how to connect it (the words are core's: GptLoadStatus.hint).
+        # Its words from 2xl (1536 px) up; below, the icon (the header stays one row down to 1024 px).
+        hint = ui.button(icon="help_outline").props("flat dense no-caps no-wrap color=white").mark("gptload-hint")
+        with hint:
+            ui.label("How to connect").classes("max-2xl:hidden q-ml-xs")
+            ui.tooltip("How to connect GPT-Load")
+            with ui.menu(), ui.card().classes("max-w-md"):
+                hint_text = ui.label("").classes("text-sm whitespace-normal").mark("gptload-hint-text")
+        hint.set_visibility(False)
         groups = ui.label("").mark("gptload-groups")
         last = ui.label("").classes("rounded px-1").mark("last-sync")
     busy = again = False
@@ -83,6 +100,8 @@ def status_bar(services: Services) -> None:
         dot.props(f'aria-label="{"connected" if status.reachable else "disconnected"}"')
         error_tip.set_text(status.error or "connected")
         url.set_text(f"{status.url} {'connected' if status.reachable else 'disconnected'}")
+        hint.set_visibility(status.hint is not None)
+        hint_text.set_text(status.hint or "")
         groups.set_text(f"{status.group_count} groups" if status.group_count is not None else "")
         record = status.last_sync
         if record is None:

@@ -28,6 +28,18 @@ SENTENCES = {
     "sync_in_progress": "A sync is already running.",
     "gptload_not_ready": "GPT-Load has not loaded the new groups yet.",
     "config_write_failed": "api.yaml could not be written.",
+    "gptload_unreachable": "GPT-Load cannot be reached; this is only a preview.",
+    "stale_import": "The sources changed since the preview.",
+    "invalid_choice": "This choice is not one the preview offered.",
+    "no_import_source": "Choose what to import from.",
+    "invalid_import_source": "That source cannot be read.",
+    "invalid_api_yaml": "The api.yaml is not valid YAML.",
+    "backup_invalid": "This is not a backup this tool can read.",
+    "backup_unreadable": "The backup cannot be opened.",
+    "passphrase_too_short": "The passphrase is too short.",
+    "not_in_inbox": "That model is no longer in the inbox.",
+    "not_vanished": "Only models that vanished upstream can be deleted from the inbox.",
+    "conflicting_actions": "One model got two different actions.",
 }
 
 

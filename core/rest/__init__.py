@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from core.http_guard import HttpGuard
-from core.rest import backup, gptload, health, importing, models, providers, sync
+from core.rest import backup, exposed, gptload, health, importing, inbox, models, normalization, providers, sync
 from core.rest.auth import require_admin
 from core.rest.deps import bind_services
 from core.rest.errors import install_api_fallback, install_error_handlers
@@ -22,10 +22,13 @@ GUARDED_ROUTERS = (
     health.router,
     providers.router,
     models.router,
+    exposed.router,
     sync.router,
     gptload.router,
     importing.router,
     backup.router,
+    inbox.router,
+    normalization.router,
 )
 
 

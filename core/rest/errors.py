@@ -22,8 +22,10 @@ from core.errors import (
     ChecksumRequired,
     ConfigWriteError,
     ConfirmationRequired,
+    GptLoadUnavailable,
     InvalidChoice,
     InvalidInput,
+    InvalidResolution,
     LpmError,
     NotFound,
     StalePlan,
@@ -82,9 +84,11 @@ STATUS: dict[type[LpmError], int] = {
     UnsafePlan: 409,
     ChecksumRequired: 422,
     SyncInProgress: 409,
+    GptLoadUnavailable: 503,  # a plan made without GPT-Load: a preview until GPT-Load answers
     ConfigWriteError: 409,  # the api.yaml on disk is invalid or unwritable: the operator can fix it
     MethodNotAllowed: 405,
     InvalidChoice: 422,  # an import resolution or adoption the preview did not offer
+    InvalidResolution: 422,  # an inbox resolve naming a model the inbox does not hold, or one twice
 }
 
 

@@ -59,6 +59,7 @@ GRID = "document.querySelector('.nicegui-aggrid')"
 TOPOLOGY = "document.querySelector('.topology-table')"
 TOPOLOGY_ROWS = f"{TOPOLOGY}.querySelectorAll('.ag-center-cols-container .ag-row')"
 DIAGRAM = 'svg[id$="_mermaid"]'
+PROVIDERS_API = "getElement(document.querySelector('.providers-grid')).api"  # the dashboard's table
 
 
 @pytest.fixture(scope="module")
@@ -116,18 +117,31 @@ def check_screenshot(path: Path, size: tuple[int, int] = WINDOW) -> None:
 
 def test_dashboard_shows_every_provider_with_masked_keys(world: Seeded, browser: Chromium, shots: Path) -> None:
     browser.open(world.app.url + "/")
-    browser.wait_for("document.querySelectorAll('.q-card').length >= 3", what="three provider cards")
+    browser.click_button("Table")  # the default view (issue 14); the choice is remembered per browser
+    browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="three rows in the providers table")
     browser.wait_for("document.body.innerText.includes('last sync')", what="the GPT-Load status in the header")
+    browser.wait_for("document.body.innerText.includes('Nothing to sync')", what="the summary strip after the sync")
 
+    shown = browser.evaluate(f"[0, 1, 2].map(i => {PROVIDERS_API}.getDisplayedRowAtIndex(i).data)")
+    rows = {r["name"]: r for r in shown}
+    assert set(rows) == set(world.ids)
+    assert (rows[world.big]["active"], rows[world.big]["total"]) == (BIG_MODELS, BIG_MODELS)
+    assert rows[world.big]["keys_masked"] == "sk-…cdef, sk-…cdef"  # masked: first three and last four characters
+    assert rows[world.big]["group_count"] > 0 and rows[world.big]["groups"]
     text = visible_text(browser)
-    for name in world.ids:
-        assert name in text
-    assert f"Models: {BIG_MODELS} active / {BIG_MODELS} total" in text
-    assert "Keys: sk-…cdef, sk-…cdef" in text  # masked: first three and last four characters
-    assert "connected" in text and "succeeded" in text
+    assert "connected" in text and "succeeded" in text and "3 providers" in text
     check_no_secret(world, browser, "/")
+    settle(browser)
     browser.screenshot(shots / "dashboard.png")
     check_screenshot(shots / "dashboard.png")
+
+    browser.click_button("Cards")  # the alternative view
+    browser.wait_for("document.querySelectorAll('.provider-card').length === 3", what="three provider cards")
+    text = visible_text(browser)
+    assert f"Models: {BIG_MODELS} active / {BIG_MODELS} total" in text
+    assert "Keys: sk-…cdef, sk-…cdef" in text
+    check_no_secret(world, browser, "/")
+    browser.click_button("Table")
 
 
 def test_workbench_renders_the_2000_model_grid(world: Seeded, browser: Chromium, shots: Path) -> None:
@@ -290,6 +304,54 @@ def test_a_saved_deletion_is_shown_deleted_filtered_and_restored(world: Seeded, 
     browser.wait_for(f"{api}.getDisplayedRowCount() === 2", what="both rows")
     statuses = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.status)")
     assert statuses == ["active", "active"] and save_count(browser) is None
+
+
+def press_key(browser: Chromium, key: str, code: int) -> None:
+    for kind in ("keyDown", "keyUp"):
+        event = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code}
+        browser.call("Input.dispatchKeyEvent", event, session=browser.session)
+
+
+def test_the_workbench_grid_fills_the_window_enter_edits_the_name_delete_marks_rows(
+    world: Seeded, browser: Chromium
+) -> None:
+    """Issue 14 §7 in a real browser: the grid's bottom at the window's, Enter on any cell of a row opens the
+    normalized name's editor, Delete marks the selected rows (asking first) or the focused one, never clearing a
+    name the way AG Grid's own Delete would."""
+    open_workbench(world, browser, "claude-direct")
+    api = f"getElement({GRID}).api"
+    browser.wait_for(f"Math.abs({GRID}.getBoundingClientRect().bottom - (window.innerHeight - 16)) < 2",
+                     what="the grid filling the window")  # fmt: skip
+    assert "2 models · 2 active · 0 deleted · 0 pending" in visible_text(browser)
+    names = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.normalized_name)")
+
+    browser.evaluate(f"{api}.setFocusedCell(0, 'original_name')")
+    press_key(browser, "Enter", 13)
+    editing = f"{api}.getEditingCells()"
+    browser.wait_for(f"{editing}.length === 1 && {editing}[0].column.getColId() === 'normalized_name'",
+                     what="Enter to edit the normalized name")  # fmt: skip
+    press_key(browser, "Escape", 27)
+    browser.wait_for(f"{editing}.length === 0", what="Escape to end the edit")
+
+    browser.evaluate(f"{api}.getDisplayedRowAtIndex(0).setSelected(true)")
+    browser.wait_for(f"{api}.getSelectedRows().length === 1", what="one row selected")
+    browser.evaluate(f"{api}.setFocusedCell(1, 'normalized_name')")  # the selection counts, not the focus
+    press_key(browser, "Delete", 46)
+    confirm_dialog(browser, "Delete 1 selected model?")
+    browser.wait_for(f"{api}.getDisplayedRowAtIndex(0).data.status === 'to delete'", what="the selected row marked")
+    assert browser.evaluate(f"{api}.getDisplayedRowAtIndex(1).data.status") == "active"
+    browser.wait_for("document.body.innerText.includes('2 models · 2 active · 0 deleted · 1 pending')", what="count")
+
+    browser.evaluate(f"{api}.deselectAll()")
+    browser.evaluate(f"{api}.setFocusedCell(1, 'normalized_name')")  # nothing selected: the focused row
+    press_key(browser, "Delete", 46)
+    browser.wait_for(f"{api}.getDisplayedRowAtIndex(1).data.status === 'to delete'", what="the focused row marked")
+    after = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.normalized_name)")
+    assert after == names and save_count(browser) == 2  # no name was cleared
+    for index in (0, 1):
+        row_id = browser.evaluate(f"{api}.getDisplayedRowAtIndex({index}).data.id")
+        browser.click_button("Revert", within=f"{GRID}.querySelector('.ag-row[row-id=\"{row_id}\"]')")
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
 
 
 def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_view(
@@ -490,6 +552,7 @@ def crowd(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 def test_test_all_keeps_one_card_per_provider(crowd: Seeded, browser: Chromium, shots: Path) -> None:
     browser.open(crowd.app.url + "/")
+    browser.click_button("Cards")  # the table is the default view (issue 14)
     browser.wait_for(f"{CARDS} === {CROWD}", what=f"{CROWD} provider cards")
     browser.click_button("Test all")
     browser.wait_for("document.body.innerText.includes('passed,')", timeout=120, what="the Test all summary")
@@ -506,6 +569,7 @@ def test_add_dialog_shows_whole_labels_and_escape_asks_before_discarding(
     crowd: Seeded, browser: Chromium, shots: Path
 ) -> None:
     browser.open(crowd.app.url + "/")
+    browser.click_button("Cards")
     browser.wait_for(f"{CARDS} === {CROWD}", what="the cards")
     browser.click_button("Add provider")
     browser.wait_for("document.querySelector('.q-dialog input[aria-label=\"Name\"]')", what="the add dialog")
@@ -526,6 +590,30 @@ def test_add_dialog_shows_whole_labels_and_escape_asks_before_discarding(
     check_screenshot(shots / "provider-dialog-discard.png")
     browser.click_button("Discard")
     browser.wait_for("!document.querySelector('.q-dialog')", what="the dialog to close")
+
+
+def test_providers_table_searches_and_tests_the_selected_rows_it_shows(
+    crowd: Seeded, browser: Chromium, shots: Path
+) -> None:
+    """Issue 14 §1 in Chromium: the table of 30 providers, a quick search, two rows ticked and tested."""
+    browser.open(crowd.app.url + "/")
+    browser.click_button("Table")
+    browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === {CROWD}", what=f"{CROWD} rows in the table")
+    browser.type_into("Search providers", "crowd-1")
+    browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 10", what="crowd-10 to crowd-19")
+    browser.wait_for("document.body.innerText.includes('10 of 30 providers')", what="the count of rows shown")
+    ticked = f"[1, 2].map(i => {PROVIDERS_API}.getDisplayedRowAtIndex(i))"
+    names = browser.evaluate(f"{ticked}.map(n => {{ n.setSelected(true); return n.data.name; }})")
+    browser.wait_for(f"{PROVIDERS_API}.getSelectedRows().length === 2", what="two rows ticked")
+    browser.click_button("Test selected")
+    browser.wait_for("document.body.innerText.includes('Tested 2 providers')", timeout=60, what="the bulk test")
+    tested = f"{ticked}.map(n => n.data.test)"
+    browser.wait_for(f"{tested}.every(t => t !== 'untested')", what="the two rows' results")
+    assert browser.evaluate(f"{ticked}.map(n => n.data.name)") == names
+    check_no_secret(crowd, browser, "/")
+    settle(browser)
+    browser.screenshot(shots / "providers-table.png")
+    check_screenshot(shots / "providers-table.png")
 
 
 def test_sync_preview_puts_broken_providers_first_and_scrolls_the_yaml_diff(
