@@ -15,7 +15,7 @@ from typing import Any
 from nicegui import events, ui
 
 from core.catalog import clean_model_name
-from core.errors import ConfirmationRequired, LpmError
+from core.errors import LpmError
 from core.exposed_models import (
     ExposedName,
     ExposedQuery,
@@ -27,14 +27,14 @@ from core.exposed_models import (
     renames_for,
     with_rename,
 )
-from core.impact import Impact, Registry, load_registry
+from core.impact import Registry, load_registry
 from core.services import Services
 from ui.messages import describe
 from ui.paged_grid import PagedGrid
 from ui.topology_view import PRESELECT, REPORT
 from ui.workbench.impact_view import impact_view
 from ui.workbench.page import LEAVE_WARNING_OFF, LEAVE_WARNING_ON
-from ui.workbench.save_dialog import CHANGED_MEANWHILE
+from ui.workbench.save_dialog import ConfirmedSave
 
 NO_PROVIDER = 0  # the impact view's "this provider": none here, so every model is shown with its provider
 COLUMNS = [
@@ -261,48 +261,31 @@ class MergeDialog:
             self.dialog.close()
 
 
-class SaveDialog:
-    """What saving the pending renames does, as the impact rule answers it; Confirm confirms exactly what it
-    showed. Refused because the registry changed meanwhile, it shows the new impact and asks again."""
+class SaveDialog(ConfirmedSave):
+    """What saving the pending renames does, as the impact rule answers it (the workbench's confirmation)."""
+
+    prefix = "models-save"
 
     def __init__(self, page: ModelsPage) -> None:
         self.page = page
-        self.impact = rename_impact(page.registry, page.pending)
-        self.changed_meanwhile = False
-        with ui.dialog() as self.dialog, ui.card().classes("max-h-[85vh] w-[48rem] max-w-full no-wrap p-0 gap-0"):
-            with ui.column().classes("w-full min-h-0 overflow-y-auto p-4 gap-2").style("flex: 1 1 auto"):
-                self.content()
-            with ui.row().classes("w-full justify-end p-3 border-t shrink-0"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Confirm", on_click=self.confirm).mark("models-save-confirm")
-        self.dialog.open()
+        super().__init__(rename_impact(page.registry, page.pending))
 
-    @ui.refreshable_method
-    def content(self) -> None:
+    def heading(self) -> None:
         pending = self.page.pending
         models = len(renames_for(self.page.registry, pending))
         ui.label(f"Rename {len(pending)} names on {models} models?").classes("text-h6").mark("models-save-title")
-        if self.changed_meanwhile:
-            ui.label(CHANGED_MEANWHILE).classes("text-warning").mark("models-save-changed")
-        for line in pending_lines(pending):
+
+    def details(self) -> None:
+        for line in pending_lines(self.page.pending):
             ui.label(line)
         impact_view(self.impact, NO_PROVIDER, prefix="models-save")
 
-    async def confirm(self) -> None:
+    async def save(self) -> Any:
         confirm = bool(self.impact.within_provider)  # only what the dialog showed
-        try:
-            result = await rename_exposed(self.page.services, self.page.pending, confirm_duplicates=confirm)
-        except ConfirmationRequired as exc:
-            if "impact" not in exc.extra:
-                ui.notify(describe(exc), type="negative", multi_line=True)
-                return
-            self.impact = Impact.model_validate(exc.extra["impact"])
-            self.changed_meanwhile = True
-            self.content.refresh()
-            await self.page.reload()  # the grid and the next impact from the registry as it is now
-            return
-        except LpmError as exc:
-            ui.notify(describe(exc), type="negative", multi_line=True)
-            return
-        self.dialog.close()
+        return await rename_exposed(self.page.services, self.page.pending, confirm_duplicates=confirm)
+
+    async def saved(self, result: Any) -> None:
         await self.page.saved(result)
+
+    async def reload(self) -> None:
+        await self.page.reload()  # the grid and the next impact from the registry as it is now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
@@ -19,33 +19,89 @@ if TYPE_CHECKING:
 CHANGED_MEANWHILE = "The models changed since this page was loaded. Saving now does this:"
 
 
-class SaveDialog:
-    """The counts of the pending edits and their impact; refused because the registry changed meanwhile, it
-    shows the new impact and asks again. The list scrolls inside the dialog; Cancel and Confirm stay in view."""
+class ConfirmedSave:
+    """A save that asks first: what it does (``heading``, ``details``) and its impact; Confirm confirms exactly
+    what was shown. Refused because the registry changed meanwhile, it shows the new impact and asks again.
+    The list scrolls inside the dialog; Cancel and Confirm stay in view. Subclasses say what and how to save."""
 
-    def __init__(self, page: Workbench) -> None:
-        self.page = page
-        self.impact = page.pending.impact()
+    prefix = "save"  # of the test markers: {prefix}-dialog, -actions, -confirm, -changed
+
+    def __init__(self, impact: Impact) -> None:
+        self.impact = impact
         self.changed_meanwhile = False
         with ui.dialog() as self.dialog, ui.card().classes("max-h-[85vh] w-[48rem] max-w-full no-wrap p-0 gap-0"):
             with (
                 ui.column()
                 .classes("w-full min-h-0 overflow-y-auto p-4 gap-2")
                 .style("flex: 1 1 auto")
-                .mark("save-dialog")
+                .mark(f"{self.prefix}-dialog")
             ):
                 self.content()
-            with ui.row().classes("w-full justify-end p-3 border-t shrink-0").mark("save-actions"):
+            with ui.row().classes("w-full justify-end p-3 border-t shrink-0").mark(f"{self.prefix}-actions"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Confirm", on_click=self.confirm).mark("save-confirm")
+                ui.button("Confirm", on_click=self.confirm).mark(f"{self.prefix}-confirm")
         self.dialog.open()
 
     @ui.refreshable_method
     def content(self) -> None:
+        self.heading()
+        if self.changed_meanwhile:
+            ui.label(CHANGED_MEANWHILE).classes("text-warning").mark(f"{self.prefix}-changed")
+        self.details()
+
+    def heading(self) -> None:
+        raise NotImplementedError
+
+    def details(self) -> None:
+        raise NotImplementedError
+
+    async def save(self) -> Any:
+        """Save what the dialog showed; ``ConfirmationRequired`` with the new impact when it changed."""
+        raise NotImplementedError
+
+    async def saved(self, result: Any) -> None:
+        raise NotImplementedError
+
+    async def reload(self) -> None:
+        """Read the registry again after a refusal (the page and the next impact as it is now)."""
+        raise NotImplementedError
+
+    async def confirm(self) -> None:
+        try:
+            result = await self.save()
+        except ConfirmationRequired as exc:
+            await self.refused(exc)
+            return
+        except LpmError as exc:
+            ui.notify(describe(exc), type="negative", multi_line=True)
+            return
+        self.dialog.close()
+        await self.saved(result)
+
+    async def refused(self, error: ConfirmationRequired) -> None:
+        """Someone changed the registry after the page loaded it: show what the save would do now."""
+        if "impact" not in error.extra:
+            ui.notify(describe(error), type="negative", multi_line=True)
+            return
+        self.impact = Impact.model_validate(error.extra["impact"])
+        self.changed_meanwhile = True
+        self.content.refresh()
+        await self.reload()
+
+
+class SaveDialog(ConfirmedSave):
+    """The workbench's save: the counts of the pending edits and their impact."""
+
+    def __init__(self, page: Workbench) -> None:
+        self.page = page
+        super().__init__(page.pending.impact())
+
+    def heading(self) -> None:
         pending = self.page.pending
         ui.label(f"Save {pending.count} changes to {self.page.provider.name}?").classes("text-h6")
-        if self.changed_meanwhile:
-            ui.label(CHANGED_MEANWHILE).classes("text-warning").mark("save-changed")
+
+    def details(self) -> None:
+        pending = self.page.pending
         if pending.renames:
             ui.label(f"Renames: {len(pending.renames)}").mark("save-renames")
         if pending.deletions:
@@ -54,7 +110,7 @@ class SaveDialog:
             ui.label(f"Restores: {len(pending.restores)}").mark("save-restores")
         impact_view(self.impact, self.page.provider.id, prefix="save")
 
-    async def confirm(self) -> None:
+    async def save(self) -> Any:
         pending = self.page.pending
         changes = Changes(
             renames=dict(pending.renames),
@@ -65,23 +121,10 @@ class SaveDialog:
             confirm_duplicates=bool(self.impact.within_provider),
             confirm_delete_all=bool(self.impact.emptied_provider_ids),
         )
-        try:
-            result = await catalog.apply_changes(self.page.services, changes)
-        except ConfirmationRequired as exc:
-            await self.refused(exc)
-            return
-        except LpmError as exc:
-            ui.notify(describe(exc), type="negative", multi_line=True)
-            return
-        self.dialog.close()
+        return await catalog.apply_changes(self.page.services, changes)
+
+    async def saved(self, result: Any) -> None:
         await self.page.saved(result)
 
-    async def refused(self, error: ConfirmationRequired) -> None:
-        """Someone changed the registry after the page loaded it: show what the save would do now."""
-        if "impact" not in error.extra:
-            ui.notify(describe(error), type="negative", multi_line=True)
-            return
-        self.impact = Impact.model_validate(error.extra["impact"])
-        self.changed_meanwhile = True
-        self.content.refresh()
+    async def reload(self) -> None:
         await self.page.reload_registry()
