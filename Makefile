@@ -33,7 +33,7 @@ format: $(STAMP)
 test: lint
 	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q
 
-# Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync}.png.
+# Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync,models,assistant,inbox}.png.
 test-browser: $(STAMP)
 	LPM_REQUIRE_BROWSER=1 LPM_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
 

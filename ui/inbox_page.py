@@ -55,9 +55,9 @@ RESELECT = "e => e.api.forEachNode(n => n.setSelected(!!n.data._selected))"
 COLUMNS = [
     {"field": "provider_name", "headerName": "Provider", "flex": 1},
     {"field": "original_name", "headerName": "Original name", "flex": 2},
-    {"field": "kind_label", "headerName": "Change", "width": 150},
+    {"field": "kind_label", "headerName": "Change", "width": 190},
     {"field": "suggested_name", "headerName": "Name when accepted (click to edit)", "flex": 2, "editable": True},
-    {"colId": "actions", "headerName": "", ":cellRenderer": ROW_BUTTONS, "sortable": False, "width": 210},
+    {"colId": "actions", "headerName": "", ":cellRenderer": ROW_BUTTONS, "sortable": False, "width": 260},
 ]
 
 

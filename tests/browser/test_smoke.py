@@ -14,6 +14,11 @@ dialog's Confirm on screen with a long list). Each leaves nothing pending or cha
 
 The Import page (issue 13) previews the synced world's GPT-Load and api.yaml, with two groups made by hand beside
 the manager's for the length of the test: the review, a conflict's options and the groups to adopt; nothing applied.
+
+Issue 14's pages: the Models page (variants filtered, two merged, the save's confirmation cancelled) and the
+assistant (a suggestion ticked and accepted, then discarded) on a world of their own whose providers spell names
+several ways; the inbox on the shared world, whose claude-direct lists one model more and one fewer while a
+dashboard Fetch fills it (restored and resolved over REST afterwards).
 """
 
 from __future__ import annotations
@@ -648,3 +653,218 @@ def test_sync_preview_counts_changes_per_stage_and_pages_through_them(crowd: See
     browser.click_button("2", within="document.querySelector('.plan-changes-pager')")
     browser.wait_for(f"document.body.innerText.includes('Changes 51–{total} of {total}')", what="the second page")
     browser.wait_for(f"{rows} === {total - 50}", what="the second page's rows")
+
+
+# ----- the Models page and the assistant (issue 14 §2-3) on a world of their own: names spelled several ways
+
+# Three providers of one class (openai) that spell the same models differently, as resellers do; the seeded big
+# provider adds three vendor-prefixed names. A world of its own because the shared one has no spelling variants;
+# nothing is saved in it.
+VARIETY = {
+    "silicon-cloud": ["deepseek-ai/DeepSeek-V3.1", "Qwen/Qwen2.5-72B-Instruct", "Qwen/Qwen3-32B", "gpt-4o"],
+    "open-router": ["DeepSeek-V3.1", "deepseek-v3.1", "qwen2.5-72b-instruct", "gpt-4o-2024-08-06", "o3-mini:free"],
+    "direct-api": ["deepseek-v3.1", "qwen_2.5-72b-instruct", "gpt-4o", "claude-3-5-sonnet-latest"],
+}
+EXPOSED_API = "getElement(document.querySelector('.exposed-grid')).api"
+SUGGESTION_CARDS = "[...document.querySelectorAll('.q-card')].filter(c => c.querySelector('.q-checkbox'))"
+
+
+@pytest.fixture(scope="module")
+def variety(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    keys = {"big": [fake_key("variety0")]}
+    with seeded_app(tmp_path_factory.mktemp("variety"), big_models=3, admin_key=GPTLOAD_ADMIN_KEY, keys=keys,
+                    small=False) as s:  # fmt: skip
+        host = s.providers.accounts[0].host
+        for name, models in VARIETY.items():
+            account = s.providers.add("openai", host, [fake_key(f"variety-{name}")], models, prefix=f"/{name}")
+            body = {"name": name, "base_url": account.base_url, "channel_type": "openai", "api_keys": account.keys}
+            created = s.api.post("/api/providers", json=body)
+            assert created.status_code == 201, created.text
+            s.ids[name] = created.json()["id"]
+        yield s
+    assert SECRET_MARKER not in s.app.output, "an API key reached the app's output"
+
+
+def grid_data(browser: Chromium, api: str, key: str) -> dict[str, dict]:
+    """The row data of the AG Grid whose API the JavaScript expression ``api`` gives, by the field ``key`` (as JSON:
+    the grid's row objects do not come back by value)."""
+    script = f"(() => {{ const r = []; {api}.forEachNode(n => r.push(n.data)); return JSON.stringify(r); }})()"
+    return {row[key]: row for row in json.loads(browser.evaluate(script))}
+
+
+def exposed_rows(browser: Chromium) -> dict[str, dict]:
+    return grid_data(browser, EXPOSED_API, "exposed")
+
+
+def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_before_saving(
+    variety: Seeded, browser: Chromium, shots: Path
+) -> None:
+    """Issue 14 §2 in Chromium: every exposed name with its providers, the variants filter, two variants ticked
+    and merged into one pending line; Save shows the duplicate and the aggregate, Cancel and Discard save nothing."""
+    browser.open(variety.app.url + "/models")
+    browser.wait_for(f"{EXPOSED_API}.getDisplayedRowCount() > 0", what="the exposed names")
+    rows = exposed_rows(browser)
+    names = {n for models in VARIETY.values() for n in models} | set(big_model_names(3))
+    assert set(rows) == names and f"Names: {len(names)}" in visible_text(browser)
+    gpt = rows["gpt-4o"]
+    assert (gpt["count"], gpt["served_by"], gpt["aggregate"]) == (2, "direct-api: gpt-4o, silicon-cloud: gpt-4o", "yes")
+    assert rows["Qwen/Qwen3-32B"]["served_by"] == "silicon-cloud: Qwen/Qwen3-32B"
+
+    toggle = "[...document.querySelectorAll('.q-toggle')].find(t => t.innerText.includes('Spelling variants'))"
+    browser.evaluate(f"{toggle}.click()")
+    variants = ["deepseek-ai/DeepSeek-V3.1", "DeepSeek-V3.1", "deepseek-v3.1",
+                "Qwen/Qwen2.5-72B-Instruct", "qwen2.5-72b-instruct", "qwen_2.5-72b-instruct"]  # fmt: skip
+    browser.wait_for(f"document.body.innerText.includes('Names: 6 (of {len(names)})')", what="the variants filter")
+    shown = browser.evaluate(f"[...Array(6).keys()].map(i => {EXPOSED_API}.getDisplayedRowAtIndex(i).data.exposed)")
+    assert sorted(shown) == sorted(variants), shown
+
+    for name in ("DeepSeek-V3.1", "deepseek-v3.1"):  # a click on each row's checkbox, as the operator ticks them
+        box = f"document.querySelector('.exposed-grid .ag-row[row-id=\"{name}\"] .ag-selection-checkbox input')"
+        browser.evaluate(f"{box}.click()")
+    browser.wait_for("document.body.innerText.includes('Selected 2: DeepSeek-V3.1, deepseek-v3.1')", what="ticks")
+    browser.click_button("Merge into one")
+    browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Merge 2 names into one')", what="dialog")
+    choice = "[...document.querySelectorAll('.q-dialog .q-radio')].find(r => r.innerText.trim() === 'deepseek-v3.1')"
+    browser.evaluate(f"{choice}.click()")
+    browser.wait_for(f"{choice}.getAttribute('aria-checked') === 'true'", what="the chosen spelling")
+    browser.click_button("Merge", within="document.querySelector('.q-dialog')")
+    browser.wait_for("!document.querySelector('.q-dialog')", what="the merge dialog to close")
+    browser.wait_for("document.body.innerText.includes('DeepSeek-V3.1 → deepseek-v3.1')", what="the pending line")
+    assert exposed_rows(browser)["DeepSeek-V3.1"]["pending"] == "→ deepseek-v3.1"
+    assert "save changes (1)" in visible_text(browser).lower()
+    check_no_secret(variety, browser, "/models")
+    settle(browser)
+    browser.screenshot(shots / "models.png")
+    check_screenshot(shots / "models.png")
+
+    browser.click_button("Save changes (1)")
+    browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Rename 1 names on 1 models?')",
+                     what="the save confirmation")  # fmt: skip
+    dialog = browser.evaluate("document.querySelector('.q-dialog').innerText")
+    assert "DeepSeek-V3.1 → deepseek-v3.1\nDuplicate names inside a provider" in dialog  # open-router has both
+    assert "deepseek-v3.1 ← direct-api: deepseek-v3.1, open-router: DeepSeek-V3.1, open-router: deepseek-v3.1" in dialog
+    assert "The next sync creates:\ndeepseek-v3-1-aggregate → " in dialog
+    check_no_secret(variety, browser, "/models")
+    browser.click_button("Cancel", within="document.querySelector('.q-dialog')")
+    browser.wait_for("!document.querySelector('.q-dialog')", what="the save dialog to close")
+    browser.click_button("Discard")
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+    assert "DeepSeek-V3.1 → deepseek-v3.1" not in visible_text(browser)
+    served = variety.api.get("/api/models/exposed", params={"search": "DeepSeek-V3.1"}).json()["items"]
+    assert [item["name"] for item in served] == variants[:3]  # nothing was saved
+    assert not page_errors(browser), page_errors(browser)
+
+
+def test_assistant_explains_its_suggestions_and_a_ticked_one_becomes_a_pending_rename(
+    variety: Seeded, browser: Chromium, shots: Path
+) -> None:
+    """Issue 14 §3 in Chromium: one card per rule with its explanation, the renames and their impact; one card
+    ticked and accepted shows as a pending rename with its count; Discard leaves nothing pending (nothing saved)."""
+    browser.open(variety.app.url + "/assistant")
+    browser.wait_for("document.body.innerText.includes('Suggestions 1–')", what="the suggestion cards")
+    browser.wait_for("!document.body.innerText.includes('Working out the duplicates')", what="the impacts")
+    assert "Suggestions 1–10 of 10" in visible_text(browser)
+    cards = {text.split("\n", 1)[0]: text for text in browser.evaluate(f"{SUGGESTION_CARDS}.map(c => c.innerText)")}
+    assert {"Drop a vendor prefix: deepseek-ai/", "Lowercase", "Drop a provider suffix: :free", "Drop date stamps",
+            "Unify separators"} <= set(cards), list(cards)  # fmt: skip
+    prefix = cards["Drop a vendor prefix: deepseek-ai/"]
+    assert "Drop the vendor prefix `deepseek-ai/`: clients call the model by its own name." in prefix
+    assert "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1" in prefix
+    assert "Creates 1 shared name (0 inside one provider) and 1 aggregate:" in prefix
+    assert "DeepSeek-V3.1 ← open-router: DeepSeek-V3.1, silicon-cloud: deepseek-ai/DeepSeek-V3.1" in prefix
+    dated = cards["Drop date stamps"]
+    assert "open-router: gpt-4o-2024-08-06 → gpt-4o" in dated and "gpt-4o-aggregate → " in dated
+    assert "direct-api: qwen_2.5-72b-instruct → qwen2.5-72b-instruct" in cards["Unify separators"]
+    assert "Creates no duplicate name." in cards["Drop a provider suffix: :free"]
+
+    card = f"{SUGGESTION_CARDS}.find(c => c.innerText.startsWith('Drop a vendor prefix: deepseek-ai/'))"
+    browser.evaluate(f"{card}.querySelector('.q-checkbox').click()")
+    browser.wait_for(f"{card}.querySelector('.q-checkbox').getAttribute('aria-checked') === 'true'", what="the tick")
+    browser.click_button("Accept selected")
+    browser.wait_for("document.body.innerText.includes('Pending renames: 1')", what="the pending count")
+    text = visible_text(browser)
+    assert "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1" in text and "save renames (1)" in text.lower()
+    assert "Suggestions 1–9 of 9" in text  # the accepted card left the list
+    browser.wait_for("typeof window.onbeforeunload === 'function'", what="the leave-page warning")
+    check_no_secret(variety, browser, "/assistant")
+    settle(browser)
+    browser.screenshot(shots / "assistant.png")
+    check_screenshot(shots / "assistant.png")
+
+    browser.click_button("Discard")
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+    assert "Pending renames" not in visible_text(browser) and "Suggestions 1–10 of 10" in visible_text(browser)
+    assert not page_errors(browser), page_errors(browser)
+
+
+# ----- the churn inbox (issue 14 §4) on the shared world: claude-direct's upstream lists one model more and one fewer
+
+INBOX_API = "getElement(document.querySelector('.inbox-grid')).api"
+INBOX_BADGE = "document.querySelector('.q-header a[href=\"/inbox\"] .q-badge')"
+CHURNED = ["claude-sonnet-4-5", "Claude-Haiku-4-5"]  # claude-opus-4-1 vanishes, Claude-Haiku-4-5 is new
+
+
+@contextmanager
+def churned_upstream(world: Seeded) -> Iterator[int]:
+    """claude-direct's fake upstream lists CHURNED for the length of the test (yields the provider's id); on the
+    way out it lists its models again, a fetch over REST sees that, and the inbox is resolved over REST (the new
+    model, vanished again, deleted; claude-opus-4-1, back, accepted), so the world is as synced for what follows."""
+    account = next(a for a in world.providers.accounts if a.prefix == "/ant")
+    provider_id, listed = world.ids["claude-direct"], list(account.models)
+    account.models = list(CHURNED)
+    try:
+        yield provider_id
+    finally:
+        account.models = listed
+        fetched = world.api.post(f"/api/providers/{provider_id}/fetch-models")
+        assert fetched.status_code == 200, fetched.text
+        items = world.api.get("/api/inbox", params={"page_size": 500}).json()["items"]
+        body = {"accept": [i["model_id"] for i in items if i["kind"] == "reappeared"],
+                "delete": [i["model_id"] for i in items if i["kind"] == "vanished"]}  # fmt: skip
+        resolved = world.api.post("/api/inbox/resolve", json=body)
+        assert resolved.status_code == 200 and resolved.json()["remaining"] == 0, resolved.text
+
+
+def test_a_dashboard_fetch_fills_the_inbox_and_its_header_badge(world: Seeded, browser: Chromium, shots: Path) -> None:
+    """Issue 14 §4 in Chromium: Fetch on the providers table finds one model new and one vanished upstream; the
+    header's badge counts 2 at once, and /inbox lists both with the name accepting gives them (the new one's
+    suggested name), Delete offered for the vanished one only. Nothing is resolved in the page."""
+    plan = world.api.get("/api/config/plan").json()["changes"]
+    assert world.api.get("/api/inbox").json()["total"] == 0
+    with churned_upstream(world) as provider_id:
+        browser.open(world.app.url + "/")
+        browser.click_button("Table")
+        browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="the providers table")
+        browser.wait_for(f"{INBOX_BADGE}?.offsetParent === null", what="no badge while the inbox is empty")
+        actions = f'.providers-grid .ag-pinned-right-cols-container .ag-row[row-id="{provider_id}"]'
+        browser.click_button("Fetch", within=f"document.querySelector({json.dumps(actions)})")
+        toast = "claude-direct: 1 added, 1 disappeared upstream (claude-opus-4-1)"
+        browser.wait_for(f"document.body.innerText.includes({json.dumps(toast)})", what="the fetch's summary")
+        browser.wait_for(f"{INBOX_BADGE}?.offsetParent !== null && {INBOX_BADGE}.innerText.trim() === '2'",
+                         what="the header's badge counting 2")  # fmt: skip
+        assert not page_errors(browser), page_errors(browser)
+
+        browser.open(world.app.url + "/inbox")
+        browser.wait_for(f"{INBOX_API}.getDisplayedRowCount() === 2", what="the two inbox rows")
+        browser.wait_for(f"{INBOX_BADGE}?.innerText.trim() === '2'", what="the badge on the inbox page")
+        rows = grid_data(browser, INBOX_API, "original_name")
+        shown = {name: (r["provider_name"], r["kind_label"], r["suggested_name"]) for name, r in rows.items()}
+        assert shown == {
+            "Claude-Haiku-4-5": ("claude-direct", "new", "claude-haiku-4-5"),  # the suggestion: lowercase
+            "claude-opus-4-1": ("claude-direct", "vanished upstream", "claude-opus-4-1"),  # the name clients know
+        }
+        buttons = {
+            name: browser.evaluate(f"[...document.querySelectorAll('.inbox-grid .ag-row[row-id=\"{r['model_id']}\"] "
+                                   "button')].map(b => b.textContent)")
+            for name, r in rows.items()
+        }  # fmt: skip
+        assert buttons == {"Claude-Haiku-4-5": ["Accept", "Ignore"], "claude-opus-4-1": ["Accept", "Ignore", "Delete"]}
+        text = visible_text(browser)
+        assert "Models: 2" in text and "Nothing to review" not in text
+        check_no_secret(world, browser, "/inbox")
+        settle(browser)
+        browser.screenshot(shots / "inbox.png")
+        check_screenshot(shots / "inbox.png")
+        assert not page_errors(browser), page_errors(browser)
+    assert world.api.get("/api/inbox").json()["total"] == 0
+    assert world.api.get("/api/config/plan").json()["changes"] == plan  # the world as the tests before left it
