@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+NATIVE_STAMP := $(VENV)/.native-stamp
 
-.PHONY: run test test-browser test-real lint format venv bench clean migration
+.PHONY: run test test-browser test-real lint format venv bench clean migration native native-venv
 
 # Re-install whenever pyproject.toml changes, so the venv never drifts from the declared metadata.
 $(STAMP): pyproject.toml
@@ -14,6 +15,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# The native window's Python side: the `native` extra (pywebview, and PyGObject, which pip builds: first
+# apt-get install gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config, README "Native window mode").
+$(NATIVE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,native]'
+	@touch $(NATIVE_STAMP)
+
+native-venv: $(NATIVE_STAMP)
+
+# The UI in a desktop window instead of a browser tab.
+native: $(NATIVE_STAMP)
+	$(PY) main.py --init-env
+	$(PY) main.py --native
 
 run: $(STAMP)
 	$(PY) main.py --init-env
@@ -29,8 +43,9 @@ format: $(STAMP)
 
 # The whole suite includes the browser smoke test (tests/browser) and the compose file read by docker-compose
 # (tests/test_compose.py); LPM_REQUIRE_* turn their skips into failures when Chromium or docker-compose is
-# missing: apt-get install -y chromium docker-compose (.ci/run does it).
-test: lint
+# missing: apt-get install -y chromium docker-compose (.ci/run does it). With LPM_REQUIRE_NATIVE=1 (.ci/run sets
+# it) the venv gets the `native` extra too and the native window test (tests/e2e/test_native_window.py) must run.
+test: lint $(if $(filter 1,$(LPM_REQUIRE_NATIVE)),$(NATIVE_STAMP))
 	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q
 
 # Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync,models,assistant,inbox}.png.

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import importlib.util
 import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from nicegui import app, ui
@@ -31,6 +31,9 @@ from core.logs import RedactingFilter, configure_logging
 from core.rest import install_api
 from core.services import Services
 from core.settings import Settings, env_file_path
+
+if TYPE_CHECKING:
+    from ui.native_window import NativeWindow
 
 log = logging.getLogger("main")
 
@@ -54,17 +57,35 @@ def start(settings: Settings, *, native: bool = False, log_guard: RedactingFilte
     compose(services)
     app.on_startup(lambda: report_gptload(services))
     log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
-    ui.run(
-        title="LLM Provider Manager",
-        host=settings.host,
-        port=settings.port,
-        reload=False,
-        show=False,
-        native=native,
-        fastapi_docs=True,
-        storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
-        show_welcome_message=False,
+    window = open_native_window(settings) if native else None
+    try:
+        ui.run(
+            title="LLM Provider Manager",
+            host=settings.host,
+            port=settings.port,
+            reload=False,
+            show=False,
+            native=False,  # our own window process (ui/native_window.py), not NiceGUI's: see that module
+            fastapi_docs=True,
+            storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
+            show_welcome_message=False,
+        )
+    finally:  # the server did not start (port taken): no window left behind
+        if window is not None:
+            window.close()
+
+
+def open_native_window(settings: Settings) -> NativeWindow:
+    """The desktop window onto this server: closing it stops the server, stopping the server closes it."""
+    from ui.native_window import NativeWindow, window_url
+
+    window = NativeWindow(
+        window_url(settings.host, settings.port), settings.data_dir / "window", on_closed=app.shutdown
     )
+    # uvicorn re-raises SIGTERM / SIGINT after its shutdown, which skips code after ui.run: close it in there.
+    app.on_shutdown(window.close)
+    window.open()
+    return window
 
 
 def compose(services: Services, *, prepare_database_in_lifespan: bool = False) -> None:
@@ -135,12 +156,11 @@ async def report_gptload(services: Services) -> None:
 
 
 def native_window_available() -> str | None:
-    """Why a native window cannot open here (None when it can): no display, or no pywebview."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)"
-    if importlib.util.find_spec("webview") is None:
-        return "pywebview is not installed (pip install 'llm-provider-manager[native]')"
-    return None
+    """Why a native window cannot open here (None: try it): no display, or no pywebview (the backend is checked
+    by the window process itself, which says what to install)."""
+    from ui.native_window import has_pywebview, unavailable_reason
+
+    return unavailable_reason(os.environ, sys.platform, has_pywebview())
 
 
 def _derived_secret(key: str) -> str:
@@ -163,13 +183,18 @@ def main(argv: list[str] | None = None) -> None:
         log_guard = configure_logging(settings.log_level, lambda: (settings.gptload_auth_key, settings.admin_password))
         native = args.native
         if native and (reason := native_window_available()):
-            print(f"No native window: {reason}. Serving in browser mode at http://{settings.host}:{settings.port}/")
+            from ui.native_window import fallback_line, window_url
+
+            print(fallback_line(reason, window_url(settings.host, settings.port)), flush=True)
             native = False
         start(settings, native=native, log_guard=log_guard)
     except StartupError as exc:
         print(f"LLM Provider Manager cannot start: {exc.detail}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl+C: uvicorn has shut down and re-raised it; no traceback for a normal stop
+        sys.exit(130)
 
 
-if __name__ in {"__main__", "__mp_main__"}:
+# Only as the program: a process spawned by multiprocessing imports this file as __mp_main__ and must not start.
+if __name__ == "__main__":
     main()
