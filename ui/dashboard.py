@@ -18,16 +18,16 @@ from core.provider_health import fed_groups, health_cache
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
+from ui.i18n import t
 from ui.manual_add import open_manual_add
 from ui.messages import describe
 from ui.provider_dialog import open_provider_dialog
 from ui.providers_table import ProvidersTable, SummaryStrip, health_line, provider_rows
 
 VIEW_SETTING = "providers_view"  # app.storage.user: "table" or "cards"
-VIEWS = {"table": "Table", "cards": "Cards"}
+VIEWS = {"table": "dash.view_table", "cards": "dash.view_cards"}  # their labels' keys (ui.i18n)
 HEALTH_WATCH_INTERVAL = 1.0
 SHOWN_NAMES = 20  # a delete question names at most this many providers
-SELECT_FIRST = "Select providers first: tick their rows (only the rows the search and filters show take part)."
 
 
 async def dashboard(services: Services) -> None:
@@ -107,7 +107,7 @@ async def dashboard(services: Services) -> None:
         except LpmError as exc:
             ui.notify(f"{p.name}: {describe(exc)}", type="negative", multi_line=True)
             return
-        counts = f"{p.name}: {len(result.added)} added, {len(result.disappeared)} disappeared upstream" + (
+        counts = t("dash.fetched_one", name=p.name, added=len(result.added), gone=len(result.disappeared)) + (
             f" ({', '.join(result.disappeared[:5])})" if result.disappeared else ""
         )
         if result.warning:
@@ -120,21 +120,22 @@ async def dashboard(services: Services) -> None:
 
     async def test(p: ProviderPublic) -> None:
         result = await probes.probe_provider(services, p.id)
-        ui.notify(f"{p.name}: " + (f"OK in {result.latency_ms} ms" if result.ok else f"failed: {result.detail}"),
-                  type="positive" if result.ok else "negative")  # fmt: skip
+        text = (t("dash.test_ok", name=p.name, ms=result.latency_ms) if result.ok
+                else t("dash.test_failed", name=p.name, detail=result.detail))  # fmt: skip
+        ui.notify(text, type="positive" if result.ok else "negative")
         await changed()
 
     async def test_many(ids: list[int] | None) -> None:
         """In parallel, then one reload: results of parallel reloads used to stack up cards. None: every provider."""
         test_all_button.disable()
-        summary.set_text(f"Testing {len(state['listed']) if ids is None else len(ids)} providers…")
+        summary.set_text(t("dash.testing", count=len(state["listed"]) if ids is None else len(ids)))
         try:
             results = await probes.probe_providers(services, ids)
         finally:
             test_all_button.enable()
         await changed()  # the list first: the summary says everything is shown
         failed = sum(not r.ok for r in results)
-        text = f"Tested {len(results)} providers: {len(results) - failed} passed, {failed} failed"
+        text = t("dash.tested", count=len(results), passed=len(results) - failed, failed=failed)
         summary.set_text(text)
         summary.classes(replace="text-sm " + ("text-negative" if failed else "text-positive"))
         ui.notify(text, type="warning" if failed else "positive")
@@ -145,14 +146,14 @@ async def dashboard(services: Services) -> None:
         names = {p.id: p.name for p in state["listed"]}
         done = [o.result for o in outcomes if o.result is not None]
         failed = [f"{names.get(o.provider_id, o.provider_id)}: {o.detail}" for o in outcomes if not o.ok]
-        text = (f"Fetched {len(outcomes)} providers: {sum(len(r.added) for r in done)} models added, "
-                f"{sum(len(r.disappeared) for r in done)} disappeared upstream")  # fmt: skip
-        text += f"; {len(failed)} failed ({'; '.join(failed[:3])})" if failed else ""
+        text = t("dash.fetched_many", count=len(outcomes), added=sum(len(r.added) for r in done),
+                 gone=sum(len(r.disappeared) for r in done))  # fmt: skip
+        text += t("dash.fetch_failures", count=len(failed), names="; ".join(failed[:3])) if failed else ""
         ui.notify(text, type="warning" if failed else "positive", multi_line=True)
 
     async def bulk(action: str, ids: list[int]) -> None:
         if not ids:
-            ui.notify(SELECT_FIRST, type="warning")
+            ui.notify(t("dash.select_first"), type="warning")
         elif action == "test":
             await test_many(ids)
         elif action == "fetch":
@@ -175,14 +176,14 @@ async def dashboard(services: Services) -> None:
                 dialog.delete()
 
             with ui.row():
-                ui.button("Cancel", on_click=dismiss).props("flat").mark("delete-cancel")
+                ui.button(t("dash.cancel"), on_click=dismiss).props("flat").mark("delete-cancel")
 
                 async def delete() -> None:
                     for p in chosen:
                         with suppress(NotFound):  # deleted meanwhile (another tab): what was asked for holds
                             await providers.delete_provider(services, p.id)
                     dismiss()
-                    ui.notify(f"Deleted {', '.join(p.name for p in chosen)}", type="positive")
+                    ui.notify(t("dash.deleted", names=", ".join(p.name for p in chosen)), type="positive")
                     await changed()
 
                 ui.button(button, on_click=delete).props("color=negative").mark("delete-confirm")
@@ -213,16 +214,16 @@ async def dashboard(services: Services) -> None:
     actions = CardActions(edit=edit, fetch=fetch, test=test, delete=lambda p: confirm_delete([p]))
     dialogs = ui.element()
     with ui.row().classes("items-center w-full"):
-        ui.button("Add provider", icon="add", on_click=add)
-        test_all_button = ui.button("Test all", icon="bolt", on_click=lambda: test_many(None)).props("outline")
+        ui.button(t("dash.add"), icon="add", on_click=add)
+        test_all_button = ui.button(t("dash.test_all"), icon="bolt", on_click=lambda: test_many(None)).props("outline")
         summary = ui.label("").classes("text-sm").mark("test-all-summary")
         ui.space()
-        ui.toggle(VIEWS, value=state["view"], on_change=lambda e: switch(e.value)).props("dense no-caps").mark(
-            "view-toggle"
-        ).tooltip("The providers as a table or as cards (remembered)")
+        ui.toggle(
+            {view: t(key) for view, key in VIEWS.items()}, value=state["view"], on_change=lambda e: switch(e.value)
+        ).props("dense no-caps").mark("view-toggle").tooltip(t("dash.view_tip"))
     strip = SummaryStrip()
     offer = ui.element().classes("w-full")
-    empty = ui.label("No providers yet. Add one to fetch its models.").classes("text-grey")
+    empty = ui.label(t("dash.empty")).classes("text-grey")
     table_box = ui.column().classes("w-full gap-2")
 
     async def show_offer() -> None:
@@ -248,23 +249,22 @@ def delete_question(chosen: list[ProviderPublic]) -> tuple[str, str]:
     """The one confirmation of a delete, naming the providers and their models; and its button's label."""
     if len(chosen) == 1:
         (p,) = chosen
-        return f"Delete {p.name} and its {p.model_count} models? The next sync removes its groups.", f"Delete {p.name}"
+        question = t("dash.delete_one_question", name=p.name, models=p.model_count)
+        return question, t("dash.delete_one_button", name=p.name)
     names = ", ".join(p.name for p in chosen[:SHOWN_NAMES])
-    names += f" and {len(chosen) - SHOWN_NAMES} more" if len(chosen) > SHOWN_NAMES else ""
+    names += t("dash.and_more", count=len(chosen) - SHOWN_NAMES) if len(chosen) > SHOWN_NAMES else ""
     models = sum(p.model_count for p in chosen)
-    question = f"Delete {len(chosen)} providers ({names}) and their {models} models? "
-    question += "The next sync removes their groups."
-    return question, f"Delete {len(chosen)} providers"
+    question = t("dash.delete_many_question", count=len(chosen), names=names, models=models)
+    return question, t("dash.delete_many_button", count=len(chosen))
 
 
 def import_card(setup: ExistingSetup) -> None:
-    found = [f"{setup.gptload_groups} GPT-Load groups"] if setup.gptload_groups else []
-    found += [f"{setup.uniapi_entries} api.yaml providers"] if setup.uniapi_entries else []
+    found = [t("dash.found_groups", count=setup.gptload_groups)] if setup.gptload_groups else []
+    found += [t("dash.found_entries", count=setup.uniapi_entries)] if setup.uniapi_entries else []
     with ui.card().classes("w-full border-l-4 border-primary").mark("import-offer"):
-        ui.label("Import existing setup").classes("text-h6")
-        ui.label(f"Found {' and '.join(found)} made without this manager. Import their keys, models and routes "
-                 "instead of typing them in again; nothing is stored before you apply.")  # fmt: skip
-        ui.button("Import existing setup", icon="download", on_click=lambda: ui.navigate.to("/import")).mark(
+        ui.label(t("dash.import_title")).classes("text-h6")
+        ui.label(t("dash.import_text", found=t("dash.found_and").join(found)))
+        ui.button(t("dash.import_title"), icon="download", on_click=lambda: ui.navigate.to("/import")).mark(
             "import-offer-button"
         )
 
@@ -283,30 +283,28 @@ def provider_card(p: ProviderPublic, actions: CardActions) -> None:
             ui.link(p.name, f"/providers/{p.id}").classes("text-lg font-bold")
             ui.badge(p.channel_type)
             if p.last_fetched_at is None and p.last_test_ok is None:
-                ui.badge("untested", color="warning").tooltip(
-                    "Saved without checking: test it or fetch its models to check the keys"
-                ).mark("untested")
+                ui.badge(t("dash.untested"), color="warning").tooltip(t("dash.untested_tip")).mark("untested")
         ui.label(p.base_url).classes("text-sm break-all")
-        ui.label(f"Keys: {', '.join(p.api_keys_masked)}").classes("text-sm")
-        ui.label(
-            f"Models: {p.active_model_count} active / {p.model_count} total / {p.duplicate_count} duplicates"
-        ).classes("text-sm")
+        ui.label(t("dash.card_keys", keys=", ".join(p.api_keys_masked))).classes("text-sm")
+        ui.label(t("dash.card_models", active=p.active_model_count, total=p.model_count,
+                   duplicates=p.duplicate_count)).classes("text-sm")  # fmt: skip
         ui.label(describe_test_model(p)).classes("text-sm").mark(f"test-model-{p.name}")
-        fetched = p.last_fetched_at.strftime("%Y-%m-%d %H:%M") if p.last_fetched_at else "never"
-        ui.label(f"Last fetched: {fetched}").classes("text-sm")
+        fetched = p.last_fetched_at.strftime("%Y-%m-%d %H:%M") if p.last_fetched_at else t("dash.never")
+        ui.label(t("dash.last_fetched", when=fetched)).classes("text-sm")
         if p.last_test_ok is not None:
-            text = f"Test OK, {p.last_test_latency_ms} ms" if p.last_test_ok else f"Test failed: {p.last_test_error}"
+            text = (t("dash.card_test_ok", ms=p.last_test_latency_ms) if p.last_test_ok
+                    else t("dash.card_test_failed", error=p.last_test_error))  # fmt: skip
             ui.label(text).classes("text-sm " + ("text-positive" if p.last_test_ok else "text-negative"))
         with ui.row():
-            ui.button("Edit", on_click=lambda: actions.edit(p)).props("flat dense")
-            ui.button("Fetch models", on_click=lambda: actions.fetch(p)).props("flat dense")
-            ui.button("Test", on_click=lambda: actions.test(p)).props("flat dense")
-            ui.button("Delete", on_click=lambda: actions.delete(p)).props("flat dense color=negative")
+            ui.button(t("dash.edit"), on_click=lambda: actions.edit(p)).props("flat dense")
+            ui.button(t("dash.fetch_models"), on_click=lambda: actions.fetch(p)).props("flat dense")
+            ui.button(t("dash.test"), on_click=lambda: actions.test(p)).props("flat dense")
+            ui.button(t("dash.delete"), on_click=lambda: actions.delete(p)).props("flat dense color=negative")
 
 
 def describe_test_model(p: ProviderPublic) -> str:
     """What GPT-Load validates this provider's keys with, and whether the operator picked it."""
     if p.gptload_test_model is None:
-        return "GPT-Load test model: none (no active models)"
-    how = "your pick" if p.test_model and p.test_model == p.gptload_test_model else "automatic"
-    return f"GPT-Load test model: {p.gptload_test_model} ({how})"
+        return t("dash.test_model_none")
+    how = t("dash.your_pick" if p.test_model and p.test_model == p.gptload_test_model else "dash.automatic")
+    return t("dash.test_model", model=p.gptload_test_model, how=how)

@@ -11,15 +11,16 @@ from nicegui import ui
 from core import inbox
 from core.services import Services
 from ui.events import status_changed
+from ui.i18n import t
 
 BADGE_INTERVAL = 30.0
 
 
 def inbox_link(services: Services) -> None:
     link = ui.link("", "/inbox").classes("text-white no-underline hover:underline").mark("nav-inbox")
-    link.tooltip("Models that fetches found new, vanished or reappeared upstream: accept, ignore or delete them")
+    link.tooltip(t("nav.inbox_tip"))
     with link, ui.row().classes("items-center gap-1 no-wrap"):
-        ui.label("Inbox")
+        ui.label(t("nav.inbox"))
         badge = ui.badge("", color="orange").props("rounded").mark("inbox-badge")
     badge.set_visibility(False)
 

@@ -9,6 +9,7 @@ cannot see, even before the browser's report of a new search has arrived.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from nicegui import events, ui
 from core.overview import Overview
 from core.provider_health import HealthSnapshot, ProviderHealth
 from core.providers import ProviderPublic
+from ui.i18n import t, translator
 
 Row = dict[str, Any]
 # The columns the quick search reads (the others return '' to it): AG Grid and quick_match read the same ones.
@@ -33,8 +35,7 @@ NAME_RENDERER = """params => {
 }"""
 ACTION_RENDERER = """params => {
   const box = document.createElement('span');
-  for (const [action, text, title] of [['edit', 'Edit', 'Edit name, URL, keys and test model'],
-      ['fetch', 'Fetch', 'Fetch its model list now'], ['test', 'Test', 'Test every key now']]) {
+  for (const [action, text, title] of BUTTONS) {
     const b = document.createElement('button');
     b.textContent = text;
     b.title = title;
@@ -44,6 +45,21 @@ ACTION_RENDERER = """params => {
   }
   return box;
 }"""
+ROW_ACTIONS = ("edit", "fetch", "test")  # each row's buttons: table.row_<action> and its _tip
+
+
+def action_renderer() -> str:
+    """The row buttons' script, its labels in the page's language."""
+    buttons = [[a, t(f"table.row_{a}"), t(f"table.row_{a}_tip")] for a in ROW_ACTIONS]
+    return ACTION_RENDERER.replace("BUTTONS", json.dumps(buttons, ensure_ascii=False))
+
+
+def shown_as(values: dict[str, str]) -> str:
+    """A cell formatter showing a data value (``failed``, ``never``) in the page's language; others as they are."""
+    labels = json.dumps({value: t(key) for value, key in values.items()}, ensure_ascii=False)
+    return f"p => ({labels})[p.value] ?? p.value"
+
+
 SELECTION = (
     "e => { const ids = []; e.api.forEachNodeAfterFilter(n => n.isSelected() && ids.push(n.data.id)); "
     "emitEvent('providers_selection', {ids, shown: e.api.getDisplayedRowCount()}); }"
@@ -58,46 +74,55 @@ def _number(field: str, header: str, width: int = 92, **more: Any) -> dict[str, 
     return {key: value for key, value in column.items() if value is not None}
 
 
-# Health sits after the last test, before the long URL and group names: failing providers are seen at 1400 px.
-COLUMNS = [
-    {"field": "name", "headerName": "Name", "filter": True, "pinned": "left", "width": 160,
+def columns() -> list[dict[str, Any]]:
+    """The grid's columns, headers in the page's language. Health sits after the last test, before the long URL
+    and group names: failing providers are seen at 1400 px."""
+    return [
+    {"field": "name", "headerName": t("table.col_name"), "filter": True, "pinned": "left", "width": 160,
      ":cellRenderer": NAME_RENDERER},
-    {"field": "channel_type", "headerName": "Channel", "filter": True, "width": 108},
-    _number("keys", "Keys", 150, tooltipField="keys_masked", type=None, **{
+    {"field": "channel_type", "headerName": t("table.col_channel"), "filter": True, "width": 108},
+    _number("keys", t("table.col_keys"), 150, tooltipField="keys_masked", type=None, **{
         ":valueFormatter": "p => p.value + ' · ' + p.data.keys_masked", ":getQuickFilterText": QUICK_KEYS}),
-    {"headerName": "Models", "children": [
-        _number("active", "Active"), _number("total", "Total"),
-        _number("duplicates", "Dupl.", headerTooltip="Exposed names two of its models share")]},
-    {"headerName": "Last test", "children": [
-        {"field": "test", "headerName": "Result", "filter": True, "width": 95, "tooltipField": "test_error",
-         ":getQuickFilterText": NO_QUICK, "cellClassRules": {"text-negative": "x == 'failed'"}},
-        _number("latency_ms", "ms", 80)]},
-    {"headerName": "Health from GPT-Load (24 h)", "children": [
-        {"field": "health", "headerName": "State", "filter": True, "width": 100, "tooltipField": "health_note",
-         ":getQuickFilterText": NO_QUICK},
-        _number("active_keys", "Keys ok", 108, headerTooltip="Active keys, summed over its groups"),
-        _number("invalid_keys", "Invalid", 98, cellClassRules={"text-warning": "x > 0"},
-                headerTooltip="Keys GPT-Load blacklisted, summed over its groups"),
-        _number("requests_24h", "Requests", 105),
-        _number("failure_rate", "Failed", 92, cellClassRules={"text-negative": "x > 0"},
-                **{":valueFormatter": PERCENT, "headerTooltip": "Failed share of the last 24 h's requests"})]},
-    {"field": "last_fetch", "headerName": "Last fetch", "filter": True, "width": 150, ":getQuickFilterText": NO_QUICK},
-    {"field": "base_url", "headerName": "Base URL", "filter": True, "minWidth": 200, "flex": 1,
+    {"headerName": t("table.col_models"), "children": [
+        _number("active", t("table.col_active")), _number("total", t("table.col_total")),
+        _number("duplicates", t("table.col_duplicates"), headerTooltip=t("table.col_duplicates_tip"))]},
+    {"headerName": t("table.col_last_test"), "children": [
+        {"field": "test", "headerName": t("table.col_result"), "filter": True, "width": 95,
+         "tooltipField": "test_error", ":getQuickFilterText": NO_QUICK, ":valueFormatter": shown_as(TEST_VALUES),
+         "cellClassRules": {"text-negative": "x == 'failed'"}},
+        _number("latency_ms", t("table.col_ms"), 80)]},
+    {"headerName": t("table.col_health"), "children": [
+        {"field": "health", "headerName": t("table.col_state"), "filter": True, "width": 100,
+         "tooltipField": "health_note", ":getQuickFilterText": NO_QUICK,
+         ":valueFormatter": shown_as(HEALTH_VALUES)},
+        _number("active_keys", t("table.col_keys_ok"), 108, headerTooltip=t("table.col_keys_ok_tip")),
+        _number("invalid_keys", t("table.col_invalid"), 98, cellClassRules={"text-warning": "x > 0"},
+                headerTooltip=t("table.col_invalid_tip")),
+        _number("requests_24h", t("table.col_requests"), 105),
+        _number("failure_rate", t("table.col_failed"), 92, cellClassRules={"text-negative": "x > 0"},
+                **{":valueFormatter": PERCENT, "headerTooltip": t("table.col_failed_tip")})]},
+    {"field": "last_fetch", "headerName": t("table.col_last_fetch"), "filter": True, "width": 150,
+     ":getQuickFilterText": NO_QUICK, ":valueFormatter": shown_as({"never": "table.value_never"})},
+    {"field": "base_url", "headerName": t("table.col_base_url"), "filter": True, "minWidth": 200, "flex": 1,
      "tooltipField": "base_url"},
-    {"headerName": "GPT-Load groups it feeds", "children": [
-        _number("group_count", "Count", 90),
-        {"field": "groups", "headerName": "Names", "filter": True, "minWidth": 200, "flex": 1,
+    {"headerName": t("table.col_groups"), "children": [
+        _number("group_count", t("table.col_count"), 90),
+        {"field": "groups", "headerName": t("table.col_names"), "filter": True, "minWidth": 200, "flex": 1,
          "tooltipField": "groups"}]},
     {"colId": "actions", "headerName": "", "width": 185, "sortable": False, "pinned": "right",
-     ":cellRenderer": ACTION_RENDERER, ":getQuickFilterText": NO_QUICK},
-]  # fmt: skip
-HEALTH_STATES = {"known": "read", "unknown": "unknown", "no_groups": "no groups"}
+     ":cellRenderer": action_renderer(), ":getQuickFilterText": NO_QUICK},
+    ]  # fmt: skip
+
+
+HEALTH_STATES = {"known": "read", "unknown": "unknown", "no_groups": "no groups"}  # the row data (English)
+HEALTH_VALUES = {"read": "table.health_read", "unknown": "table.health_unknown", "no groups": "table.health_no_groups"}
+TEST_VALUES = {"ok": "table.value_ok", "failed": "table.value_failed", "untested": "table.value_untested"}
 
 
 def provider_row(p: ProviderPublic, groups: list[str], health: ProviderHealth) -> Row:
     """One grid row (pure): what the table shows of a provider."""
     tested = None if p.last_test_ok is None else ("ok" if p.last_test_ok else "failed")
-    note = health.reason or ("feeds no GPT-Load group yet: sync first" if health.status == "no_groups" else "")
+    note = health.reason or (t("table.no_groups_note") if health.status == "no_groups" else "")
     return {
         "id": p.id, "name": p.name, "channel_type": p.channel_type, "base_url": p.base_url,
         "keys": len(p.api_keys_masked), "keys_masked": ", ".join(p.api_keys_masked),
@@ -125,13 +150,13 @@ def quick_match(row: Row, text: str | None) -> bool:
 
 def health_line(snapshot: HealthSnapshot) -> str:
     if snapshot.reading and snapshot.read_at is None:
-        return "Reading health from GPT-Load…"
+        return t("table.health_reading")
     if snapshot.read_at is None:
         return ""
     when = snapshot.read_at.astimezone().strftime("%H:%M:%S")
     if snapshot.error:
-        return f"Health unknown: {snapshot.error}"
-    return f"Health read from GPT-Load at {when}" + (", reading again…" if snapshot.reading else "")
+        return t("table.health_failed", error=snapshot.error)
+    return t("table.health_read_at", when=when) + (t("table.health_reading_again") if snapshot.reading else "")
 
 
 class ProvidersTable:
@@ -146,27 +171,27 @@ class ProvidersTable:
         on_refresh_health: Callable[[], None],
     ) -> None:
         self._on_bulk, self._on_action = on_bulk, on_action
+        self._t = translator()  # the count changes on events from the browser
         self.selected: set[int] = set()  # mirrored from the browser's reports (stack notes P5)
         self.quick = ""
         self._rows = {row["id"]: row for row in rows}
         with ui.row().classes("items-center w-full gap-x-3 gap-y-1"):
-            ui.input("Search providers", on_change=lambda e: self.search(e.value)).props("clearable dense").mark(
+            ui.input(t("table.search"), on_change=lambda e: self.search(e.value)).props("clearable dense").mark(
                 "providers-search"
-            ).tooltip("Searches provider names, channels, URLs, masked keys and group names; every word must match")
+            ).tooltip(t("table.search_tip"))
             self.count = ui.label("").classes("text-sm opacity-80").mark("providers-count")
-            for action, text, icon in (("test", "Test", "bolt"), ("fetch", "Fetch models", "cloud_download"),
-                                       ("delete", "Delete", "delete")):  # fmt: skip
-                button = ui.button(f"{text} selected", icon=icon, on_click=lambda a=action: self._bulk(a))
+            for action, icon in (("test", "bolt"), ("fetch", "cloud_download"), ("delete", "delete")):
+                button = ui.button(t(f"table.bulk_{action}"), icon=icon, on_click=lambda a=action: self._bulk(a))
                 button.props("flat dense" + (" color=negative" if action == "delete" else "")).mark(f"bulk-{action}")
             ui.space()
             self.health = ui.label("").classes("text-sm opacity-80").mark("health-status")
-            ui.button("Refresh health", icon="monitor_heart", on_click=on_refresh_health).props("flat dense").mark(
-                "refresh-health"
-            ).tooltip("Read keys and 24 h requests of every provider's groups from GPT-Load now")
+            ui.button(t("table.refresh_health"), icon="monitor_heart", on_click=on_refresh_health).props(
+                "flat dense"
+            ).mark("refresh-health").tooltip(t("table.refresh_health_tip"))
         self.aggrid = (
             ui.aggrid(
                 {
-                    "columnDefs": COLUMNS,
+                    "columnDefs": columns(),
                     "rowData": rows,
                     "rowSelection": {"mode": "multiRow", "selectAll": "filtered"},
                     "selectionColumnDef": {"pinned": "left"},
@@ -214,7 +239,8 @@ class ProvidersTable:
 
     def _count(self, shown: int) -> None:
         total = len(self._rows)
-        self.count.set_text(f"{shown} of {total} providers" if shown != total else f"{total} providers")
+        self.count.set_text(self._t("table.count_some", shown=shown, total=total) if shown != total
+                            else self._t("table.count_all", total=total))  # fmt: skip
 
     async def _bulk(self, action: str) -> None:
         await self._on_bulk(action, self.targets())
@@ -233,6 +259,7 @@ class SummaryStrip:
     sync would make now (a link to /sync)."""
 
     def __init__(self) -> None:
+        self._t = translator()
         with ui.row().classes("items-center w-full gap-x-6 gap-y-1 text-body2").mark("summary-strip") as self.row:
             self.numbers = {key: ui.label("").mark(f"strip-{key}") for key in ("providers", "models", "names",
                                                                                "groups", "sync")}  # fmt: skip
@@ -241,28 +268,29 @@ class SummaryStrip:
                 self.tip = ui.tooltip("").mark("strip-changes-tip")
 
     def show(self, seen: Overview) -> None:
-        self.numbers["providers"].set_text(f"{seen.providers} providers")
-        self.numbers["models"].set_text(f"{seen.active_models} active models")
-        self.numbers["names"].set_text(f"{seen.exposed_names} exposed names")
-        self.numbers["groups"].set_text(f"{seen.managed_groups} GPT-Load groups (managed)")
+        t = self._t
+        self.numbers["providers"].set_text(t("strip.providers", count=seen.providers))
+        self.numbers["models"].set_text(t("strip.models", count=seen.active_models))
+        self.numbers["names"].set_text(t("strip.names", count=seen.exposed_names))
+        self.numbers["groups"].set_text(t("strip.groups", count=seen.managed_groups))
         last = seen.last_sync
-        when = f"last sync {_when(last.started_at)}: {last.status}" if last else "never synced"
+        when = (
+            t("strip.last_sync", when=_when(last.started_at), status=last.status) if last else t("strip.never_synced")
+        )
         self.numbers["sync"].set_text(when)
         count = seen.pending_changes
-        self.changes.set_text(f"{count} change{'' if count == 1 else 's'} a sync would make now →" if count
-                              else "Nothing to sync →")  # fmt: skip
+        changes = "strip.nothing" if not count else "strip.changes_one" if count == 1 else "strip.changes"
+        self.changes.set_text(t(changes, count=count))
         self.changes.classes(replace="text-weight-bold" + (" text-warning" if count else " text-positive"))
-        by_kind = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(seen.pending_counts.items()))
-        notes = [by_kind or "the registry matches what the last sync applied"]
-        notes += [f"{seen.unsure_groups} groups a sync left unfinished: the preview reads them"] * bool(
-            seen.unsure_groups
-        )
+        by_kind = ", ".join(f"{n} {t(f'kind.{kind}')}" for kind, n in sorted(seen.pending_counts.items()))
+        notes = [by_kind or t("strip.in_sync")]
+        notes += [t("strip.unsure", count=seen.unsure_groups)] * bool(seen.unsure_groups)
         notes += [seen.note] if seen.note else []
-        notes += ["Counted from the registry and the last sync, without asking GPT-Load; the preview reads it."]
+        notes += [t("strip.counted")]
         self.tip.set_text(". ".join(notes))
 
     def failed(self, reason: str) -> None:
-        self.changes.set_text(f"Open the sync page → ({reason})")
+        self.changes.set_text(self._t("strip.failed", reason=reason))
 
 
 def _when(moment: datetime | None) -> str:

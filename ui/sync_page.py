@@ -14,6 +14,7 @@ from core.errors import LpmError
 from core.services import Services
 from core.topology_rows import Row, keys_per_provider, topology_rows
 from ui.events import status_changed
+from ui.i18n import t, untranslated
 from ui.messages import describe
 from ui.sync_plan import apply_button, confirm_apply, plan_preview
 from ui.sync_runs import UNFINISHED, RunStepper, detail_panels, history_table, outcome_view
@@ -58,10 +59,12 @@ class SyncPage:
         self.records: list[SyncRecordPublic] = []
         self.dialogs = ui.element()
         self.plan()
-        self.progress()
-        ui.label("History").classes("text-h6")
-        self.history()
-        self.topology()
+        with untranslated():  # ui/sync_runs.py
+            self.progress()
+        ui.label(t("sync.history")).classes("text-h6")
+        with untranslated():  # ui/sync_runs.py, ui/topology_view.py
+            self.history()
+            self.topology()
 
     # ----- work: each step loads or starts something, then refreshes the areas that show it
 
@@ -113,10 +116,10 @@ class SyncPage:
         await self.load_plan()
         plan = self.current_plan
         if plan is None:
-            ui.notify(self.plan_error or "No plan to retry with.", type="negative", multi_line=True)
+            ui.notify(self.plan_error or t("sync.no_plan"), type="negative", multi_line=True)
             return
         if not plan.gptload_reachable:
-            ui.notify(f"GPT-Load is not connected: {plan.gptload_error}", type="negative", multi_line=True)
+            ui.notify(t("sync.not_connected", error=plan.gptload_error), type="negative", multi_line=True)
             return
         if await confirm_apply(plan, self.dialogs, retry_of=sync_id):
             await self.apply(plan, retry_of=sync_id)
@@ -156,7 +159,7 @@ class SyncPage:
         if plan is None:
             with ui.row().classes("items-center gap-2").mark("planning"):
                 ui.spinner()
-                ui.label("Planning: reading the registry and GPT-Load…")
+                ui.label(t("sync.planning"))
             return
         if plan.safety.unsafe and self.offer_import:
             reimport_offer()
@@ -166,14 +169,16 @@ class SyncPage:
         # One way forward: after a failed or interrupted run that is its Retry (next to the run), not Apply too.
         offers_retry = self.outcome is not None and self.outcome.status in UNFINISHED
         if not plan.gptload_reachable:  # a preview made without GPT-Load: nothing to apply or verify
-            again = ui.button("Check GPT-Load again", icon="refresh", on_click=self.plan_again).props("outline")
+            again = ui.button(t("sync.check_again"), icon="refresh", on_click=self.plan_again).props("outline")
             again.mark("plan-again")
             return
         with ui.row().classes("items-center gap-2"):
             if not plan.is_empty and not offers_retry:
                 apply_button(plan, self.apply, self.dialogs)
-            verify = ui.button("Verify", icon="fact_check", on_click=self.verify).props("outline").mark("verify")
-            verify.tooltip("Plan again, reading every group's keys and members: finds changes made by hand in GPT-Load")
+            verify = (
+                ui.button(t("sync.verify"), icon="fact_check", on_click=self.verify).props("outline").mark("verify")
+            )
+            verify.tooltip(t("sync.verify_tip"))
             if self.verifying:
                 verify.props("loading")
 
@@ -211,6 +216,5 @@ class SyncPage:
 
 def reimport_offer() -> None:
     with ui.card().classes("w-full border-l-4 border-red-600 bg-red-1 text-black").mark("reimport-offer"):
-        ui.label("The registry is empty, so this plan would delete everything the manager made. If the database "
-                 "was lost or this is a new instance, bring the setup back instead:")  # fmt: skip
-        ui.link("Re-import your setup (or restore a backup)", "/import").mark("reimport-link")
+        ui.label(t("sync.reimport"))
+        ui.link(t("sync.reimport_link"), "/import").mark("reimport-link")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from core.gptload_offline import CONNECT_HINT
+from ui.i18n import t, untranslated
 from ui.plan_table import changes_grid, is_removal, stage_counts
 
 if TYPE_CHECKING:
@@ -26,27 +27,29 @@ NAMES_SHOWN = 10  # names in one list (groups, model names gained or lost)
 
 
 def plan_preview(plan: Plan) -> None:
-    ui.label("Plan preview" if plan.gptload_reachable else "Plan preview without GPT-Load").classes("text-h6")
+    ui.label(t("plan.title" if plan.gptload_reachable else "plan.title_offline")).classes("text-h6")
     if plan.gptload_reachable:
         verification(plan)
     else:
         offline_notice(plan)
     if plan.safety.unsafe:
         with ui.card().classes("w-full bg-red-1 text-negative").mark("unsafe-plan"):
-            ui.label(f"Unsafe plan: it deletes or replaces {plan.safety.removals} of the {plan.safety.managed} "
-                     "groups this manager owns.").classes("font-bold")  # fmt: skip
+            ui.label(t("plan.unsafe", removals=plan.safety.removals, managed=plan.safety.managed)).classes("font-bold")
             ui.label(plan.safety.reason or "").classes("text-sm")
     route_warnings(plan)
     drift(plan)
     for conflict in plan.conflicts[:ITEMS_SHOWN]:
-        ui.label(f"Conflict: {conflict.name}: {conflict.reason}").classes("text-warning").mark("conflict")
-    more(len(plan.conflicts), "conflicts")
+        ui.label(t("plan.conflict", name=conflict.name, reason=conflict.reason)).classes("text-warning").mark(
+            "conflict"
+        )
+    more(len(plan.conflicts), t("plan.conflicts_more"))
     if plan.is_empty:
-        ui.label("Everything is in sync: nothing to change.").mark("plan-empty")
+        ui.label(t("plan.empty")).mark("plan-empty")
         return
     client_changes(plan)
-    stage_counts(plan)
-    changes_grid(plan)
+    with untranslated():  # ui/plan_table.py
+        stage_counts(plan)
+        changes_grid(plan)
     uniapi_diff(plan)
 
 
@@ -55,18 +58,14 @@ def offline_notice(plan: Plan) -> None:
     with ui.card().classes("w-full border-l-4 border-blue-600 bg-blue-1 text-black").mark("plan-offline"):
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.icon("visibility", color="primary")
-            ui.label("Preview only: GPT-Load is not connected, so nothing can be applied yet.").classes("font-bold")
+            ui.label(t("plan.offline")).classes("font-bold")
         ui.label(plan.gptload_error or "").classes("text-sm font-mono break-all").mark("plan-offline-reason")
-        ui.label("Below is what a first sync would create in an empty GPT-Load, and the api.yaml it would write.")
+        ui.label(t("plan.offline_below"))
         ui.label(CONNECT_HINT).classes("text-sm").mark("plan-offline-hint")
 
 
 def verification(plan: Plan) -> None:
-    if plan.verified:
-        text = "Verified: every managed group's keys and members were read from GPT-Load."
-    else:
-        text = ("Not verified: keys and members were read only for groups changed since the last sync; "
-                "Verify reads all of them and lists what was changed by hand in GPT-Load.")  # fmt: skip
+    text = t("plan.verified" if plan.verified else "plan.unverified")
     ui.label(text).classes("text-sm text-grey-8").mark("plan-verified" if plan.verified else "plan-unverified")
 
 
@@ -74,16 +73,14 @@ def drift(plan: Plan) -> None:
     """Groups whose keys or members someone changed in GPT-Load by hand since the last sync (verify plans)."""
     if not plan.drift:
         if plan.verified:
-            ui.label("No drift: GPT-Load holds every group's keys and members as the last sync left them.").mark(
-                "no-drift"
-            )
+            ui.label(t("plan.no_drift")).mark("no-drift")
         return
     with ui.card().classes("w-full border-l-4 border-orange-500 bg-orange-1 text-black").mark("drift"):
-        groups = "1 group was" if len(plan.drift) == 1 else f"{len(plan.drift):,} groups were"
-        ui.label(f"Drift: {groups} changed in GPT-Load since the last sync").classes("font-bold")
+        title = t("plan.drift_one") if len(plan.drift) == 1 else t("plan.drift", count=f"{len(plan.drift):,}")
+        ui.label(title).classes("font-bold")
         for item in plan.drift[:ITEMS_SHOWN]:
             ui.label(f"{item.group}: {item.summary}").classes("text-sm font-mono").mark("drift-item")
-        more(len(plan.drift), "groups drifted")
+        more(len(plan.drift), t("plan.drift_more"))
 
 
 def route_warnings(plan: Plan) -> None:
@@ -96,52 +93,56 @@ def route_warnings(plan: Plan) -> None:
             with ui.row().classes("items-center gap-2"):
                 ui.icon("error" if severe else "warning", color=color)
                 ui.label(f"{warning.provider_name}: {warning.detail}").classes("font-bold")
-            ui.label(f"Clients reach it through groups {names(warning.groups)}").classes("text-sm")
-            ui.label(f"Model names routed to it: {names(warning.exposed_names)}").classes("text-sm")
+            ui.label(t("plan.reached_through", groups=names(warning.groups))).classes("text-sm")
+            ui.label(t("plan.routed_names", names=names(warning.exposed_names))).classes("text-sm")
     rest = plan.warnings[WARNINGS_SHOWN:]
     if rest:
-        ui.label(f"{len(rest)} more providers look broken too: {names([w.provider_name for w in rest])}").classes(
-            "text-negative font-bold"
-        ).mark("route-warnings-more")
+        broken = names([w.provider_name for w in rest])
+        ui.label(t("plan.broken_more", count=len(rest), names=broken)).classes("text-negative font-bold").mark(
+            "route-warnings-more"
+        )
 
 
 def client_changes(plan: Plan) -> None:
     if not plan.client_changes:
         return
-    ui.label("What uni-api's clients will see").classes("text-subtitle1")
+    ui.label(t("plan.clients_see")).classes("text-subtitle1")
     for entry in plan.client_changes[:ITEMS_SHOWN]:
         with ui.row().classes("items-baseline gap-3 text-sm").mark(f"client-change client-change-{entry.entry}"):
             ui.label(entry.entry).classes("font-mono font-bold")
             if entry.gained:
-                ui.label(f"gain {names(entry.gained)}").classes("text-positive")
+                ui.label(t("plan.gain", names=names(entry.gained))).classes("text-positive")
             if entry.lost:
-                ui.label(f"lose {names(entry.lost)}").classes("text-negative")
+                ui.label(t("plan.lose", names=names(entry.lost))).classes("text-negative")
             if entry.renamed:
-                ui.label("rename " + names([f"{r.before} → {r.after}" for r in entry.renamed])).classes("text-primary")
-    more(len(plan.client_changes), "uni-api entries change (all of them: GET /api/config/plan)")
+                renamed = names([f"{r.before} → {r.after}" for r in entry.renamed])
+                ui.label(t("plan.rename", names=renamed)).classes("text-primary")
+    more(len(plan.client_changes), t("plan.entries_more"))
 
 
 def uniapi_diff(plan: Plan) -> None:
     change = next((c for c in plan.changes if c.kind == "write_uniapi"), None)
     if change is None:
         return
-    title = "api.yaml diff (masked)" if plan.gptload_reachable else "The api.yaml it would write (masked)"
+    title = t("plan.diff" if plan.gptload_reachable else "plan.diff_offline")
     with (
         ui.expansion(title, value=True).classes("w-full"),
         ui.element("div").classes("w-full max-h-96 overflow-auto").mark("uniapi-diff"),
     ):
-        ui.code(change.data.get("diff") or "(no textual difference)", language="diff").classes("w-full")
+        ui.code(change.data.get("diff") or t("plan.no_diff"), language="diff").classes("w-full")
 
 
 def names(items: list[str]) -> str:
     """``items`` joined, at most NAMES_SHOWN of them, then how many more."""
     shown = ", ".join(items[:NAMES_SHOWN])
-    return shown + (f" and {len(items) - NAMES_SHOWN:,} more" if len(items) > NAMES_SHOWN else "")
+    return shown + (t("plan.names_more", count=f"{len(items) - NAMES_SHOWN:,}") if len(items) > NAMES_SHOWN else "")
 
 
 def more(total: int, what: str) -> None:
     if total > ITEMS_SHOWN:
-        ui.label(f"and {total - ITEMS_SHOWN:,} more {what}").classes("text-sm text-grey-8").mark("more")
+        ui.label(t("plan.more", count=f"{total - ITEMS_SHOWN:,}", what=what)).classes("text-sm text-grey-8").mark(
+            "more"
+        )
 
 
 async def confirm_apply(plan: Plan, container: ui.element, *, retry_of: int | None = None) -> bool:
@@ -149,21 +150,23 @@ async def confirm_apply(plan: Plan, container: ui.element, *, retry_of: int | No
     number of groups it deletes typed in (its Apply then forces it). The dialog lives in ``container``,
     outside the areas a refresh rebuilds."""
     removals = [c for c in plan.changes if is_removal(c)]
-    question = f"Apply {len(plan.changes)} changes, including {len(removals)} removals?"
+    question = t("plan.apply_question", count=len(plan.changes), removals=len(removals))
     with container, ui.dialog() as dialog, ui.card():
-        ui.label(f"Retry sync {retry_of}: {question}" if retry_of else question).mark("confirm-question")
+        ui.label(t("plan.retry_question", sync_id=retry_of, question=question) if retry_of else question).mark(
+            "confirm-question"
+        )
         for change in removals[:10]:
-            ui.label(f"{change.kind.replace('_', ' ')} · {change.target}").classes("text-sm text-negative")
+            ui.label(f"{t(f'kind.{change.kind}')} · {change.target}").classes("text-sm text-negative")
         if len(removals) > 10:
-            ui.label(f"and {len(removals) - 10} more removals").classes("text-sm text-negative")
+            ui.label(t("plan.removals_more", count=len(removals) - 10)).classes("text-sm text-negative")
         typed = None
         if plan.safety.unsafe:
             wanted = str(plan.safety.removals)
-            ui.label(f"This plan is unsafe: type {wanted} to delete {wanted} groups.").classes("text-negative")
-            typed = ui.input(f"Type {wanted}").mark("confirm-count")
+            ui.label(t("plan.unsafe_type", wanted=wanted)).classes("text-negative")
+            typed = ui.input(t("plan.type", wanted=wanted)).mark("confirm-count")
         with ui.row().classes("w-full justify-end"):
-            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat").mark("confirm-cancel")
-            apply = ui.button(f"Apply {len(plan.changes)} changes", on_click=lambda: dialog.submit(True))
+            ui.button(t("plan.cancel"), on_click=lambda: dialog.submit(False)).props("flat").mark("confirm-cancel")
+            apply = ui.button(t("plan.apply_count", count=len(plan.changes)), on_click=lambda: dialog.submit(True))
             apply.mark("confirm-apply")
             if typed is not None:
                 apply.props("color=negative").bind_enabled_from(typed, "value", lambda v: (v or "").strip() == wanted)
@@ -177,4 +180,4 @@ def apply_button(plan: Plan, start: Callable[[Plan], Awaitable[None]], container
         if await confirm_apply(plan, container):
             await start(plan)
 
-    ui.button("Apply", on_click=clicked).mark("apply")
+    ui.button(t("plan.apply"), on_click=clicked).mark("apply")

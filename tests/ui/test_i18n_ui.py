@@ -1,0 +1,174 @@
+"""Chinese and English (issue 14 §5): a browser asking for zh-CN gets the header, the dashboard with its
+providers table and the sync page in Chinese; the header's "English / 中文" switch changes the language and it
+is remembered; and on those pages no label, button, link, tooltip, grid header or notification shows English
+words, apart from the data (provider and model names, URLs) and the products' own names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import pytest
+from nicegui import ElementFilter, ui
+from nicegui.testing import User
+
+from core import providers
+from core.providers import ProviderCreate
+from tests.conftest import fake_key
+from tests.ui.test_workbench_operator_ui import eventually
+from ui.i18n import UNTRANSLATED
+
+ZH_BROWSER = "zh-CN,zh;q=0.9,en;q=0.8"
+PRODUCT_WORDS = ("LLM Provider Manager", "GPT-Load", "uni-api", "api.yaml", "YAML", "English", "API", "URL",
+                 "GET /api/config/plan")  # fmt: skip
+# Words that come from elsewhere, not from the page: GPT-Load's own error text and core's connect hint.
+NOT_THE_PAGES_WORDS = {"gptload-error", "gptload-hint-text"}
+# Parts of the sync page built by modules not translated yet (ui/plan_table.py, ui/sync_runs.py,
+# ui/topology_view.py) sit in ``untranslated()`` boxes; everything else on the page is checked.
+NOT_YET_TRANSLATED = {UNTRANSLATED}
+# The data: provider and model names, and the group and uni-api entry names made of them ("alpha-one-no-...").
+DATA = re.compile(r"(alpha-one|beta-two|shared-chat|solo-model)[\w.-]*|openai")
+URL = re.compile(r"(https?://|/)[\w.\-/:?=&%]*")
+
+
+async def registry(w) -> None:
+    for name, models in (("alpha-one", ["shared-chat", "solo-model"]), ("beta-two", ["shared-chat"])):
+        account = w.fake.add("openai", f"{name}.test", [fake_key(name)], models)
+        data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
+        await providers.create_provider(w.services, data)
+
+
+def english_words(text: str) -> list[str]:
+    """Words of two or more Latin letters left once the data, URLs and product names are taken out."""
+    for known in PRODUCT_WORDS:
+        text = text.replace(known, " ")
+    text = DATA.sub(" ", text)
+    text = URL.sub(" ", text)
+    text = re.sub(r"sk-\S+|\S*\*{2,}\S*", " ", text)  # masked keys
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def header_texts(defs: Iterable[dict]) -> Iterator[str]:
+    for column in defs:
+        yield column.get("headerName", "")
+        yield column.get("headerTooltip", "")
+        yield from header_texts(column.get("children", []))
+
+
+def shown_texts(user: User, skip: set[str]) -> list[str]:
+    """What the page shows in words: element texts, input and expansion labels, toggle options, grid headers."""
+    with user.client:
+        boxes = [box for marker in skip for box in ElementFilter(marker=marker)]
+    skipped = {id(e) for box in boxes for e in box.descendants(include_self=True)}
+    texts = []
+    for element in user.client.layout.descendants():
+        if id(element) in skipped or isinstance(element, ui.code):
+            continue
+        texts.append(getattr(element, "text", "") if isinstance(getattr(element, "text", ""), str) else "")
+        texts.append(str(element.props.get("label") or ""))
+        texts += [str(o.get("label", "")) for o in element.props.get("options") or [] if isinstance(o, dict)]
+        if isinstance(element, ui.aggrid):
+            texts += header_texts(element.options["columnDefs"])
+    return [text for text in texts if text.strip()]
+
+
+def english_on_page(user: User, skip: set[str] = frozenset()) -> dict[str, list[str]]:
+    texts = shown_texts(user, NOT_THE_PAGES_WORDS | skip) + list(user.notify.messages)
+    return {text: words for text in texts if (words := english_words(text))}
+
+
+@pytest.fixture
+def chinese_browser(user: User) -> User:
+    user.http_client.headers["Accept-Language"] = ZH_BROWSER
+    return user
+
+
+async def open_dashboard(user: User) -> None:
+    await user.open("/")
+    await user.should_see(marker="strip-changes", retries=30)
+    await eventually(lambda: user.find(marker="strip-providers").elements.pop().text)
+
+
+async def test_a_chinese_browser_sees_the_header_and_dashboard_in_chinese(chinese_browser: User, w, recorder):
+    user = chinese_browser
+    await registry(w)
+    await open_dashboard(user)
+    await user.should_see("服务商")  # the page title
+    await user.should_see("同步配置")
+    await user.should_see("添加服务商")
+    await user.should_see("2 个服务商")
+    assert user.find(marker="nav-models").elements.pop().text == "模型"
+    headers = list(header_texts(user.find(marker="providers-grid").elements.pop().options["columnDefs"]))
+    assert "名称" in headers and "上次测试" in headers
+    user.find("全部测试").click()
+    await user.should_see("已测试 2 个服务商：2 个通过，0 个失败", retries=60)
+    assert len(shown_texts(user, NOT_THE_PAGES_WORDS)) > 40  # the check below reads a whole page
+    assert english_on_page(user) == {}
+
+
+async def test_the_dashboard_check_would_see_english(user: User, w, recorder):
+    """The check above cannot pass on an empty page or an English one: here it finds the English words."""
+    await registry(w)
+    await open_dashboard(user)
+    user.find("Test all").click()
+    await user.should_see("Tested 2 providers: 2 passed, 0 failed", retries=60)
+    found = english_on_page(user)
+    assert len(shown_texts(user, set())) > 40
+    for text in ("Add provider", "Sync Configuration", "Tested 2 providers: 2 passed, 0 failed", "Last test"):
+        assert text in found
+
+
+async def test_the_sync_page_plan_is_chinese(chinese_browser: User, w, recorder):
+    user = chinese_browser
+    await registry(w)
+    await user.open("/sync")
+    await user.should_see("计划预览", retries=30)
+    await user.should_see("未核验", retries=30)
+    user.find(marker="apply").click()
+    await user.should_see(marker="confirm-question")
+    assert user.find(marker="confirm-question").elements.pop().text.startswith("应用 ")
+    skip = NOT_YET_TRANSLATED
+    assert english_on_page(user, skip) == {}
+    assert len(shown_texts(user, NOT_THE_PAGES_WORDS | skip)) > 15
+    user.find(marker="confirm-cancel").click()
+
+
+async def test_the_sync_page_check_would_see_english(user: User, w, recorder):
+    await registry(w)
+    await user.open("/sync")
+    await user.should_see("Plan preview", retries=30)
+    found = english_on_page(user, NOT_YET_TRANSLATED)
+    assert "Plan preview" in found and "Verify" in found
+
+
+async def test_switching_language_is_remembered(chinese_browser: User, w, recorder):
+    user = chinese_browser
+    await open_dashboard(user)
+    await user.should_see("添加服务商")
+    user.find(marker="lang-en").click()
+    await user.should_see("Add provider", retries=30)
+    await user.open("/sync")  # the browser still asks for Chinese: the choice wins
+    await user.should_see("Sync Configuration", retries=30)
+    await user.should_see("History")
+    user.find(marker="lang-zh").click()
+    await user.should_see("历史", retries=30)
+    await open_dashboard(user)
+    await user.should_see("添加服务商")
+
+
+async def test_an_english_browser_sees_english_and_is_offered_chinese(user: User, w, recorder):
+    user.http_client.headers["Accept-Language"] = "en-GB,en;q=0.9"
+    await open_dashboard(user)
+    await user.should_see("Add provider")
+    await user.should_see(content="中文", marker="lang-zh")
+    await user.should_see(content="English", marker="lang-en")
+
+
+async def test_an_error_sentence_is_chinese_on_a_chinese_page(chinese_browser: User, w, recorder):
+    user = chinese_browser
+    w.gptload.down = True
+    await user.open("/sync")
+    await user.should_see(content="GPT-Load", marker="plan-error", retries=30)
+    text = user.find(marker="plan-error").elements.pop().text
+    assert re.search(r"[\u4e00-\u9fff]", text), text
