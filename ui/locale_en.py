@@ -19,6 +19,7 @@ EN: dict[str, str] = {
     "nav.models": "Models",
     "nav.models_tip": "Every exposed name across providers: rename everywhere, merge spelling variants",
     "nav.inbox": "Inbox",
+    "nav.logout": "Log out",
     "nav.inbox_tip": "Models that fetches found new, vanished or reappeared upstream: accept, ignore or delete them",
     "nav.assistant": "Assistant",
     "nav.assistant_tip": "Normalization assistant: suggested names by explainable rules, and your saved rules",

@@ -18,6 +18,7 @@ ZH: dict[str, str] = {
     "nav.models": "模型",
     "nav.models_tip": "所有服务商对外公开的模型名：一处重命名处处生效，合并拼写变体",
     "nav.inbox": "收件箱",
+    "nav.logout": "退出登录",
     "nav.inbox_tip": "获取时发现在上游新增、消失或重新出现的模型：接受、忽略或删除它们",
     "nav.assistant": "助手",
     "nav.assistant_tip": "规范化助手：按可解释的规则建议名称，以及你保存的规则",

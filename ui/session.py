@@ -28,6 +28,7 @@ from core.login_guard import (
     safe_redirect_target,
 )
 from core.services import Services
+from ui.i18n import t
 
 # The API has its own bearer token; NiceGUI's assets and the login page must stay reachable.
 OPEN_PREFIXES = ("/_nicegui", "/login", "/api/", "/docs", "/openapi.json", "/favicon.ico")
@@ -148,7 +149,7 @@ def logout_button() -> None:
         guard.sessions.close(token)
         ui.navigate.to("/login")
 
-    ui.button("Log out", icon="logout", on_click=logout).props("flat color=white").mark("logout")
+    ui.button(t("nav.logout"), icon="logout", on_click=logout).props("flat color=white").mark("logout")
 
 
 def browser_id(request: Request) -> str | None:
