@@ -1,8 +1,9 @@
-"""UI benchmark (issues 4, 12, 14): the workbench with 5,000 models, /sync at 12,100 groups and the dashboard with
-200 providers in Chromium; saving edits.
+"""UI benchmark (issues 4, 12, 14): the workbench with 5,000 models, /sync at 12,100 groups, the dashboard with
+200 providers, the Models page and the assistant at 30,000 models in Chromium; saving edits.
 
 Run from the repo root: ``.venv/bin/python bench/ui.py [--models N] [--loads N] [--renames N] [--rounds N]
-[--sync-providers P --sync-models M] [--only-sync] [--dashboard-providers P] [--only-dashboard]``.
+[--sync-providers P --sync-models M] [--only-sync] [--dashboard-providers P] [--only-dashboard]
+[--catalog-providers P --catalog-models M] [--only-catalog]``.
 Prints numbers only and asserts no timings (DESIGN §3: numbers go to docs/benchmarks.md).
 
 Part 1, page (needs Debian's ``chromium``; skipped with a note without it): fake providers and a fake GPT-Load on
@@ -27,6 +28,11 @@ recorded in the fake GPT-Load for every provider's groups (every tenth provider 
 a fresh navigation to ``/``: the table's first row, *settled* (as in part 1), and when the health read in the
 background (one stats call per group, GPTLOAD_CONCURRENCY at a time) reached the rows. Then a quick search typed
 into the page until the grid shows its rows, and a sort by failure rate (failing providers first), timed.
+
+Part 5, ``bench/ui_catalog.py`` (issue 14 §2-3): ``--catalog-providers`` x ``--catalog-models`` (100 x 300 =
+30,000 models exposing 10,004 names, spelled as real providers spell them) written into the app's SQLite file;
+the Models page (first row, settled; the variants filter and three searches, timed in the page) and the
+normalization assistant (the first page's suggestion cards with their impact drawn), cold and warm.
 
 Part 2, save (no browser): a real SQLite file in a temporary directory opened with ``core.db.open_database``,
 the provider's models written directly with Tortoise. Per round: what opening the page computes
@@ -57,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from bench.ui_catalog import catalog_bench  # noqa: E402
 from bench.ui_sync import sync_page_bench  # noqa: E402
 from core import catalog  # noqa: E402
 from core.catalog import Changes  # noqa: E402
@@ -449,12 +456,17 @@ def main() -> None:
     parser.add_argument("--only-sync", action="store_true", help="only part 3, the /sync page")
     parser.add_argument("--dashboard-providers", type=int, default=200, help="providers for / (default 200)")
     parser.add_argument("--only-dashboard", action="store_true", help="only part 4, the dashboard")
+    parser.add_argument("--catalog-providers", type=int, default=100, help="providers for /models (default 100)")
+    parser.add_argument("--catalog-models", type=int, default=300, help="models per provider there (default 300)")
+    parser.add_argument("--only-catalog", action="store_true", help="only part 5, /models and /assistant")
     parser.add_argument("--smoke", action="store_true", help="50 models, 1 load, 1 round: checks that the bench runs")
     args = parser.parse_args()
     if args.smoke:
         args.models, args.loads, args.renames, args.rounds = 50, 1, 10, 1
         args.sync_providers, args.sync_models = 4, 6
         args.dashboard_providers = 5
+        args.catalog_providers, args.catalog_models = 3, 20
+    only = args.only_sync or args.only_dashboard or args.only_catalog
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     started = time.perf_counter()
     binary = chromium_path()
@@ -463,15 +475,18 @@ def main() -> None:
     else:
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
         print(f"{version}\n")
-        if not args.only_sync and not args.only_dashboard:
+        if not only:
             page_bench(binary, args.models, args.loads)
             print()
-        if not args.only_dashboard:
+        if not only or args.only_sync:
             sync_page_bench(binary, args.sync_providers, args.sync_models, args.loads)
             print()
-        if not args.only_sync:
+        if not only or args.only_dashboard:
             dashboard_bench(binary, args.dashboard_providers, args.loads)
-    if not args.only_sync and not args.only_dashboard:
+            print()
+        if not only or args.only_catalog:
+            catalog_bench(binary, args.catalog_providers, args.catalog_models, args.loads)
+    if not only:
         asyncio.run(save_bench(args.models, args.renames, args.rounds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\ntotal {time.perf_counter() - started:.1f} s   peak RSS of the bench process {peak:.0f} MiB")

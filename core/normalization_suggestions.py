@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from core import normalization
 from core.errors import AlreadyExists, InvalidInput, NotFound
+from core.gc_pause import without_gc
 from core.impact import Edits, Impact, Registry, apply_edits, edit_impact, load_registry
 from core.models import Model, NormalizationRule
 from core.naming import exposed_name
@@ -117,6 +118,7 @@ class Review:
     names: Mapping[int, str]  # active models' exposed names
     suggestions: list[Suggestion]
 
+    @without_gc  # thousands of renames and duplicates per suggestion (core/gc_pause.py)
     def page(self, offset: int = 0, limit: int = 20, impact_limit: int = IMPACT_LIMIT) -> SuggestionPage:
         """Suggestions ``offset`` to ``offset + limit``, each with its impact (computed for this page only; its
         duplicates and aggregates cut at ``impact_limit`` each, ``impact_counts`` says how many there are)."""
@@ -142,6 +144,7 @@ class Review:
             impact_counts=counts,
         )
 
+    @without_gc
     def impact(self, renames: Mapping[int, str]) -> Impact:
         """``edit_impact`` of these renames, asked of the part of the registry they reach: the renamed models and
         the active ones already serving a name they take. Duplicates are exactly the whole registry's (no other
@@ -186,6 +189,7 @@ class Review:
                             from_=before, to=after)  # fmt: skip
 
 
+@without_gc  # every rule over every active name (core/gc_pause.py)
 def build_review(
     registry: Registry, saved: Sequence[Rule], disabled: Sequence[Rule] = (), provider_ids: Iterable[int] | None = None
 ) -> Review:
