@@ -58,18 +58,23 @@ KEYS = """e => {
   }
 }"""
 NO_CLEAR = "p => !p.editing && (p.event.key === 'Delete' || p.event.key === 'Backspace')"
-# The grid's height: the window below the grid's top, once the grid is ready and whenever the window is resized
-# (a rebuilt grid is ready again: one listener per page all the same).
+# The grid's height: the window below the grid's top. Fitted when a grid is ready, when the window is resized and
+# whenever the page's layout moves (a web font arriving late, a banner above the grid): a ResizeObserver on the body
+# sees those. The fit finds the current grid each time, so a rebuilt grid needs no listener of its own; setting the
+# same height again changes nothing, so the observer settles.
 FIT_HEIGHT = """() => {
-  const grid = document.querySelector('.lpm-models-grid');
-  if (!grid) return;
-  const fit = () => {
-    const top = grid.getBoundingClientRect().top + window.scrollY;
-    grid.style.height = Math.max(320, window.innerHeight - top - 16) + 'px';
-  };
-  fit();
-  if (!grid.lpmFit) window.addEventListener('resize', fit);
-  grid.lpmFit = true;
+  if (!window.lpmFitGrid) {
+    window.lpmFitGrid = () => {
+      const grid = document.querySelector('.lpm-models-grid');
+      if (!grid) return;
+      const top = grid.getBoundingClientRect().top + window.scrollY;
+      const height = Math.max(320, window.innerHeight - top - 16) + 'px';
+      if (grid.style.height !== height) grid.style.height = height;
+    };
+    window.addEventListener('resize', window.lpmFitGrid);
+    new ResizeObserver(window.lpmFitGrid).observe(document.body);
+  }
+  window.lpmFitGrid();
 }"""
 SELECTION = (
     "e => { const ids = []; e.api.forEachNodeAfterFilter(n => n.isSelected() && ids.push(n.data.id)); "
