@@ -1,4 +1,4 @@
-"""The translation table (ui/i18n.py, ui/locale_en.py, ui/locale_zh.py) is whole: every key in both languages, the
+"""The translation table (ui/i18n.py, ui/locales/) is whole: every key in both languages, the
 same placeholders in both, no empty text; every key the pages name exists; the pages translated so far pass
 no English literal to a widget; and the language follows the browser's Accept-Language."""
 
@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 from string import Formatter
+from types import ModuleType
 
 import pytest
 
@@ -17,8 +18,7 @@ from core.settings import PROJECT_ROOT
 from ui.dashboard import VIEWS
 from ui.i18n import TABLES, pick_language, t, text_in
 from ui.layout import TITLES
-from ui.locale_en import EN
-from ui.locale_zh import ZH
+from ui.locales import EN, ZH, merged
 from ui.messages import SENTENCES
 from ui.providers_table import HEALTH_VALUES, ROW_ACTIONS, TEST_VALUES
 
@@ -47,6 +47,14 @@ def test_both_languages_have_the_same_placeholders_and_no_empty_text(key):
     assert placeholders(EN[key]) == placeholders(ZH[key])
 
 
+def test_a_key_two_parts_define_is_refused():
+    first, second = ModuleType("ui.locales.first"), ModuleType("ui.locales.second")
+    first.EN, second.EN = {"a.one": "One", "a.two": "Two"}, {"a.two": "Deux"}
+    with pytest.raises(ValueError, match=r"a\.two"):
+        merged((first, second), "EN")
+    assert merged((first,), "EN") == first.EN
+
+
 def test_chinese_texts_are_chinese():
     """A Chinese entry copied from English would pass the checks above: every entry holds a CJK character."""
     untranslated = [key for key, text in ZH.items() if not re.search(r"[\u4e00-\u9fff]", text)]
@@ -70,7 +78,7 @@ def keys_named(source: str) -> set[str]:
 def test_every_key_the_pages_name_exists():
     named = set()
     for path in (PROJECT_ROOT / "ui").rglob("*.py"):
-        if path.name not in {"locale_en.py", "locale_zh.py"}:
+        if "locales" not in path.parts:
             named |= {k for k in keys_named(path.read_text()) if k.split(".")[0] in {key.split(".")[0] for key in EN}}
     assert len(named) > 100
     assert sorted(named - set(EN)) == []

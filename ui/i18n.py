@@ -1,5 +1,5 @@
 """Chinese and English (issue 14 §5): ``t(key, **values)`` looks a UI string up in one translation table
-(``ui/locale_en.py``, ``ui/locale_zh.py``) for the language of the current client.
+(``ui/locales/``: a module per part of the UI) for the language of the current client.
 
 The language: what the operator chose in the header (``app.storage.user``, remembered like dark mode), else
 the browser's ``Accept-Language``, else English; read once per page and kept with the client. Outside a page
@@ -16,8 +16,7 @@ from collections.abc import Callable
 
 from nicegui import app, context, ui
 
-from ui.locale_en import EN
-from ui.locale_zh import ZH
+from ui.locales import EN, ZH
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Every error code a page can meet, as a sentence for people (Home Assistant's strings.json idea), in the
-page's language: the sentences live in the translation table (``ui/locale_en.py``, ``ui/locale_zh.py``)."""
+page's language: the sentences live in the translation table (``ui/locales/common.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from core.errors import LpmError
 from ui.i18n import t
-from ui.locale_en import EN
+from ui.locales import EN
 
 # The English sentence of each code, as REST-side tests and other pages know it; pages show ``sentence(code)``.
 SENTENCES = {key.removeprefix("error."): text for key, text in EN.items() if key.startswith("error.")}

@@ -1,0 +1,28 @@
+"""The translation table (``ui.i18n``), English and Simplified Chinese: one module per part of the UI, each with
+its ``EN`` and ``ZH`` side by side, merged here. A key defined by two parts is a mistake caught at import.
+
+Product names (GPT-Load, uni-api, api.yaml) stay as they are in Chinese, as in GPT-Load's own Chinese UI.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from ui.locales import common, dashboard, sync
+
+PARTS: tuple[ModuleType, ...] = (common, dashboard, sync)
+
+
+def merged(parts: tuple[ModuleType, ...], language: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for part in parts:
+        texts: dict[str, str] = getattr(part, language)
+        twice = table.keys() & texts.keys()
+        if twice:
+            raise ValueError(f"{part.__name__} defines keys another part defines: {sorted(twice)}")
+        table.update(texts)
+    return table
+
+
+EN = merged(PARTS, "EN")
+ZH = merged(PARTS, "ZH")
