@@ -22,9 +22,16 @@ from ui.locales import EN, ZH, merged
 from ui.messages import SENTENCES
 from ui.providers_table import HEALTH_VALUES, ROW_ACTIONS, TEST_VALUES
 
-# The modules whose every user-visible string goes through the table (README: "Languages").
-TRANSLATED = ("ui/layout.py", "ui/inbox_badge.py", "ui/dashboard.py", "ui/providers_table.py", "ui/sync_page.py",
-              "ui/sync_plan.py", "ui/i18n.py")  # fmt: skip
+# The modules not translated yet (issue 14 §5); every other module of ui/ passes no English literal to a widget.
+NOT_YET = {"ui/assistant_page.py", "ui/assistant_rules.py", "ui/import_page.py", "ui/import_review.py",
+           "ui/inbox_page.py", "ui/manual_add.py", "ui/models_page.py", "ui/plan_table.py", "ui/provider_dialog.py",
+           "ui/provider_fields.py", "ui/session.py", "ui/sync_runs.py", "ui/topology_view.py", "ui/workbench/bulk.py",
+           "ui/workbench/find_replace.py", "ui/workbench/impact_view.py", "ui/workbench/page.py",
+           "ui/workbench/save_dialog.py", "ui/workbench/toolbar.py"}  # fmt: skip
+UI_MODULES = sorted(
+    str(path.relative_to(PROJECT_ROOT)) for path in (PROJECT_ROOT / "ui").rglob("*.py") if "locales" not in path.parts
+)
+TRANSLATED = [module for module in UI_MODULES if module not in NOT_YET]
 # Calls that put their first argument (or ``text``/``label``) in front of the user.
 SHOWN_CALLS = {"label", "button", "link", "badge", "tooltip", "notify", "input", "expansion", "set_text"}
 ALLOWED_LITERALS = {"LLM Provider Manager", "/"}  # the product's name; the switch's separator
@@ -118,9 +125,11 @@ def test_the_checker_finds_a_literal_label():
 
 @pytest.mark.parametrize("module", TRANSLATED)
 def test_translated_pages_pass_no_english_literal_to_a_widget(module):
-    source = Path(PROJECT_ROOT / module).read_text()
-    assert "t(" in source
-    assert english_literals(source) == []
+    assert english_literals(Path(PROJECT_ROOT / module).read_text()) == []
+
+
+def test_the_not_yet_list_names_only_modules_that_exist():
+    assert set(UI_MODULES) >= NOT_YET and len(TRANSLATED) > 15
 
 
 @pytest.mark.parametrize(

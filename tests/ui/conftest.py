@@ -16,6 +16,7 @@ from nicegui.testing import User
 
 from tests.conftest import SECRET_MARKER
 from tests.ui import world
+from tests.ui.chinese import ZH_BROWSER
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +88,10 @@ def recorder(user: User) -> Iterator[LeakGuard]:
 
 def page_html_has_no_secret(html: str) -> bool:
     return SECRET_MARKER not in html and not re.search(r"sk-[A-Za-z0-9]{20,}", html)
+
+
+@pytest.fixture
+def chinese_browser(user: User) -> User:
+    """The simulated browser asking for Chinese first, as a zh-CN Chrome does."""
+    user.http_client.headers["Accept-Language"] = ZH_BROWSER
+    return user

@@ -7,29 +7,19 @@ words, apart from the data (provider and model names, URLs) and the products' ow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 
-import pytest
-from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 from core import providers
 from core.providers import ProviderCreate
 from tests.conftest import fake_key
+from tests.ui.chinese import NOT_THE_PAGES_WORDS, english_on_page, header_texts, shown_texts
 from tests.ui.test_workbench_operator_ui import eventually
 from ui.i18n import UNTRANSLATED
 
-ZH_BROWSER = "zh-CN,zh;q=0.9,en;q=0.8"
-PRODUCT_WORDS = ("LLM Provider Manager", "GPT-Load", "uni-api", "api.yaml", "YAML", "English", "API", "URL",
-                 "GET /api/config/plan")  # fmt: skip
-# Words that come from elsewhere, not from the page: GPT-Load's own error text and core's connect hint.
-NOT_THE_PAGES_WORDS = {"gptload-error", "gptload-hint-text"}
 # Parts of the sync page built by modules not translated yet (ui/plan_table.py, ui/sync_runs.py,
 # ui/topology_view.py) sit in ``untranslated()`` boxes; everything else on the page is checked.
 NOT_YET_TRANSLATED = {UNTRANSLATED}
-# The data: provider and model names, and the group and uni-api entry names made of them ("alpha-one-no-...").
-DATA = re.compile(r"(alpha-one|beta-two|shared-chat|solo-model)[\w.-]*|openai")
-URL = re.compile(r"(https?://|/)[\w.\-/:?=&%]*")
 
 
 async def registry(w) -> None:
@@ -37,51 +27,6 @@ async def registry(w) -> None:
         account = w.fake.add("openai", f"{name}.test", [fake_key(name)], models)
         data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
         await providers.create_provider(w.services, data)
-
-
-def english_words(text: str) -> list[str]:
-    """Words of two or more Latin letters left once the data, URLs and product names are taken out."""
-    for known in PRODUCT_WORDS:
-        text = text.replace(known, " ")
-    text = DATA.sub(" ", text)
-    text = URL.sub(" ", text)
-    text = re.sub(r"sk-\S+|\S*\*{2,}\S*", " ", text)  # masked keys
-    return re.findall(r"[A-Za-z]{2,}", text)
-
-
-def header_texts(defs: Iterable[dict]) -> Iterator[str]:
-    for column in defs:
-        yield column.get("headerName", "")
-        yield column.get("headerTooltip", "")
-        yield from header_texts(column.get("children", []))
-
-
-def shown_texts(user: User, skip: set[str]) -> list[str]:
-    """What the page shows in words: element texts, input and expansion labels, toggle options, grid headers."""
-    with user.client:
-        boxes = [box for marker in skip for box in ElementFilter(marker=marker)]
-    skipped = {id(e) for box in boxes for e in box.descendants(include_self=True)}
-    texts = []
-    for element in user.client.layout.descendants():
-        if id(element) in skipped or isinstance(element, ui.code):
-            continue
-        texts.append(getattr(element, "text", "") if isinstance(getattr(element, "text", ""), str) else "")
-        texts.append(str(element.props.get("label") or ""))
-        texts += [str(o.get("label", "")) for o in element.props.get("options") or [] if isinstance(o, dict)]
-        if isinstance(element, ui.aggrid):
-            texts += header_texts(element.options["columnDefs"])
-    return [text for text in texts if text.strip()]
-
-
-def english_on_page(user: User, skip: set[str] = frozenset()) -> dict[str, list[str]]:
-    texts = shown_texts(user, NOT_THE_PAGES_WORDS | skip) + list(user.notify.messages)
-    return {text: words for text in texts if (words := english_words(text))}
-
-
-@pytest.fixture
-def chinese_browser(user: User) -> User:
-    user.http_client.headers["Accept-Language"] = ZH_BROWSER
-    return user
 
 
 async def open_dashboard(user: User) -> None:
