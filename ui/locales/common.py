@@ -70,17 +70,18 @@ EN: dict[str, str] = {
     "error.not_vanished": "Only models that vanished upstream can be deleted from the inbox.",
     "error.conflicting_actions": "One model got two different actions.",
     "message.unknown_error": "Something went wrong.",
-    # ----- sync page (ui/sync_page.py)
-    "sync.history": "History",
-    "sync.no_plan": "No plan to retry with.",
-    "sync.not_connected": "GPT-Load is not connected: {error}",
-    "sync.planning": "Planning: reading the registry and GPT-Load…",
-    "sync.check_again": "Check GPT-Load again",
-    "sync.verify": "Verify",
-    "sync.verify_tip": "Plan again, reading every group's keys and members: finds changes made by hand in GPT-Load",
-    "sync.reimport": "The registry is empty, so this plan would delete everything the manager made. If the database "
-    "was lost or this is a new instance, bring the setup back instead:",
-    "sync.reimport_link": "Re-import your setup (or restore a backup)",
+    # ----- kinds of change (core/changes.py), in the strip's tooltip and the confirmation
+    "kind.create_group": "create group",
+    "kind.replace_group": "replace group",
+    "kind.update_group": "update group",
+    "kind.trim_redirects": "trim redirects",
+    "kind.delete_group": "delete group",
+    "kind.add_keys": "add keys",
+    "kind.remove_keys": "remove keys",
+    "kind.add_members": "add members",
+    "kind.set_weight": "set weight",
+    "kind.remove_member": "remove member",
+    "kind.write_uniapi": "write uniapi",
 }
 
 ZH: dict[str, str] = {
@@ -148,15 +149,16 @@ ZH: dict[str, str] = {
     "error.not_vanished": "只有在上游消失的模型才能从收件箱中删除。",
     "error.conflicting_actions": "同一个模型收到了两个不同的操作。",
     "message.unknown_error": "出了点问题。",
-    # ----- 同步页面
-    "sync.history": "历史",
-    "sync.no_plan": "没有可用于重试的计划。",
-    "sync.not_connected": "GPT-Load 未连接：{error}",
-    "sync.planning": "正在制定计划：读取注册表和 GPT-Load…",
-    "sync.check_again": "重新检查 GPT-Load",
-    "sync.verify": "核验",
-    "sync.verify_tip": "重新制定计划，读取每个分组的密钥和成员：找出在 GPT-Load 中手动做的更改",
-    "sync.reimport": "注册表为空，因此此计划会删除管理器创建的所有内容。"
-    "如果数据库丢失或这是一个新实例，请改为恢复配置：",
-    "sync.reimport_link": "重新导入你的配置（或恢复备份）",
+    # ----- 更改类型
+    "kind.create_group": "创建分组",
+    "kind.replace_group": "替换分组",
+    "kind.update_group": "更新分组",
+    "kind.trim_redirects": "精简重定向",
+    "kind.delete_group": "删除分组",
+    "kind.add_keys": "添加密钥",
+    "kind.remove_keys": "移除密钥",
+    "kind.add_members": "添加成员",
+    "kind.set_weight": "设置权重",
+    "kind.remove_member": "移除成员",
+    "kind.write_uniapi": "写入 uni-api 配置",
 }
