@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ui.locales import common, dashboard, sync
+from ui.locales import assistant, common, dashboard, importing, inbox, models, providers, session, sync, workbench
 
-PARTS: tuple[ModuleType, ...] = (common, dashboard, sync)
+PARTS: tuple[ModuleType, ...] = (
+    common,
+    dashboard,
+    sync,
+    workbench,
+    importing,
+    models,
+    assistant,
+    inbox,
+    providers,
+    session,
+)
 
 
 def merged(parts: tuple[ModuleType, ...], language: str) -> dict[str, str]:
