@@ -17,14 +17,14 @@ counts once as invalid.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -32,9 +32,6 @@ from core.clients.gptload import GptLoadClient
 from core.errors import LpmError, UpstreamResponseError
 from core.models import ManagedGroup
 from core.topology import identity_provider
-
-if TYPE_CHECKING:
-    from core.services import Services  # a type only: services -> sync must not lead back here
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +167,7 @@ async def read_stats(
 
 
 class HealthCache:
-    """The last read and the read under way; one per services bundle (``health_cache``)."""
+    """The last read and the read under way; one per services bundle (``Services.health``)."""
 
     def __init__(
         self,
@@ -205,9 +202,16 @@ class HealthCache:
         return self._snapshot()
 
     async def wait(self) -> None:
-        """Until the read under way (if any) has ended; for tests and shutdown."""
+        """Until the read under way (if any) has ended; for tests."""
         if self._task is not None:
             await asyncio.shield(self._task)
+
+    async def aclose(self) -> None:
+        """Stop a read under way: at shutdown its client is about to close, and nobody waits for its answer."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
     def _snapshot(self) -> HealthSnapshot:
         reading = self._task is not None and not self._task.done()
@@ -234,21 +238,3 @@ class HealthCache:
             self._read_at = datetime.now(UTC)
             self._version += 1
         log.info("health: read %d providers' groups, error=%s", len(self._providers), bool(self._error))
-
-
-_caches: dict[int, HealthCache] = {}
-
-
-def health_cache(services: Services) -> HealthCache:
-    """The cache of this services bundle (one per app run), dropped with it (as ``ui.events`` keeps its events)."""
-    key = id(services)
-    if key not in _caches:
-        engine = weakref.ref(services.sync)  # the cache must not keep the services alive
-
-        def busy() -> bool:
-            sync = engine()
-            return sync is not None and sync.progress.running
-
-        _caches[key] = HealthCache(services.gptload, busy=busy)
-        weakref.finalize(services, _caches.pop, key, None)
-    return _caches[key]

@@ -16,6 +16,7 @@ from core.crypto import SecretBox
 from core.importing import ImportMemo
 from core.known_secrets import KnownSecrets
 from core.login_guard import LoginThrottle
+from core.provider_health import HealthCache
 from core.settings import Settings
 from core.sync import SyncEngine
 
@@ -41,10 +42,13 @@ class Services:
     imports: ImportMemo = field(default_factory=ImportMemo)
     # Wrong passwords, wherever they are typed (the login page, a backup's re-authentication): one count.
     password_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # Provider health read from GPT-Load in the background (the providers table); no reads start while a sync runs.
+    health: HealthCache = field(init=False)
 
     def __post_init__(self) -> None:
         # The engine works on these services; sync and desired know Services as a type only (no import cycle).
         self.sync = SyncEngine(self, self.gptload)
+        self.health = HealthCache(self.gptload, busy=lambda: self.sync.progress.running)
         self.secrets = KnownSecrets(self.box, (self.settings.gptload_auth_key, self.settings.admin_password))
 
     @classmethod
@@ -74,6 +78,7 @@ class Services:
 
     async def aclose(self) -> None:
         await self.sync.wait()
+        await self.health.aclose()
         await self.upstream.aclose()
         await self.gptload.aclose()
         if self.uniapi is not None:

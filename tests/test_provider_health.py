@@ -3,6 +3,8 @@ the background and cached, never waited for, and "unknown" with the reason when 
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -13,7 +15,6 @@ from core.provider_health import (
     HealthCache,
     ProviderHealth,
     fed_groups,
-    health_cache,
     summarize,
 )
 from tests.conftest import GPTLOAD_ADMIN_KEY, fake_key
@@ -184,5 +185,13 @@ async def test_a_provider_that_feeds_no_group_yet_says_so(services, gptload, reg
     assert stats_reads(gptload) == 0
 
 
-async def test_one_cache_per_services_bundle(services):
-    assert health_cache(services) is health_cache(services)
+async def test_the_bundles_cache_waits_for_a_running_sync_and_shutdown_stops_its_read(services, gptload, synced):
+    """``Services.health``: no read starts by itself while the bundle's own sync runs (its progress says so), and
+    closing the bundle cancels a read under way instead of letting it call a closed client."""
+    services.sync.progress.running = True
+    assert not services.health.snapshot().reading and stats_reads(gptload) == 0
+    services.sync.progress.running = False
+    gptload.latency = 30  # a read that would outlive the shutdown
+    assert services.health.snapshot().reading
+    await asyncio.wait_for(services.aclose(), timeout=5)
+    assert not services.health.snapshot().reading

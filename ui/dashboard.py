@@ -14,7 +14,7 @@ from core import catalog, fetching, import_offer, probes, providers
 from core.errors import LpmError, NotFound
 from core.import_offer import ExistingSetup
 from core.overview import overview
-from core.provider_health import fed_groups, health_cache
+from core.provider_health import fed_groups
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
@@ -34,7 +34,7 @@ async def dashboard(services: Services) -> None:
     state: dict[str, Any] = {"listed": [], "groups": {}, "table": None}
     state["view"] = app.storage.user.get(VIEW_SETTING, "table")
     tickets = {"started": 0, "shown": 0}
-    health = health_cache(services)
+    health = services.health
 
     @ui.refreshable
     def cards() -> None:

@@ -16,7 +16,6 @@ from nicegui.testing import User
 
 from core import providers
 from core.models import Provider
-from core.provider_health import health_cache
 from core.providers import ProviderCreate, ProviderPublic
 from tests.conftest import fake_key
 from tests.ui.test_workbench_operator_ui import emit, eventually
@@ -147,7 +146,7 @@ async def test_health_shows_gptload_stats_and_unknown_with_the_reason(user: User
     await user.should_see(content="Health unknown", marker="health-status", retries=50)
     row = rows(user)["gamma-02"]
     assert (row["health"], row["failure_rate"]) == ("unknown", None) and "HTTP 503" in row["health_note"]
-    assert health_cache(w.services).snapshot().of(ids["gamma-02"]).status == "unknown"
+    assert w.services.health.snapshot().of(ids["gamma-02"]).status == "unknown"
 
 
 async def test_the_cards_stay_one_toggle_away_and_the_choice_is_remembered(user: User, w, recorder):
