@@ -2,7 +2,8 @@
 their requests of the last 24 h with the failure rate, read from ``GET /api/groups/{id}/stats``.
 
 That is one read per group, several hundred at 200 providers, so reads run in the background, bounded by
-GptLoadClient's gate (GPTLOAD_CONCURRENCY), at most once per ``MAX_AGE`` seconds unless forced (``refresh``), and
+GptLoadClient's gate (GPTLOAD_CONCURRENCY), at most once per ``MAX_AGE`` seconds (longer after a long read:
+``PACING``) unless forced (``refresh``), and
 nothing waits for them: ``HealthCache.snapshot()`` answers at once with what is known ("unknown" until the first
 read ends) and starts a read when the last one is too old. A GPT-Load that cannot be reached leaves every provider
 that feeds groups "unknown", with the reason.
@@ -36,6 +37,9 @@ from core.topology import identity_provider
 log = logging.getLogger(__name__)
 
 MAX_AGE = 180.0  # seconds a read stays fresh: GPT-Load's own hourly stats move slowly, its key checks every 5 min
+# A read of thousands of groups keeps GPT-Load busy for minutes (each stats call queries its request log): the next
+# read by itself waits this many times as long as the last one took, so at most a tenth of the time goes to reads.
+PACING = 10
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class HealthCache:
         self._providers: dict[int, ProviderHealth] = {}
         self._read_at: datetime | None = None
         self._started_at: float | None = None  # on ``clock``: when the last read began
+        self._took = 0.0  # on ``clock``: how long the last read took
         self._error: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._version = 0
@@ -191,7 +196,8 @@ class HealthCache:
     def snapshot(self) -> HealthSnapshot:
         """What is known now, at once; starts a read in the background when the last one began too long ago (not
         while a sync runs: its calls go through the same gate, and what it changes is read after it)."""
-        stale = self._started_at is None or self._clock() - self._started_at >= self._max_age
+        fresh_for = max(self._max_age, PACING * self._took)
+        stale = self._started_at is None or self._clock() - self._started_at >= fresh_for
         if stale and not self._busy():
             self._start()
         return self._snapshot()
@@ -236,5 +242,6 @@ class HealthCache:
                                for pid, h in self._providers.items()}  # fmt: skip
         finally:
             self._read_at = datetime.now(UTC)
+            self._took = self._clock() - (self._started_at or 0.0)
             self._version += 1
         log.info("health: read %d providers' groups, error=%s", len(self._providers), bool(self._error))

@@ -130,6 +130,18 @@ async def test_reads_at_most_once_per_max_age_unless_refreshed(services, gptload
     assert stats_reads(gptload, before) == groups
 
 
+async def test_after_a_long_read_the_next_waits_ten_times_as_long(services, gptload, synced, cache, clock):
+    """At 12,000 groups a read takes minutes: reads by themselves then take at most a tenth of GPT-Load's time."""
+    cache.refresh()
+    clock.now += 100  # the read takes 100 s
+    await cache.wait()
+    clock.now += 180 + 100  # fresh for 3 minutes after a quick read, not after this one
+    assert not cache.snapshot().reading
+    clock.now += 1_000 - 280
+    assert cache.snapshot().reading
+    await cache.wait()
+
+
 async def test_no_read_starts_by_itself_while_a_sync_runs_but_refresh_reads(services, gptload, synced, clock):
     running = [True]
     cache = HealthCache(services.gptload, clock=clock, busy=lambda: running[0])
