@@ -144,3 +144,15 @@ def test_dependency_layer_installs_from_wheels_into_a_venv_without_pip(tmp_path)
     modules = "import nicegui, tortoise, aiosqlite, httpx, ruamel.yaml, cryptography, dotenv, uvicorn"
     assert subprocess.run([venv_python, "-c", modules], capture_output=True, timeout=120).returncode == 0
     assert subprocess.run([venv_python, "-m", "pip", "--version"], capture_output=True, timeout=60).returncode != 0
+
+
+def test_the_package_list_names_every_package_of_core_and_ui():
+    """``pip install .`` (not editable) ships only the listed packages: a new one left out installs an app that
+    fails at its first import of it (ui.locales was, for a moment)."""
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(PROJECT_ROOT).parts)
+        for top in ("core", "ui")
+        for init in (PROJECT_ROOT / top).rglob("__init__.py")
+    }
+    assert listed == found
