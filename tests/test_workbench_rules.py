@@ -7,8 +7,10 @@ import pytest
 
 from core.catalog import ModelPublic
 from core.impact import ModelRow, ProviderRow, Registry
-from ui.pending import PendingChanges
+from ui.i18n import text_in
+from ui.pending import STATUS_WORDS, PendingChanges
 from ui.row_rules import (
+    STATUS_FILTERS,
     InvalidFind,
     quick_filter_matches,
     replacer,
@@ -38,6 +40,14 @@ ROW = {"original_name": "moonshot/Kimi-K2", "normalized_name": "", "exposed_name
 )
 def test_quick_filter_matches_like_ag_grid(text, shown):
     assert quick_filter_matches(ROW, text) is shown
+
+
+def test_quick_filter_reads_the_status_as_the_grid_shows_it():
+    """On a Chinese page the Status column shows Chinese words; the quick filter reads what is shown."""
+    words = {"active, to rename": "可用，待重命名"}
+    assert quick_filter_matches(ROW, "待重命名", words) and quick_filter_matches(ROW, "kimi 可用", words)
+    assert not quick_filter_matches(ROW, "rename", words)
+    assert quick_filter_matches(ROW, "rename", {}) and not quick_filter_matches(ROW, "待重命名", {})
 
 
 @pytest.mark.parametrize(
@@ -85,9 +95,11 @@ def test_replacer_literal_and_regex(find, replacement, regex, name, result):
     ],
 )
 def test_replacer_explains_what_is_wrong(find, replacement, message):
+    """The rule names the sentence (a key of the translation table) and its values; the page shows it."""
     with pytest.raises(InvalidFind) as caught:
         replacer(find, replacement, regex=True)
-    assert str(caught.value) == message
+    assert text_in("en", caught.value.key, **caught.value.values) == message
+    assert text_in("zh", caught.value.key, **caught.value.values).startswith(("请先输入", "无效的正则表达式"))
 
 
 def pending_of(*models: tuple[int, str, bool]) -> PendingChanges:
@@ -130,3 +142,36 @@ def test_would_change_counts_without_changing_anything(action, ids, changing):
     pending = pending_of((1, "M-1", False), (2, "M-2", True), (3, "m-3", True))
     assert pending.would_change(ids, action) == changing
     assert pending.count == 0
+
+
+@pytest.mark.parametrize(
+    ("active", "missing", "renamed", "marked", "status"),
+    [
+        (True, False, False, False, "active"),
+        (True, True, False, False, "missing upstream"),
+        (True, False, True, False, "active, to rename"),
+        (True, True, True, False, "missing upstream, to rename"),
+        (True, False, False, True, "to delete"),
+        (False, False, False, False, "deleted"),
+        (False, False, False, True, "to restore"),
+    ],
+)
+def test_every_status_the_grid_holds_has_words_in_both_languages(active, missing, renamed, marked, status):
+    """The Status column holds English data (code and tests branch on it); each value has its words on a page."""
+    model = ModelPublic(id=1, provider_id=1, original_name="m", normalized_name=None, exposed_name="m",
+                        is_active=active, is_manual=False, upstream_missing=missing, fetched_at=None)  # fmt: skip
+    registry = Registry(
+        {1: ProviderRow(1, "acme", "openai", "https://a.test/v1")}, {1: ModelRow(1, 1, "m", None, active)}
+    )
+    pending = PendingChanges.load(1, [model], registry)
+    if renamed:
+        pending.rename(1, "n")
+    if marked:
+        pending.row_action(1)
+    assert pending.rows([])[0]["status"] == status
+    assert text_in("en", STATUS_WORDS[status]) == status  # English pages show the data as it is
+    assert text_in("zh", STATUS_WORDS[status]) != status
+
+
+def test_the_status_filter_labels_are_keys():
+    assert {text_in("en", key) for key in STATUS_FILTERS.values()} == {"All", "Active", "Deleted", "Pending"}

@@ -10,6 +10,7 @@ from core import catalog
 from core.errors import LpmError
 from core.providers import ProviderPublic
 from core.services import Services
+from ui.i18n import t
 from ui.messages import describe
 
 
@@ -26,10 +27,10 @@ def open_manual_add(
     container.clear()
     with container, ui.dialog() as dialog, ui.card():
         if listed_nothing:
-            ui.label(f"{provider.name} listed no models. Add one by hand:").mark("manual-add")
+            ui.label(t("wb.manual_listed_none", name=provider.name)).mark("manual-add")
         else:
-            ui.label(f"Add a model {provider.name} serves but does not list:").mark("manual-add")
-        name = ui.input("Model name")
+            ui.label(t("wb.manual_unlisted", name=provider.name)).mark("manual-add")
+        name = ui.input(t("wb.model_name"))
 
         async def add() -> None:
             try:
@@ -41,6 +42,6 @@ def open_manual_add(
             await on_added()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Cancel", on_click=dialog.close).props("flat")
-            ui.button("Add model", on_click=add)
+            ui.button(t("wb.cancel"), on_click=dialog.close).props("flat")
+            ui.button(t("wb.add_model"), on_click=add)
     dialog.open()

@@ -17,6 +17,18 @@ from core.catalog import ModelPublic
 from core.impact import Duplicate, Edits, Impact, Registry, apply_edits, edit_impact, provider_outlook
 from core.naming import exposed_name
 
+# Every value of the Status column (data: code, tests and the quick filter branch on it) and the key of the words
+# a page shows for it (``ui/locales/workbench.py``).
+STATUS_WORDS = {
+    "active": "wb.status_active",
+    "missing upstream": "wb.status_missing",
+    "active, to rename": "wb.status_active_rename",
+    "missing upstream, to rename": "wb.status_missing_rename",
+    "to delete": "wb.status_to_delete",
+    "to restore": "wb.status_to_restore",
+    "deleted": "wb.status_deleted",
+}
+
 
 @dataclass
 class PendingChanges:
@@ -140,7 +152,7 @@ class PendingChanges:
         return rename, model_id in self.deletions, model_id in self.restores
 
     def _status(self, model_id: int) -> str:
-        """What the Status column says; pending changes read "to …"."""
+        """What the Status column holds (one of ``STATUS_WORDS``); pending changes read "to …"."""
         model = self.models[model_id]
         if model_id in self.deletions:
             return "to delete"

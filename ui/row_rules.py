@@ -2,8 +2,9 @@
 
 The grid filters rows in the browser; Python mirrors the same rules so that a bulk action changes only the rows
 the operator sees, whatever the browser reported as selected: AG Grid's quick filter over the shown columns, and
-the status filter above the grid. Find/Replace turns the operator's input into a function on names, or a message
-saying what is wrong with it.
+the status filter above the grid. Find/Replace turns the operator's input into a function on names, or says what is
+wrong with it. Words for people are keys of the translation table (``ui/locales/workbench.py``): the page shows them
+in its language.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 # The grid's shown columns with a value (the action column has none; "state" is hidden): what the quick filter reads.
 QUICK_FILTER_COLUMNS = ("original_name", "normalized_name", "exposed_name", "status")
-STATUS_FILTERS = {"all": "All", "active": "Active", "deleted": "Deleted", "pending": "Pending"}
+# The status filters and the keys of their labels.
+STATUS_FILTERS = {"all": "wb.filter_all", "active": "wb.filter_active", "deleted": "wb.filter_deleted",
+                  "pending": "wb.filter_pending"}  # fmt: skip
 # The hidden "state" column the status filter works on, as AG Grid computes it from a row (mirrors row_state).
 STATE_GETTER = "p => (p.data._inactive ? 'deleted' : 'active') + (p.data._pending ? ' pending' : '')"
 
@@ -23,15 +26,23 @@ Row = Mapping[str, Any]
 
 
 class InvalidFind(ValueError):
-    """Find/Replace cannot run with this input; the message says why, for the operator."""
+    """Find/Replace cannot run with this input: ``key`` names the sentence that says why, ``values`` fill it in."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
 
 
-def quick_filter_matches(row: Row, text: str | None) -> bool:
+def quick_filter_matches(row: Row, text: str | None, status_words: Mapping[str, str] | None = None) -> bool:
     """AG Grid 34's quick filter (no cache, no custom parser or matcher): the text, upper-cased, is split on
-    single spaces and every part must occur in the upper-cased value of one shown column."""
+    single spaces and every part must occur in the upper-cased value of one shown column. ``status_words``: the
+    Status column's values as the grid shows them (in the page's language); the quick filter reads those."""
     if not text:
         return True
-    values = [str(row[c]).upper() for c in QUICK_FILTER_COLUMNS if row.get(c) not in (None, "")]
+    words = status_words or {}
+    values = [str(words.get(row[c], row[c]) if c == "status" else row[c]).upper()
+              for c in QUICK_FILTER_COLUMNS if row.get(c) not in (None, "")]  # fmt: skip
     return all(any(part in value for value in values) for part in text.upper().split(" "))
 
 
@@ -64,7 +75,7 @@ def replacer(find: str | None, replacement: str | None, *, regex: bool) -> Calla
     expression (``\\1`` in ``replacement`` is its first group), replaced. Raises InvalidFind for an empty
     ``find``, an invalid pattern or a replacement referring to a group the pattern lacks."""
     if not find:
-        raise InvalidFind("Type what to find first.")
+        raise InvalidFind("wb.find_empty")
     replacement = replacement or ""
     if not regex:
         return lambda name: name.replace(find, replacement)
@@ -72,5 +83,5 @@ def replacer(find: str | None, replacement: str | None, *, regex: bool) -> Calla
         pattern = re.compile(find)
         pattern.sub(replacement, "")  # parses the replacement's group references even without a match
     except re.error as exc:
-        raise InvalidFind(f"Invalid regular expression: {exc}.") from None
+        raise InvalidFind("wb.invalid_regex", error=str(exc)) from None  # Python's own words on the pattern
     return lambda name: pattern.sub(replacement, name)

@@ -140,7 +140,7 @@ async def test_a_saved_deletion_shows_as_deleted_and_is_restored_through_save(us
     await user.should_see("Save Changes (1)")
     user.find(marker="save-changes").click()
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 deletions")
+    await user.should_see("Saved 1 deletion.")
     saved = rows(user)["m-1"]
     assert (saved["status"], saved["_inactive"], saved["_pending"]) == ("deleted", True, False)
     assert "row-inactive" in grid(user).options["rowClassRules"]  # styled as deleted; its button says Restore
@@ -152,7 +152,7 @@ async def test_a_saved_deletion_shows_as_deleted_and_is_restored_through_save(us
     user.find(marker="save-changes").click()
     await user.should_see(content="Restores: 1", marker="save-restores")
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 restores")
+    await user.should_see("Saved 1 restore.")
     assert await db_active(provider_id) == [True, True, True]
     assert rows(user)["m-1"]["status"] == "active"
 
@@ -169,7 +169,7 @@ async def test_the_status_filter_limits_bulk_actions_and_restore_selected_brings
     await user.should_see("Delete selected: nothing to change in the 2 selected models.")
 
     click(user, "Restore selected")
-    await user.should_see(content="1 selected rows hidden by the filters are left alone.", marker="bulk-note")
+    await user.should_see(content="1 selected row hidden by the filters is left alone.", marker="bulk-note")
     await answer(user, "Restore 2 selected models?")
     await user.should_see("Save Changes (2)")
     user.find(marker="save-changes").click()

@@ -57,7 +57,7 @@ async def test_the_status_line_counts_rows_and_follows_every_pending_change(user
 
     user.find(marker="save-changes").click()
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 renames, 1 deletions and 1 restores")
+    await user.should_see("Saved 1 rename, 1 deletion and 1 restore")
     await user.should_see(content="4 models · 3 active · 1 deleted · 0 pending", marker="workbench-counts")
     assert rows(user)["m-2"]["status"] == "deleted" and rows(user)["m-1"]["status"] == "active"
 

@@ -99,7 +99,7 @@ async def test_save_dialog_counts_duplicates_and_the_delete_all_warning(user: Us
     user.find(marker="save-changes").click()
     await user.should_see(content="a ← a, b", marker="save-duplicates")
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 renames")
+    await user.should_see("Saved 1 rename.")
     models = await catalog.list_models(provider_id)
     assert [m.exposed_name for m in models] == ["a", "a"]
 
@@ -185,7 +185,7 @@ async def test_a_rename_onto_a_sibling_shows_the_duplicate_and_confirm_keeps_it(
     user.find(marker="save-changes").click()
     await user.should_see(content="gpt-4o ← gpt-4o, gpt-4o-mini", marker="save-duplicates")
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 renames")  # refused without confirm_duplicates: the duplicate was shown
+    await user.should_see("Saved 1 rename.")  # refused without confirm_duplicates: the duplicate was shown
     models = await catalog.list_models(provider_id)
     assert [(m.original_name, m.exposed_name) for m in models] == [("gpt-4o", "gpt-4o"), ("gpt-4o-mini", "gpt-4o")]
 
@@ -225,7 +225,7 @@ async def test_confirm_does_not_confirm_a_delete_everything_it_did_not_show(user
     await user.should_see(marker="save-changed")
     assert await db_state(provider_id) == [(None, True), (None, False)]
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 deletions")
+    await user.should_see("Saved 1 deletion.")
     assert await db_state(provider_id) == [(None, False), (None, False)]
 
 
@@ -244,5 +244,5 @@ async def test_confirm_does_not_confirm_a_duplicate_it_did_not_show(user: User, 
     await user.should_see(content="chat ← m-1, m-2", marker="save-duplicates")  # refused: shown now
     assert [n for n, _ in await db_state(provider_id)] == [None, "chat"]
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 1 renames")
+    await user.should_see("Saved 1 rename.")
     assert [n for n, _ in await db_state(provider_id)] == ["chat", "chat"]

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from ui.i18n import t
 from ui.row_rules import InvalidFind, replacer
-from ui.workbench.bulk import SELECT_FIRST, BulkAction, run_bulk
+from ui.workbench.bulk import BulkAction, run_bulk, select_first
 
 if TYPE_CHECKING:
     from ui.workbench.page import Workbench
-
-REGEX_TIP = "Find is a Python regular expression; \\1 in “Replace with” inserts its first group"
 
 
 class FindReplace:
@@ -22,10 +21,12 @@ class FindReplace:
     def __init__(self, page: Workbench) -> None:
         self.page = page
         with ui.row().classes("items-center gap-2 no-wrap").mark("find-replace"):
-            self.find = ui.input("Find", on_change=self.preview).props("dense").mark("find")
-            self.replacement = ui.input("Replace with", on_change=self.preview).props("dense").mark("replace-with")
-            self.regex = ui.checkbox("Regex", on_change=self.preview).tooltip(REGEX_TIP).mark("regex")
-            ui.button("Replace", on_click=self.replace).props("flat dense").mark("replace")
+            self.find = ui.input(t("wb.find"), on_change=self.preview).props("dense").mark("find")
+            self.replacement = (
+                ui.input(t("wb.replace_with"), on_change=self.preview).props("dense").mark("replace-with")
+            )
+            self.regex = ui.checkbox(t("wb.regex"), on_change=self.preview).tooltip(t("wb.regex_tip")).mark("regex")
+            ui.button(t("wb.replace"), on_click=self.replace).props("flat dense").mark("replace")
             self.count = ui.label("").classes("text-caption whitespace-nowrap").mark("replace-preview")
 
     def preview(self) -> None:
@@ -36,30 +37,31 @@ class FindReplace:
         try:
             action = self._action()
         except InvalidFind as exc:
-            self._show(str(exc), error=True)
+            self._show(t(exc.key, **exc.values), error=True)
             return
         ids, _ = self.page.grid.targets()
         if not ids:
-            self._show("select rows first")
+            self._show(t("wb.select_rows_first"))
             return
         changing = len(self.page.pending.would_change(ids, action.change))
-        self._show(f"{changing} row{'' if changing == 1 else 's'} would change")
+        self._show(t("wb.would_change_one" if changing == 1 else "wb.would_change", count=changing))
 
     async def replace(self) -> None:
         if not self.page.grid.targets()[0]:
-            ui.notify(SELECT_FIRST.format(what="Replace"), type="warning")
+            ui.notify(select_first("wb.replace"), type="warning")
             return
         try:
             action = self._action()
         except InvalidFind as exc:
-            ui.notify(f"{exc} Nothing was changed.", type="negative")
+            ui.notify(t("wb.nothing_changed", error=t(exc.key, **exc.values)), type="negative")
             return
         await run_bulk(self.page, action)
 
     def _action(self) -> BulkAction:
         change = replacer(self.find.value, self.replacement.value, regex=self.regex.value)
-        verb = f"Replace “{self.find.value}” with “{self.replacement.value or ''}” in the names of"
-        return BulkAction("Replace", verb, lambda p, i: p.rename(i, change(p.exposed(i))))
+        values = {"find": self.find.value, "replacement": self.replacement.value or ""}
+        return BulkAction("wb.replace", "wb.replace_question", lambda p, i: p.rename(i, change(p.exposed(i))),
+                          values=values)  # fmt: skip
 
     def _show(self, text: str, *, error: bool = False) -> None:
         self.count.set_text(text)

@@ -18,6 +18,8 @@ from typing import Any
 
 from nicegui import events, ui
 
+from ui.i18n import t
+from ui.pending import STATUS_WORDS
 from ui.row_rules import STATE_GETTER, quick_filter_matches, status_filter_matches, status_filter_model
 
 CSS = """
@@ -33,7 +35,8 @@ CSS = """
 ACTION_RENDERER = """params => {
   const d = params.data;
   const box = document.createElement('span');
-  const button = (text, event, title) => {
+  const button = (which, event) => {
+    const [text, title] = BUTTONS[which];
     const b = document.createElement('button');
     b.textContent = text;
     b.title = title;
@@ -41,12 +44,19 @@ ACTION_RENDERER = """params => {
     b.onclick = () => emitEvent(event, d.id);
     box.appendChild(b);
   };
-  if (d._deleted || d._restore) button('Revert', 'model_action', 'Undo the pending delete or restore');
-  else if (d._inactive) button('Restore', 'model_action', 'Make this deleted model active again (on Save)');
-  else button('Delete', 'model_action', 'Delete this model (on Save)');
-  button('Test', 'model_test', 'Send this model a one-token chat request now');
+  if (d._deleted || d._restore) button('revert', 'model_action');
+  else if (d._inactive) button('restore', 'model_action');
+  else button('delete', 'model_action');
+  button('test', 'model_test');
   return box;
 }"""
+# The row's buttons: the keys of their labels and tooltips.
+ROW_BUTTONS = {
+    "revert": ("wb.row_revert", "wb.row_revert_tip"),
+    "restore": ("wb.row_restore", "wb.row_restore_tip"),
+    "delete": ("wb.row_delete", "wb.row_delete_tip"),
+    "test": ("wb.row_test", "wb.row_test_tip"),
+}
 # Only outside an editor: inside one, Enter ends the edit and Delete deletes characters, as AG Grid does.
 KEYS = """e => {
   if (e.api.getEditingCells().length) return;
@@ -80,17 +90,37 @@ SELECTION = (
     "e => { const ids = []; e.api.forEachNodeAfterFilter(n => n.isSelected() && ids.push(n.data.id)); "
     "emitEvent('models_selection', ids); }"
 )
-COLUMNS = [
-    {"field": "original_name", "headerName": "Original name", "filter": True, "flex": 2},
-    {"field": "normalized_name", "headerName": "Normalized name", "filter": True, "flex": 2,
-     ":editable": "params => !params.data._deleted && (!params.data._inactive || params.data._restore)"},
-    {"field": "exposed_name", "headerName": "Exposed name", "filter": True, "flex": 2},
-    {"field": "status", "headerName": "Status", "filter": True, "flex": 1},
-    {"colId": "state", "hide": True, "filter": "agTextColumnFilter", ":valueGetter": STATE_GETTER},
-    {"colId": "actions", "headerName": "", ":cellRenderer": ACTION_RENDERER, "sortable": False, "width": 170},
-]  # fmt: skip
-
 Row = dict[str, Any]
+
+
+def action_renderer() -> str:
+    """The row buttons' script, their labels in the page's language."""
+    buttons = {which: [t(text), t(title)] for which, (text, title) in ROW_BUTTONS.items()}
+    return ACTION_RENDERER.replace("BUTTONS", json.dumps(buttons, ensure_ascii=False))
+
+
+def status_words() -> dict[str, str]:
+    """The Status column's values (English data) as the page shows them."""
+    return {value: t(key) for value, key in STATUS_WORDS.items()}
+
+
+def columns(words: dict[str, str]) -> list[dict[str, Any]]:
+    """The grid's columns, headers in the page's language. The Status column shows ``words`` for its values, and
+    the quick filter and the column's filter read what it shows (``ui.row_rules.quick_filter_matches`` mirrors
+    that); the values stay English data."""
+    shown = json.dumps(words, ensure_ascii=False)
+    return [
+    {"field": "original_name", "headerName": t("wb.col_original"), "filter": True, "flex": 2},
+    {"field": "normalized_name", "headerName": t("wb.col_normalized"), "filter": True, "flex": 2,
+     ":editable": "params => !params.data._deleted && (!params.data._inactive || params.data._restore)"},
+    {"field": "exposed_name", "headerName": t("wb.col_exposed"), "filter": True, "flex": 2},
+    {"field": "status", "headerName": t("wb.col_status"), "filter": True, "flex": 1,
+     ":valueFormatter": f"p => ({shown})[p.value] ?? p.value",
+     ":getQuickFilterText": f"p => ({shown})[p.value] ?? p.value",
+     ":filterValueGetter": f"p => ({shown})[p.data.status] ?? p.data.status"},
+    {"colId": "state", "hide": True, "filter": "agTextColumnFilter", ":valueGetter": STATE_GETTER},
+    {"colId": "actions", "headerName": "", ":cellRenderer": action_renderer(), "sortable": False, "width": 170},
+    ]  # fmt: skip
 
 
 class ModelGrid:
@@ -116,10 +146,11 @@ class ModelGrid:
         self.quick_filter = ""
         self.status = "all"
         self._shown: dict[int, Row] = {row["id"]: row for row in rows}
+        self.status_words = status_words()
         ui.add_css(CSS)
         self.aggrid = ui.aggrid(
             {
-                "columnDefs": COLUMNS,
+                "columnDefs": columns(self.status_words),
                 "rowData": rows,
                 # The header checkbox selects the rows the filters show, not the hidden ones (AG Grid 33+).
                 "rowSelection": {"mode": "multiRow", "selectAll": "filtered"},
@@ -148,7 +179,9 @@ class ModelGrid:
         return shown, len(self.selected) - len(shown)
 
     def visible(self, row: Row) -> bool:
-        return quick_filter_matches(row, self.quick_filter) and status_filter_matches(row, self.status)
+        return quick_filter_matches(row, self.quick_filter, self.status_words) and status_filter_matches(
+            row, self.status
+        )
 
     def search(self, text: str | None) -> None:
         self.quick_filter = text or ""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from core.impact import Duplicate, Impact
-
-DELETE_ALL_WARNING = "Warning: this deletes every model of the provider."
+from ui.i18n import t
 
 
 def impact_view(impact: Impact, provider_id: int, *, prefix: str) -> None:
@@ -15,23 +14,19 @@ def impact_view(impact: Impact, provider_id: int, *, prefix: str) -> None:
     within = [d for d in impact.duplicates if d.within_provider]
     across = [d for d in impact.duplicates if not d.within_provider]
     if within:
-        ui.label("Duplicate names inside a provider, split into one group each behind an aggregate:").classes(
-            "font-bold"
-        )
+        ui.label(t("wb.within_heading")).classes("font-bold")
         for duplicate in within:
             ui.label(duplicate_text(duplicate, provider_id)).mark(f"{prefix}-duplicates")
     if across:
-        ui.label("Names that other providers of the same kind serve too, joined behind an aggregate:").classes(
-            "font-bold"
-        )
+        ui.label(t("wb.across_heading")).classes("font-bold")
         for duplicate in across:
             ui.label(duplicate_text(duplicate, provider_id)).mark(f"{prefix}-shared")
     if impact.split:
-        ui.label("The next sync creates:").classes("font-bold")
+        ui.label(t("wb.split_heading")).classes("font-bold")
         for group in impact.split:
             ui.label(f"{group.aggregate} → {', '.join(group.members)}").mark(f"{prefix}-split")
     if provider_id in impact.emptied_provider_ids:
-        ui.label(DELETE_ALL_WARNING).classes("text-negative").mark(f"{prefix}-delete-all")
+        ui.label(t("wb.delete_all")).classes("text-negative").mark(f"{prefix}-delete-all")
 
 
 def duplicate_text(duplicate: Duplicate, provider_id: int) -> str:

@@ -12,6 +12,7 @@ from core.errors import LpmError
 from core.impact import load_registry
 from core.providers import ProviderPublic
 from core.services import Services
+from ui.i18n import t
 from ui.manual_add import open_manual_add
 from ui.messages import describe
 from ui.pending import PendingChanges
@@ -24,7 +25,6 @@ from ui.workbench.toolbar import edit_bar, title_bar
 
 LEAVE_WARNING_ON = 'window.onbeforeunload = e => { e.preventDefault(); e.returnValue = ""; return ""; };'
 LEAVE_WARNING_OFF = "window.onbeforeunload = null;"
-KEYS_HELP = "In the grid: Enter edits the name, Space selects, Delete marks the selected (or focused) rows for deletion"
 
 
 async def workbench(services: Services, provider_id: int) -> None:
@@ -51,7 +51,7 @@ class Workbench:
         with ui.row().classes("items-center w-full gap-x-4 gap-y-0"):
             self.counts = ui.label().classes("text-sm").mark("workbench-counts")
             ui.space()
-            ui.label(KEYS_HELP).classes("text-caption opacity-80")
+            ui.label(t("wb.keys_help")).classes("text-caption opacity-80")
         rows = pending.rows(self.outlook.duplicates)
         self.grid = ModelGrid(
             rows,
@@ -70,7 +70,7 @@ class Workbench:
     def preview(self) -> None:
         """What the next sync makes of this provider's names once the edits are saved."""
         if self.outlook.duplicates:
-            ui.label("Split preview").classes("text-h6")
+            ui.label(t("wb.split_preview")).classes("text-h6")
         impact_view(self.outlook, self.provider.id, prefix="preview")
 
     def refresh(self, *, reload: bool = False) -> None:
@@ -89,12 +89,13 @@ class Workbench:
         """Save shows how many edits are pending (and hides without any); leaving the page then asks first. The
         status line counts the rows as the status filter shows them."""
         count = self.pending.count
-        self.save_button.set_text(f"Save Changes ({count})")
+        self.save_button.set_text(t("wb.save_changes", count=count))
         self.save_button.set_visibility(count > 0)
         ui.run_javascript(LEAVE_WARNING_ON if count else LEAVE_WARNING_OFF)
         n = status_counts(rows)
-        self.counts.set_text(f"{n['all']:,} models · {n['active']:,} active · {n['deleted']:,} deleted · "
-                             f"{n['pending']:,} pending")  # fmt: skip
+        models = t("wb.count_models_one" if n["all"] == 1 else "wb.count_models", count=f"{n['all']:,}")
+        shown = {status: f"{n[status]:,}" for status in ("active", "deleted", "pending")}
+        self.counts.set_text(t("wb.count_line", models=models, **shown))
 
     async def rename(self, model_id: int, name: str | None) -> None:
         self.pending.rename(model_id, name)
@@ -120,16 +121,16 @@ class Workbench:
     async def test_model(self, model_id: int) -> None:
         """One chat request with one output token, now (not a pending change): ok with its latency, or why not."""
         name = self.pending.models[model_id].original_name
-        ui.notify(f"Testing {name}…")
+        ui.notify(t("wb.testing", name=name))
         try:
             result = await probes.probe_model(self.services, model_id)
         except LpmError as exc:
             ui.notify(f"{name}: {describe(exc)}", type="negative", multi_line=True)
             return
         if result.ok:
-            ui.notify(f"{name}: ok in {result.latency_ms} ms", type="positive")
+            ui.notify(t("wb.test_ok", name=name, ms=result.latency_ms), type="positive")
         else:
-            ui.notify(f"{name}: failed after {result.latency_ms} ms: {result.code}: {result.detail}",
+            ui.notify(t("wb.test_failed", name=name, ms=result.latency_ms, code=result.code, detail=result.detail),
                       type="negative", multi_line=True)  # fmt: skip
 
     def open_save_dialog(self) -> None:
@@ -140,8 +141,7 @@ class Workbench:
     async def saved(self, result: BatchResult) -> None:
         self.pending.saved([m for m in result.models if m.provider_id == self.provider.id])
         self.refresh(reload=True)  # one reload, from what the save returned
-        text = changes_text(result.renamed, result.deleted, result.restored)
-        ui.notify(f"Saved {text}. Next: click Sync Configuration.", type="positive")
+        ui.notify(t("wb.saved", changes=changes_text(result.renamed, result.deleted, result.restored)), type="positive")
 
     async def reload_registry(self) -> None:
         """The registry changed behind this page's back (a save was refused): read it again, keep the edits."""
@@ -150,7 +150,7 @@ class Workbench:
 
     async def fetch(self) -> None:
         if self.pending.count:
-            ui.notify("Save or revert your pending changes first.", type="warning")
+            ui.notify(t("wb.save_or_revert"), type="warning")
             return
         try:
             result = await fetching.fetch_models(self.services, self.provider.id)
@@ -159,11 +159,11 @@ class Workbench:
             return
         await self.reload()
         if result.listed == 0:  # an empty listing is a warning, and the one case "listed no models" is true
-            ui.notify(result.warning or f"{self.provider.name} listed no models.", type="warning", multi_line=True)
+            ui.notify(t("wb.listed_none", url=self.provider.base_url), type="warning", multi_line=True)
             self.manual_add(listed_nothing=True)
             return
-        text = f"{len(result.added)} added, {len(result.disappeared)} disappeared upstream ({result.listed} listed)"
-        if result.warning:
+        text = t("wb.fetched", added=len(result.added), gone=len(result.disappeared), listed=result.listed)
+        if result.warning:  # names the registry cannot hold: core's words, with the names (as on the dashboard)
             ui.notify(f"{text}. {result.warning}", type="warning", multi_line=True)
         else:
             ui.notify(text, type="positive")
@@ -178,7 +178,12 @@ class Workbench:
 
 
 def changes_text(renamed: int, deleted: int, restored: int = 0) -> str:
-    parts = [f"{renamed} renames"] if renamed else []
-    parts += [f"{deleted} deletions"] if deleted else []
-    parts += [f"{restored} restores"] if restored else []
-    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 2 else parts) or "no changes"
+    """``2 renames, 1 deletion and 1 restore`` in the page's language (the counts that are not 0)."""
+    parts = [t("wb.renames_one" if renamed == 1 else "wb.renames", count=renamed)] if renamed else []
+    parts += [t("wb.deletions_one" if deleted == 1 else "wb.deletions", count=deleted)] if deleted else []
+    parts += [t("wb.restores_one" if restored == 1 else "wb.restores", count=restored)] if restored else []
+    if len(parts) == 3:
+        return t("wb.list_three", first=parts[0], second=parts[1], third=parts[2])
+    if len(parts) == 2:
+        return t("wb.list_two", first=parts[0], second=parts[1])
+    return parts[0] if parts else t("wb.no_changes")

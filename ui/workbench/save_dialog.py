@@ -10,19 +10,19 @@ from core import catalog
 from core.catalog import Changes
 from core.errors import ConfirmationRequired, LpmError
 from core.impact import Impact
+from ui.i18n import t
 from ui.messages import describe
 from ui.workbench.impact_view import impact_view
 
 if TYPE_CHECKING:
     from ui.workbench.page import Workbench
 
-CHANGED_MEANWHILE = "The models changed since this page was loaded. Saving now does this:"
-
 
 class ConfirmedSave:
     """A save that asks first: what it does (``heading``, ``details``) and its impact; Confirm confirms exactly
     what was shown. Refused because the registry changed meanwhile, it shows the new impact and asks again.
-    The list scrolls inside the dialog; Cancel and Confirm stay in view. Subclasses say what and how to save."""
+    The list scrolls inside the dialog; Cancel and Confirm stay in view. Subclasses say what and how to save;
+    the base shows Cancel, Confirm and the "changed meanwhile" line in the page's language."""
 
     prefix = "save"  # of the test markers: {prefix}-dialog, -actions, -confirm, -changed
 
@@ -38,15 +38,15 @@ class ConfirmedSave:
             ):
                 self.content()
             with ui.row().classes("w-full justify-end p-3 border-t shrink-0").mark(f"{self.prefix}-actions"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Confirm", on_click=self.confirm).mark(f"{self.prefix}-confirm")
+                ui.button(t("wb.cancel"), on_click=self.dialog.close).props("flat")
+                ui.button(t("wb.confirm"), on_click=self.confirm).mark(f"{self.prefix}-confirm")
         self.dialog.open()
 
     @ui.refreshable_method
     def content(self) -> None:
         self.heading()
         if self.changed_meanwhile:
-            ui.label(CHANGED_MEANWHILE).classes("text-warning").mark(f"{self.prefix}-changed")
+            ui.label(t("wb.changed_meanwhile")).classes("text-warning").mark(f"{self.prefix}-changed")
         self.details()
 
     def heading(self) -> None:
@@ -98,16 +98,17 @@ class SaveDialog(ConfirmedSave):
 
     def heading(self) -> None:
         pending = self.page.pending
-        ui.label(f"Save {pending.count} changes to {self.page.provider.name}?").classes("text-h6")
+        question = "wb.save_question_one" if pending.count == 1 else "wb.save_question"
+        ui.label(t(question, count=pending.count, name=self.page.provider.name)).classes("text-h6")
 
     def details(self) -> None:
         pending = self.page.pending
         if pending.renames:
-            ui.label(f"Renames: {len(pending.renames)}").mark("save-renames")
+            ui.label(t("wb.save_renames", count=len(pending.renames))).mark("save-renames")
         if pending.deletions:
-            ui.label(f"Deletions: {len(pending.deletions)}").mark("save-deletions")
+            ui.label(t("wb.save_deletions", count=len(pending.deletions))).mark("save-deletions")
         if pending.restores:
-            ui.label(f"Restores: {len(pending.restores)}").mark("save-restores")
+            ui.label(t("wb.save_restores", count=len(pending.restores))).mark("save-restores")
         impact_view(self.impact, self.page.provider.id, prefix="save")
 
     async def save(self) -> Any:

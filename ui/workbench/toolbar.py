@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from ui.i18n import t
 from ui.row_rules import STATUS_FILTERS
 from ui.workbench.bulk import BULK_ACTIONS
 from ui.workbench.find_replace import FindReplace
@@ -15,12 +16,13 @@ from ui.workbench.find_replace import FindReplace
 if TYPE_CHECKING:
     from ui.workbench.page import Workbench
 
+# The swatch's colour, the text's classes, the key of the text.
 LEGEND = [
-    ("rgba(255, 193, 7, .45)", "", "duplicate name inside this provider (split behind an aggregate)"),
-    ("", "font-bold", "bold exposed name: another provider serves it too"),
-    ("var(--q-primary)", "", "bar on the left: pending, not saved yet (status “to …”)"),
-    ("", "line-through opacity-50", "struck through: deleted on Save"),
-    ("rgba(128, 128, 128, .35)", "italic", "grey: deleted by an earlier save (Restore brings it back)"),
+    ("rgba(255, 193, 7, .45)", "", "wb.legend_duplicate"),
+    ("", "font-bold", "wb.legend_shared"),
+    ("var(--q-primary)", "", "wb.legend_pending"),
+    ("", "line-through opacity-50", "wb.legend_deleted"),
+    ("rgba(128, 128, 128, .35)", "italic", "wb.legend_inactive"),
 ]
 
 
@@ -33,10 +35,10 @@ def title_bar(page: Workbench) -> ui.button:
         # Steady, not pulsing: a pulsing button looked disabled half of the time.
         save = ui.button(icon="save", on_click=page.open_save_dialog).props("unelevated color=primary")
         save.mark("save-changes")
-        ui.button("Fetch models", icon="cloud_download", on_click=page.fetch).props("outline")
-        ui.button("Add a model by hand", icon="add", on_click=lambda: page.manual_add(listed_nothing=False)).props(
+        ui.button(t("wb.fetch_models"), icon="cloud_download", on_click=page.fetch).props("outline")
+        ui.button(t("wb.add_by_hand"), icon="add", on_click=lambda: page.manual_add(listed_nothing=False)).props(
             "flat"
-        ).tooltip("For a model the provider serves but does not list")
+        ).tooltip(t("wb.add_by_hand_tip"))
     return save
 
 
@@ -46,16 +48,17 @@ def edit_bar(page: Workbench) -> FindReplace:
     selection."""
     with ui.row().classes("items-center w-full gap-x-3 gap-y-1"):
         with ui.row().classes("items-center gap-2 no-wrap"):
-            ui.input("Quick search", on_change=lambda e: page.grid.search(e.value)).props("clearable dense").mark(
+            ui.input(t("wb.quick_search"), on_change=lambda e: page.grid.search(e.value)).props("clearable dense").mark(
                 "quick-search"
             )
-            ui.toggle(STATUS_FILTERS, value="all", on_change=lambda e: page.grid.show_status(e.value)).props(
+            filters = {status: t(key) for status, key in STATUS_FILTERS.items()}
+            ui.toggle(filters, value="all", on_change=lambda e: page.grid.show_status(e.value)).props(
                 "dense no-caps"
-            ).mark("status-filter").tooltip("Show all models, or only active, deleted or pending ones")
+            ).mark("status-filter").tooltip(t("wb.status_filter_tip"))
         with ui.row().classes("items-center gap-1"):
             for action in BULK_ACTIONS:
-                ui.button(action.button, on_click=partial(page.bulk, action)).props("flat dense").tooltip(
-                    action.tooltip
+                ui.button(t(action.button), on_click=partial(page.bulk, action)).props("flat dense").tooltip(
+                    t(action.tooltip)
                 )
         find_replace = FindReplace(page)
     legend()
@@ -65,8 +68,8 @@ def edit_bar(page: Workbench) -> FindReplace:
 def legend() -> None:
     """What the grid's colours and marks mean."""
     with ui.row().classes("items-center gap-x-4 gap-y-0 text-caption opacity-80"):
-        for colour, classes, text in LEGEND:
+        for colour, classes, key in LEGEND:
             with ui.row().classes("items-center gap-1 no-wrap"):
                 if colour:
                     ui.element("span").classes("lpm-legend-swatch").style(f"background: {colour}")
-                ui.label(text).classes(classes).mark("legend")
+                ui.label(t(key)).classes(classes).mark("legend")
