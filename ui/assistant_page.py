@@ -10,6 +10,7 @@ split confirmation. Rejecting hides a suggestion on this page; disabling a saved
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nicegui import ui
@@ -17,13 +18,14 @@ from nicegui import ui
 from core import normalization_suggestions as assistant
 from core.catalog import BatchResult, ModelPublic
 from core.impact import Impact, Registry, load_registry
-from core.normalization import KINDS, Rule, Suggestion
+from core.normalization import Rule, Suggestion
 from core.normalization_suggestions import Review, RulePublic
 from core.services import Services
-from ui.assistant_rules import RulesPanel
+from ui.assistant_rules import RulesPanel, explanation, rule_title
+from ui.i18n import t, translator
 from ui.pending import PendingChanges
 from ui.workbench.impact_view import impact_view
-from ui.workbench.page import LEAVE_WARNING_OFF, LEAVE_WARNING_ON, changes_text
+from ui.workbench.page import LEAVE_WARNING_OFF, LEAVE_WARNING_ON
 from ui.workbench.save_dialog import SaveDialog
 
 PAGE_SIZE = 10  # suggestions per page: each shows its impact, computed once the page is drawn
@@ -48,19 +50,20 @@ class Touched:
 class AssistantPage:
     def __init__(self, services: Services, review: Review, rules: list[RulePublic]) -> None:
         self.services = services
+        self._t = translator()  # the impacts are drawn by a timer, the saves in dialogs
         self.load(review)
-        ui.label("Suggested normalized names, one card per rule, computed from the names of every provider. Tick "
-                 "suggestions and accept them: they become pending renames, saved together with Save."
-                 ).classes("text-sm text-grey-8")  # fmt: skip
+        ui.label(t("assist.intro")).classes("text-sm text-grey-8")
         self.rules_panel = RulesPanel(services, rules, self.rules_changed)
         self.bar()
         with ui.row().classes("w-full items-center gap-2"):
-            ui.button("Select all", on_click=lambda: self.tick(all_shown=True)).props("flat dense").mark("tick-all")
-            ui.button("Select none", on_click=lambda: self.tick(all_shown=False)).props("flat dense")
-            ui.button("Accept selected", icon="done_all", on_click=self.accept).mark("accept-selected")
-            ui.button("Reject selected", icon="block", on_click=self.reject).props("outline").mark("reject-selected")
+            ui.button(t("assist.select_all"), on_click=lambda: self.tick(all_shown=True)).props("flat dense").mark(
+                "tick-all"
+            )
+            ui.button(t("assist.select_none"), on_click=lambda: self.tick(all_shown=False)).props("flat dense")
+            ui.button(t("assist.accept"), icon="done_all", on_click=self.accept).mark("accept-selected")
+            ui.button(t("assist.reject"), icon="block", on_click=self.reject).props("outline").mark("reject-selected")
             ui.space()
-            ui.button("Show rejected again", on_click=self.unreject).props("flat dense")
+            ui.button(t("assist.unreject"), on_click=self.unreject).props("flat dense")
         self.cards()
         self.dialogs = ui.element()  # outside everything a refresh rebuilds
 
@@ -78,7 +81,8 @@ class AssistantPage:
     def provider(self) -> Touched:
         registry = self.pending.registry
         names = sorted({registry.providers[registry.models[i].provider_id].name for i in self.pending.renames})
-        return Touched(", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+        shown = ", ".join(names[:3])
+        return Touched(self._t("assist.names_more", names=shown, count=len(names) - 3) if len(names) > 3 else shown)
 
     # ----- suggestions
 
@@ -90,13 +94,14 @@ class AssistantPage:
     def cards(self) -> None:
         shown = self.visible()
         if not shown:
-            ui.label("No suggestions: every name follows the rules.").mark("no-suggestions")
+            ui.label(self._t("assist.none")).mark("no-suggestions")
             return
         self.offset = min(self.offset, (len(shown) - 1) // PAGE_SIZE * PAGE_SIZE)
         page = shown[self.offset : self.offset + PAGE_SIZE]
         with ui.row().classes("items-center gap-2"):
             last = self.offset + len(page)
-            ui.label(f"Suggestions {self.offset + 1}–{last} of {len(shown)}").mark("suggestion-count")
+            count = self._t("assist.count", first=self.offset + 1, last=last, total=len(shown))
+            ui.label(count).mark("suggestion-count")
             ui.button(icon="chevron_left", on_click=lambda: self.turn(-PAGE_SIZE)).props("flat dense").set_enabled(
                 self.offset > 0
             )
@@ -112,28 +117,31 @@ class AssistantPage:
         rule, changes = suggestion.rule, suggestion.changes
         with ui.card().classes("w-full gap-1").mark("suggestion"):
             with ui.row().classes("items-center gap-2 w-full"):
-                ui.checkbox(title(rule), value=rule in self.ticked,
+                ui.checkbox(rule_title(rule), value=rule in self.ticked,
                             on_change=lambda e, r=rule: self.ticked.add(r) if e.value else self.ticked.discard(r)
                             ).classes("font-bold").mark("suggestion-tick")  # fmt: skip
                 if rule.id is not None:
-                    ui.badge("saved rule").props("outline").mark("saved-badge")
+                    ui.badge(self._t("assist.saved_badge")).props("outline").mark("saved-badge")
                 ui.space()
-                ui.label(counted(len(changes), "model")).classes("text-sm")
+                ui.label(counted(self._t, len(changes), "assist.models_one", "assist.models")).classes("text-sm")
                 if rule.id is None:
                     ui.button(
-                        "Save as rule", on_click=lambda r=rule: self.rules_panel.save(r.kind, dict(r.params))
+                        self._t("assist.save_as_rule"),
+                        on_click=lambda r=rule: self.rules_panel.save(r.kind, dict(r.params)),
                     ).props("flat dense").mark("save-as-rule")
-            ui.label(rule.explanation).classes("text-sm").mark("suggestion-explanation")
+            said = explanation(rule.kind, dict(rule.params))
+            ui.label(said).classes("text-sm").mark("suggestion-explanation")
             for change in changes[:SHOWN_CHANGES]:
                 text = f"{self.review.provider_name(change.model_id)}: {change.before} → {change.after}"
                 ui.label(text).classes("text-sm font-mono").mark("suggestion-change")
             if len(changes) > SHOWN_CHANGES:
-                ui.label(f"and {len(changes) - SHOWN_CHANGES} more").classes("text-sm text-grey-7")
+                more = self._t("assist.more", count=len(changes) - SHOWN_CHANGES)
+                ui.label(more).classes("text-sm text-grey-7")
             with ui.column().classes("gap-1") as box:
                 if rule in self.impacts:
-                    show_impact(self.impacts[rule])
+                    show_impact(self._t, self.impacts[rule])
                 else:
-                    ui.label("Working out the duplicates and aggregates…").classes("text-sm text-grey-7")
+                    ui.label(self._t("assist.working")).classes("text-sm text-grey-7")
         return box
 
     async def fill(self, waiting: list[tuple[Suggestion, ui.column]]) -> None:
@@ -144,7 +152,7 @@ class AssistantPage:
             self.impacts[suggestion.rule] = impact = self.review.impact(renames)
             box.clear()
             with box:
-                show_impact(impact)
+                show_impact(self._t, impact)
             await asyncio.sleep(0)  # let the page answer between two
 
     def turn(self, step: int) -> None:
@@ -159,7 +167,7 @@ class AssistantPage:
     def accept(self) -> None:
         """The ticked suggestions become pending renames, on top of those accepted before."""
         if not self.ticked:
-            ui.notify("Tick the suggestions to accept first.", type="warning")
+            ui.notify(self._t("assist.select_first"), type="warning")
             return
         renames = self.review.renames(self.ticked, self.pending.renames)
         for model_id, name in renames.items():
@@ -167,7 +175,7 @@ class AssistantPage:
             self.pending.rename(model_id, name)
         self.accepted |= self.ticked
         self.ticked = set()
-        ui.notify(f"{len(renames)} renames pending: Save to apply them.", type="info")
+        ui.notify(counted(self._t, len(renames), "assist.accepted_one", "assist.accepted"), type="info")
         self.changed()
 
     def reject(self) -> None:
@@ -186,17 +194,19 @@ class AssistantPage:
         if not self.pending.count:
             return
         with ui.card().classes("w-full bg-amber-1 dark:bg-grey-9 gap-1").mark("pending-renames"):
-            ui.label(f"Pending renames: {self.pending.count}").classes("font-bold").mark("pending-count")
+            ui.label(self._t("assist.pending", count=self.pending.count)).classes("font-bold").mark("pending-count")
             registry = self.pending.registry
             for model_id, name in list(self.pending.renames.items())[:SHOWN_PENDING]:
                 model = registry.models[model_id]
                 provider = registry.providers[model.provider_id].name
                 ui.label(f"{provider}: {model.exposed} → {name or model.original_name}").classes("text-sm font-mono")
             if self.pending.count > SHOWN_PENDING:
-                ui.label(f"and {self.pending.count - SHOWN_PENDING} more").classes("text-sm text-grey-7")
+                more = self._t("assist.more", count=self.pending.count - SHOWN_PENDING)
+                ui.label(more).classes("text-sm text-grey-7")
             with ui.row().classes("gap-2"):
-                ui.button(f"Save renames ({self.pending.count})", on_click=self.open_save).mark("assistant-save")
-                ui.button("Discard", on_click=self.discard).props("flat").mark("assistant-discard")
+                save = self._t("assist.save", count=self.pending.count)
+                ui.button(save, on_click=self.open_save).mark("assistant-save")
+                ui.button(self._t("assist.discard"), on_click=self.discard).props("flat").mark("assistant-discard")
 
     def changed(self) -> None:
         self.bar.refresh()
@@ -215,8 +225,8 @@ class AssistantPage:
 
     async def saved(self, result: BatchResult) -> None:
         await self.reload()
-        ui.notify(f"Saved {changes_text(result.renamed, result.deleted)}. Next: click Sync Configuration.",
-                  type="positive")  # fmt: skip
+        saved = counted(self._t, result.renamed, "assist.saved_one", "assist.saved")  # the assistant only renames
+        ui.notify(saved, type="positive")
 
     async def reload_registry(self) -> None:
         """The save was refused because the registry changed: read it again, keep the pending renames."""
@@ -233,30 +243,28 @@ class AssistantPage:
         self.cards.refresh()
 
 
-def show_impact(impact: Impact) -> None:
+def show_impact(tr: Callable[..., str], impact: Impact) -> None:
     """The duplicates and aggregates accepting a suggestion alone would create: counted, the first few named."""
     if not impact.duplicates:
-        ui.label("Creates no duplicate name.").classes("text-sm text-grey-7").mark("suggestion-no-duplicates")
+        ui.label(tr("assist.no_duplicates")).classes("text-sm text-grey-7").mark("suggestion-no-duplicates")
         return
     within = sum(d.within_provider for d in impact.duplicates)
-    ui.label(f"Creates {counted(len(impact.duplicates), 'shared name')} ({within} inside one provider) and "
-             f"{counted(len(impact.split), 'aggregate')}:").classes("text-sm").mark("suggestion-impact")  # fmt: skip
+    shared = counted(tr, len(impact.duplicates), "assist.shared_one", "assist.shared")
+    aggregates = counted(tr, len(impact.split), "assist.aggregates_one", "assist.aggregates")
+    ui.label(tr("assist.impact", shared=shared, within=within, aggregates=aggregates)).classes("text-sm").mark(
+        "suggestion-impact"
+    )
     first = impact.model_copy(update={"duplicates": impact.duplicates[:SHOWN_IMPACT],
                                       "split": impact.split[:SHOWN_IMPACT]})  # fmt: skip
     impact_view(first, NO_PROVIDER, prefix="suggestion")
     more = max(len(impact.duplicates), len(impact.split)) - SHOWN_IMPACT
     if more > 0:
-        ui.label(f"and {more} more").classes("text-sm text-grey-7")
+        ui.label(tr("assist.more", count=more)).classes("text-sm text-grey-7")
 
 
-def counted(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def title(rule: Rule) -> str:
-    """The card's heading: the kind's label and its parameters (``Drop a vendor prefix: deepseek-ai/``)."""
-    params = ", ".join(value for _, value in rule.params)
-    return f"{KINDS[rule.kind].label}: {params}" if params else KINDS[rule.kind].label
+def counted(tr: Callable[..., str], count: int, one: str, many: str) -> str:
+    """The text for a count: ``one`` for 1, else ``many`` with it (English has two forms; Chinese writes both alike)."""
+    return tr(one) if count == 1 else tr(many, count=count)
 
 
 def model_of(registry: Registry, model_id: int) -> ModelPublic:

@@ -29,24 +29,38 @@ from core.exposed_models import (
 )
 from core.impact import Registry, load_registry
 from core.services import Services
+from ui.i18n import t, translator
 from ui.messages import describe
 from ui.paged_grid import PagedGrid
+from ui.providers_table import shown_as
 from ui.topology_view import PRESELECT, REPORT
 from ui.workbench.impact_view import impact_view
 from ui.workbench.page import LEAVE_WARNING_OFF, LEAVE_WARNING_ON
 from ui.workbench.save_dialog import ConfirmedSave
 
 NO_PROVIDER = 0  # the impact view's "this provider": none here, so every model is shown with its provider
-COLUMNS = [
-    {"field": "exposed", "headerName": "Exposed name", "flex": 2},
-    {"field": "count", "headerName": "Providers", "width": 100},
-    {"field": "served_by", "headerName": "Served by (original names)", "flex": 3, "wrapText": True,
-     "autoHeight": True},
-    {"field": "classes", "headerName": "Class", "flex": 1},
-    {"field": "aggregate", "headerName": "Aggregate", "width": 110},
-    {"field": "status", "headerName": "Status", "width": 100},
-    {"field": "pending", "headerName": "Pending", "flex": 1},
-]  # fmt: skip
+# The words the grid shows for its data values ("yes", "deleted"): the rows keep the values, tests read them.
+AGGREGATE_VALUES = {"yes": "models.value_yes", "no": "models.value_no"}
+STATUS_VALUES = {"active": "models.value_active", "deleted": "models.value_deleted"}
+
+
+def columns() -> list[dict[str, Any]]:
+    """The grid's columns, headers and the yes / no and status words in the page's language."""
+    return [
+        {"field": "exposed", "headerName": t("models.col_exposed"), "flex": 2},
+        {"field": "count", "headerName": t("models.col_count"), "width": 100},
+        {"field": "served_by", "headerName": t("models.col_served_by"), "flex": 3, "wrapText": True,
+         "autoHeight": True},
+        {"field": "classes", "headerName": t("models.col_class"), "headerTooltip": t("models.col_class_tip"),
+         "flex": 1},
+        {"field": "aggregate", "headerName": t("models.col_aggregate"), "width": 110,
+         ":valueFormatter": shown_as(AGGREGATE_VALUES)},
+        {"field": "status", "headerName": t("models.col_status"), "width": 100,
+         ":valueFormatter": shown_as(STATUS_VALUES)},
+        {"field": "pending", "headerName": t("models.col_pending"), "flex": 1},
+    ]  # fmt: skip
+
+
 GRID_OPTIONS = {"rowSelection": {"mode": "multiRow"}, ":getRowId": "p => p.data.exposed",
                 ":onFirstDataRendered": PRESELECT}  # fmt: skip
 
@@ -56,8 +70,9 @@ async def models_page(services: Services) -> None:
     ModelsPage(services, await load_registry())
 
 
-def row_of(item: ExposedName) -> dict[str, Any]:
-    served = [f"{s.provider_name}: {s.original_name}" + ("" if s.active else " (deleted)") for s in item.providers]
+def row_of(item: ExposedName, deleted_mark: str) -> dict[str, Any]:
+    """One grid row; ``deleted_mark`` follows a deleted model's original name (`` (deleted)``, translated)."""
+    served = [f"{s.provider_name}: {s.original_name}" + ("" if s.active else deleted_mark) for s in item.providers]
     return {
         "exposed": item.name,
         "count": item.provider_count,
@@ -71,30 +86,27 @@ def row_of(item: ExposedName) -> dict[str, Any]:
 class ModelsPage:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
+        self._t = translator()  # reloads after a save run in the dialog's handler
         self.pending: dict[str, str] = {}
         self.selected: set[str] = set()
         self.text = ""
         self.load(registry)
-        ui.label("Every name clients can ask for, with the providers and original names behind it. Select names "
-                 "to rename them everywhere or merge them into one; nothing is saved before Save.").classes(
-            "text-sm text-grey-8")  # fmt: skip
+        ui.label(t("models.intro")).classes("text-sm text-grey-8")
         with ui.row().classes("w-full items-center gap-4"):
-            self.single = ui.switch("Served by one provider only", on_change=self.filtered).mark("filter-single")
-            self.variants = ui.switch("Spelling variants of each other", on_change=self.filtered).mark(
-                "filter-variants"
-            )
+            self.single = ui.switch(t("models.filter_single"), on_change=self.filtered).mark("filter-single")
+            self.variants = ui.switch(t("models.filter_variants"), on_change=self.filtered).mark("filter-variants")
             ui.space()
-            ui.button("Rename everywhere", icon="edit", on_click=self.open_rename).mark("rename-everywhere")
-            ui.button("Merge into one", icon="merge", on_click=self.open_merge).mark("merge-names")
+            ui.button(t("models.rename_everywhere"), icon="edit", on_click=self.open_rename).mark("rename-everywhere")
+            ui.button(t("models.merge"), icon="merge", on_click=self.open_merge).mark("merge-names")
         self.selection()
         self.bar()
         self.table = PagedGrid(
             [self.rows[i.name] for i in self.items],
-            COLUMNS,
-            noun="names",
+            columns(),
+            noun=t("models.noun"),
             name="exposed-grid",
             search=self.search,
-            search_label="Search names, original names, providers",
+            search_label=t("models.search"),
             options=GRID_OPTIONS,
             decorate=self.decorate,
         )
@@ -105,7 +117,8 @@ class ModelsPage:
     def load(self, registry: Registry) -> None:
         self.registry = registry
         self.items = group_exposed(registry)
-        self.rows = {item.name: row_of(item) for item in self.items}
+        deleted_mark = self._t("models.served_deleted")
+        self.rows = {item.name: row_of(item, deleted_mark) for item in self.items}
 
     def matched(self) -> list[dict[str, Any]]:
         query = ExposedQuery(self.text, bool(self.single.value), None, bool(self.variants.value))
@@ -133,9 +146,11 @@ class ModelsPage:
             return
         with ui.row().classes("items-center gap-2"):
             names = sorted(self.selected, key=lambda n: (n.casefold(), n))
-            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-            ui.label(f"Selected {len(names)}: {shown}").classes("text-sm").mark("selected-names")
-            ui.button("Clear selection", on_click=self.clear_selection).props("flat dense")
+            shown = ", ".join(names[:10])
+            if len(names) > 10:
+                shown = t("models.names_more", names=shown, count=len(names) - 10)
+            ui.label(t("models.selected", count=len(names), names=shown)).classes("text-sm").mark("selected-names")
+            ui.button(t("models.clear_selection"), on_click=self.clear_selection).props("flat dense")
 
     def clear_selection(self) -> None:
         self.selected.clear()
@@ -152,8 +167,8 @@ class ModelsPage:
                 ui.label(line).mark("pending-line")
             with ui.row().classes("items-center gap-2"):
                 count = len(self.pending)
-                ui.button(f"Save changes ({count})", on_click=self.open_save).mark("models-save")
-                ui.button("Discard", on_click=self.discard).props("flat").mark("models-discard")
+                ui.button(self._t("models.save", count=count), on_click=self.open_save).mark("models-save")
+                ui.button(self._t("models.discard"), on_click=self.discard).props("flat").mark("models-discard")
 
     def changed(self) -> None:
         """Pending renames changed: the bar, the grid's Pending column, the selection, the leave warning."""
@@ -171,7 +186,7 @@ class ModelsPage:
             ui.notify(describe(exc), type="negative", multi_line=True)
             return False
         if name is None:
-            ui.notify("Type the new name.", type="warning")
+            ui.notify(t("models.type_name"), type="warning")
             return False
         self.pending = with_rename(self.pending, names, name)
         self.changed()
@@ -183,14 +198,14 @@ class ModelsPage:
 
     def open_rename(self) -> None:
         if len(self.selected) != 1:
-            ui.notify("Select one name to rename it everywhere.", type="warning")
+            ui.notify(t("models.select_one"), type="warning")
             return
         (name,) = self.selected
         self.open_dialog(lambda: RenameDialog(self, name))
 
     def open_merge(self) -> None:
         if len(self.selected) < 2:
-            ui.notify("Select two or more names to merge them into one.", type="warning")
+            ui.notify(t("models.select_two"), type="warning")
             return
         self.open_dialog(lambda: MergeDialog(self, sorted(self.selected, key=lambda n: (n.casefold(), n))))
 
@@ -205,7 +220,8 @@ class ModelsPage:
     async def saved(self, result: RenameResult) -> None:
         self.pending = {}
         await self.reload()
-        ui.notify(f"Renamed {result.renamed} models. Next: click Sync Configuration.", type="positive")
+        done = "models.renamed_one" if result.renamed == 1 else "models.renamed"
+        ui.notify(self._t(done, count=result.renamed), type="positive")
 
     async def reload(self) -> None:
         self.load(await load_registry())
@@ -228,12 +244,12 @@ def pending_lines(pending: dict[str, str]) -> list[str]:
 class RenameDialog:
     def __init__(self, page: ModelsPage, name: str) -> None:
         with ui.dialog() as self.dialog, ui.card().classes("w-[32rem] max-w-full"):
-            ui.label(f"Rename “{name}” everywhere").classes("text-h6")
-            ui.label("Every model exposed under this name, at every provider, gets the new name.").classes("text-sm")
-            self.to = ui.input("New name", value=name).classes("w-full").mark("rename-to")
+            ui.label(t("models.rename_title", name=name)).classes("text-h6")
+            ui.label(t("models.rename_text")).classes("text-sm")
+            self.to = ui.input(t("models.new_name"), value=name).classes("w-full").mark("rename-to")
             with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Rename", on_click=self.ok).mark("rename-ok")
+                ui.button(t("models.cancel"), on_click=self.dialog.close).props("flat")
+                ui.button(t("models.rename"), on_click=self.ok).mark("rename-ok")
         self.page, self.name = page, name
         self.dialog.open()
 
@@ -245,13 +261,13 @@ class RenameDialog:
 class MergeDialog:
     def __init__(self, page: ModelsPage, names: list[str]) -> None:
         with ui.dialog() as self.dialog, ui.card().classes("w-[32rem] max-w-full"):
-            ui.label(f"Merge {len(names)} names into one").classes("text-h6")
-            ui.label("Keep which spelling? Every model exposed under any of these names gets it.").classes("text-sm")
+            ui.label(t("models.merge_title", count=len(names))).classes("text-h6")
+            ui.label(t("models.merge_text")).classes("text-sm")
             self.choice = ui.radio(names, value=names[0]).mark("merge-choice")
-            self.typed = ui.input("Or type another spelling").classes("w-full").mark("merge-typed")
+            self.typed = ui.input(t("models.merge_typed")).classes("w-full").mark("merge-typed")
             with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=self.dialog.close).props("flat")
-                ui.button("Merge", on_click=self.ok).mark("merge-ok")
+                ui.button(t("models.cancel"), on_click=self.dialog.close).props("flat")
+                ui.button(t("models.merge_ok"), on_click=self.ok).mark("merge-ok")
         self.page, self.names = page, names
         self.dialog.open()
 
@@ -271,9 +287,10 @@ class SaveDialog(ConfirmedSave):
         super().__init__(rename_impact(page.registry, page.pending))
 
     def heading(self) -> None:
-        pending = self.page.pending
-        models = len(renames_for(self.page.registry, pending))
-        ui.label(f"Rename {len(pending)} names on {models} models?").classes("text-h6").mark("models-save-title")
+        count, models = len(self.page.pending), len(renames_for(self.page.registry, self.page.pending))
+        names = t("models.count_names_one") if count == 1 else t("models.count_names", count=count)
+        touched = t("models.count_models_one") if models == 1 else t("models.count_models", count=models)
+        ui.label(t("models.save_title", names=names, models=touched)).classes("text-h6").mark("models-save-title")
 
     def details(self) -> None:
         for line in pending_lines(self.page.pending):

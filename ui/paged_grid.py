@@ -13,14 +13,17 @@ from typing import Any
 
 from nicegui import events, ui
 
+from ui.i18n import t, translator
+
 Row = dict[str, Any]
 PAGE_SIZE = 50
 
 
 class PagedGrid:
-    """``noun``: what the rows are, for the count; ``name``: the grid's marker (its pager's: ``{name}-pager``);
-    ``search``: the rows a text matches (None: no search box); ``decorate``: what a shown row carries besides
-    its own fields (the topology's selection mark)."""
+    """``noun``: what the rows are, for the count, in the page's language (``t("...")``, lowercase: the count
+    starts with it capitalized); ``name``: the grid's marker (its pager's: ``{name}-pager``); ``search``: the rows
+    a text matches (None: no search box), ``search_label`` its label (translated too; None: "Search");
+    ``decorate``: what a shown row carries besides its own fields (the topology's selection mark)."""
 
     def __init__(
         self,
@@ -30,7 +33,7 @@ class PagedGrid:
         noun: str,
         name: str,
         search: Callable[[list[Row], str], list[Row]] | None = None,
-        search_label: str = "Search",
+        search_label: str | None = None,
         options: dict[str, Any] | None = None,
         decorate: Callable[[Row], Row] | None = None,
         page_size: int = PAGE_SIZE,
@@ -38,6 +41,7 @@ class PagedGrid:
         self.rows = rows
         self.matched = rows
         self.noun = noun
+        self._t = translator()  # the count changes on events from the browser (search, paging)
         self.page_size = page_size
         self._search = search
         self._decorate = decorate or (lambda row: row)
@@ -45,7 +49,8 @@ class PagedGrid:
         self.page = 1
         with ui.row().classes("w-full items-center gap-4"):
             if search is not None:
-                ui.input(search_label, on_change=self._searched).props("dense clearable debounce=300").classes("w-80")
+                label = search_label or t("models.grid_search")
+                ui.input(label, on_change=self._searched).props("dense clearable debounce=300").classes("w-80")
             self.count = ui.label().classes("text-sm text-grey-8")
         self.grid = ui.aggrid(
             {"columnDefs": columns, "rowData": [], "domLayout": "autoHeight", **(options or {})},
@@ -81,13 +86,15 @@ class PagedGrid:
         self.show(self.page)
 
     def _count_text(self, start: int) -> str:
-        total = len(self.matched)
+        """``Names: 3 (of 4)``, ``Names 51–100 of 120``; the ``(of …)`` only while a search leaves rows out."""
+        total, every = len(self.matched), len(self.rows)
         if not total:
-            return f"No {self.noun}" + (" match" if self.rows else "")
-        of_all = f" (of {len(self.rows):,})" if total != len(self.rows) else ""
+            return self._t("models.grid_none_match" if every else "models.grid_none", noun=self.noun)
+        numbers = {"noun": self.noun[:1].upper() + self.noun[1:], "total": f"{total:,}", "every": f"{every:,}",
+                   "first": f"{start + 1:,}", "last": f"{start + len(self.shown):,}"}  # fmt: skip
         if total <= self.page_size:
-            return f"{self.noun.capitalize()}: {total:,}{of_all}"
-        return f"{self.noun.capitalize()} {start + 1:,}–{start + len(self.shown):,} of {total:,}{of_all}"
+            return self._t("models.grid_all" if total == every else "models.grid_all_of", **numbers)
+        return self._t("models.grid_page" if total == every else "models.grid_page_of", **numbers)
 
     def _searched(self, event: events.ValueChangeEventArguments) -> None:
         self.search(event.value or "")

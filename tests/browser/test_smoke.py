@@ -745,7 +745,7 @@ def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_be
     check_screenshot(shots / "models.png")
 
     browser.click_button("Save changes (1)")
-    browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Rename 1 names on 1 models?')",
+    browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Rename 1 name on 1 model?')",
                      what="the save confirmation")  # fmt: skip
     dialog = browser.evaluate("document.querySelector('.q-dialog').innerText")
     assert "DeepSeek-V3.1 → deepseek-v3.1\nDuplicate names inside a provider" in dialog  # open-router has both

@@ -162,7 +162,7 @@ async def test_a_save_refused_because_the_registry_changed_shows_the_new_impact_
     await apply_changes(w.services, Changes(renames={ids["b-model"]: "shared"}))
 
     user.find(marker="models-save").click()
-    await user.should_see(marker="models-save-title", content="Rename 1 names on 1 models?")
+    await user.should_see(marker="models-save-title", content="Rename 1 name on 1 model?")
     await user.should_not_see(marker="models-save-duplicates")
     user.find(marker="models-save-confirm").click()
     await user.should_see(marker="models-save-changed")
@@ -170,5 +170,5 @@ async def test_a_save_refused_because_the_registry_changed_shows_the_new_impact_
     assert [name for _, name in await exposed_names()] == ["a-model", "shared", "c-model"]
 
     user.find(marker="models-save-confirm").click()
-    await user.should_see("Renamed 1 models")
+    await user.should_see("Renamed 1 model.")
     assert [name for _, name in await exposed_names()] == ["shared", "shared", "c-model"]
