@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from core.providers import ProviderPublic
-
-AUTOMATIC = "automatic (chosen by its models' names and tests)"
+from ui.i18n import t
 
 
 def lines(text: str | None) -> list[str]:
@@ -21,10 +20,10 @@ class KeyEditor:
     def __init__(self, existing: ProviderPublic) -> None:
         self.keys = list(zip(existing.api_keys_masked, existing.api_key_fingerprints, strict=True))
         self.removed: set[str] = set()  # fingerprints
-        ui.label("API keys").classes("text-sm text-grey-8")
+        ui.label(t("prov.api_keys")).classes("text-sm text-grey-8")
         self.listing()
         self.new = (
-            ui.textarea("Add keys", placeholder="One key per line; the keys above stay")
+            ui.textarea(t("prov.add_keys"), placeholder=t("prov.add_keys_placeholder"))
             .props("autogrow")
             .classes("w-full")
         )
@@ -36,10 +35,10 @@ class KeyEditor:
             with ui.row().classes("items-center gap-2 w-full").mark(f"key-{index}"):
                 ui.label(masked).classes("font-mono text-sm" + (" line-through text-grey" if gone else ""))
                 if gone:
-                    ui.label("removed on save").classes("text-sm text-negative")
+                    ui.label(t("prov.removed_on_save")).classes("text-sm text-negative")
                 ui.button(icon="undo" if gone else "delete", on_click=lambda f=fingerprint: self.toggle(f)).props(
                     "flat dense round size=sm"
-                ).tooltip("Keep this key" if gone else "Remove this key").mark(f"remove-key-{index}")
+                ).tooltip(t("prov.keep_key") if gone else t("prov.remove_key")).mark(f"remove-key-{index}")
 
     def toggle(self, fingerprint: str) -> None:
         self.removed.symmetric_difference_update({fingerprint})
@@ -54,14 +53,13 @@ class KeyEditor:
 
 def pick_test_model(existing: ProviderPublic, active: list[str]) -> ui.select:
     """GPT-Load validates keys with a chat request to this model: one of the active models, typed or picked."""
-    options = {"": AUTOMATIC, **{name: name for name in active}}
+    options = {"": t("prov.automatic"), **{name: name for name in active}}
     current = existing.test_model if existing.test_model in options else ""
-    return (
-        ui.select(options, label="GPT-Load test model", value=current, with_input=True, new_value_mode="add-unique")
-        .props(f'hint="Now: {existing.gptload_test_model or "none"}; type to search its active models"')
-        .classes("w-full")
-        .mark("test-model")
-    )
+    select = ui.select(
+        options, label=t("prov.test_model"), value=current, with_input=True, new_value_mode="add-unique"
+    ).classes("w-full")
+    select.props["hint"] = t("prov.test_model_hint", model=existing.gptload_test_model or t("prov.none"))
+    return select.mark("test-model")
 
 
 class UncheckedSave:
@@ -69,12 +67,9 @@ class UncheckedSave:
 
     def __init__(self, save: Callable[[], Awaitable[None]]) -> None:
         with ui.column().classes("w-full gap-1 p-2 rounded border border-warning") as self.box:
-            ui.label(
-                "Save without checking: nothing is sent to the provider. Its keys and models stay untested "
-                "(the card says so) until you test it or fetch its models."
-            ).classes("text-sm text-warning")
-            self.models = ui.textarea("Models (one per line)").props("autogrow").classes("w-full")
-            ui.button("Save without checking", icon="warning", on_click=save).props("color=warning").mark(
+            ui.label(t("prov.unchecked_explained")).classes("text-sm text-warning")
+            self.models = ui.textarea(t("prov.models_per_line")).props("autogrow").classes("w-full")
+            ui.button(t("prov.save_unchecked"), icon="warning", on_click=save).props("color=warning").mark(
                 "save-unchecked"
             )
         self.box.set_visibility(False)
@@ -86,10 +81,10 @@ class UncheckedSave:
 async def ask_to_discard(container: ui.element) -> bool:
     """Whether to drop what the user typed (Escape, a click outside, Cancel)."""
     with container, ui.dialog() as confirm, ui.card():
-        ui.label("Discard what you typed? Nothing is saved.").mark("discard-question")
+        ui.label(t("prov.discard_question")).mark("discard-question")
         with ui.row().classes("w-full justify-end"):
-            ui.button("Keep editing", on_click=lambda: confirm.submit(False)).props("flat").mark("keep-editing")
-            ui.button("Discard", on_click=lambda: confirm.submit(True)).props("color=negative").mark("discard")
+            ui.button(t("prov.keep_editing"), on_click=lambda: confirm.submit(False)).props("flat").mark("keep-editing")
+            ui.button(t("prov.discard"), on_click=lambda: confirm.submit(True)).props("color=negative").mark("discard")
     answer = await confirm
     confirm.delete()
     return bool(answer)

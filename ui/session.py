@@ -6,12 +6,15 @@ previous one) and sets its random token as an HttpOnly cookie. Every page load c
 idle longer than SESSION_IDLE_HOURS, logged out, or opened under another ADMIN_PASSWORD means the login
 page again. Sessions live in this process's memory, so a restart logs everyone out too.
 The rules themselves (redirect targets, throttle, session validity) are in ``core/login_guard.py``.
+The login page speaks the browser's language (``ui.i18n``: Accept-Language, or the choice made in a header
+before), since no session exists yet.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -24,7 +27,6 @@ from core.login_guard import (
     LoginThrottle,
     SessionStore,
     password_fingerprint,
-    retry_message,
     safe_redirect_target,
 )
 from core.services import Services
@@ -96,23 +98,24 @@ def install_login(services: Services) -> LoginGuard | None:
         def attempt() -> None:
             wait = guard.throttle.wait(address)
             if wait > 0:
-                hint.set_text(retry_message(wait))
-                ui.notify(retry_message(wait), type="warning")
+                hint.set_text(retry_text(wait))
+                ui.notify(retry_text(wait), type="warning")
             elif guard.password_matches(secret.value):
                 guard.throttle.succeeded(address)
                 ticket = guard.sessions.issue_ticket(target, browser_id(client.request))
                 ui.navigate.to("/login/finish?" + urlencode({"ticket": ticket}))
             else:
                 wait = guard.throttle.failed(address)
-                hint.set_text(retry_message(wait) if wait else "")
-                ui.notify("Wrong password" + (f". {retry_message(wait)}" if wait else ""), type="negative")
+                hint.set_text(retry_text(wait) if wait else "")
+                ui.notify(t("login.wrong_wait", retry=retry_text(wait)) if wait else t("login.wrong"), type="negative")
             secret.value = ""
 
         with ui.card().classes("absolute-center"):
             ui.label("LLM Provider Manager").classes("text-h6")
-            secret = ui.input("Password", password=True, password_toggle_button=True).on("keydown.enter", attempt)
+            secret = ui.input(t("login.password"), password=True, password_toggle_button=True)
+            secret.on("keydown.enter", attempt)
             hint = ui.label("").classes("text-negative text-sm").mark("login-hint")
-            ui.button("Log in", on_click=attempt)
+            ui.button(t("login.log_in"), on_click=attempt)
 
     @app.get("/login/finish", include_in_schema=False)
     async def finish_login(request: Request, ticket: str = "") -> RedirectResponse:
@@ -150,6 +153,16 @@ def logout_button() -> None:
         ui.navigate.to("/login")
 
     ui.button(t("nav.logout"), icon="logout", on_click=logout).props("flat color=white").mark("logout")
+
+
+def retry_text(wait: float) -> str:
+    """How long a client must wait, in the page's language. REST says it in English (``core.login_guard``'s
+    ``retry_message``); both round the same way: whole seconds, at least one, minutes from two minutes up
+    (tests/ui/test_i18n_login.py holds them to the same English)."""
+    seconds = max(1, math.ceil(wait))
+    if seconds < 120:
+        return t("login.retry_seconds", seconds=seconds)
+    return t("login.retry_minutes", minutes=math.ceil(seconds / 60))
 
 
 def browser_id(request: Request) -> str | None:

@@ -92,7 +92,7 @@ async def test_add_offers_the_url_that_answers_and_uses_it_in_one_click(user: Us
     await user.should_see(content=f"The provider answers at {account.base_url}", marker="suggested-url")
     user.find(marker="use-suggested-url").click()
     user.find(marker="dialog-save").click()
-    await user.should_see("Added reseller with 1 models")
+    await user.should_see("Added reseller with 1 model")
     [stored] = await providers.list_providers(w.services)
     assert stored.base_url == account.base_url
 
@@ -149,7 +149,7 @@ async def test_enter_in_a_field_saves(user: User, w, recorder):
     user.find("API keys").type(fake_key("e"))
     user.find("Name").type("enter")
     user.find("Base URL").type(account.base_url).trigger("keydown.enter")
-    await user.should_see("Added enter with 1 models")
+    await user.should_see("Added enter with 1 model")
 
 
 async def test_edit_adds_and_removes_single_keys(user: User, w, recorder):

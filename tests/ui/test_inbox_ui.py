@@ -104,7 +104,7 @@ async def test_delete_is_offered_for_vanished_models_only_and_a_duplicate_asks_f
 
     emit(user, "inbox_selection", [rows["old-model"]["model_id"], rows["openai/GPT-4o"]["model_id"]])
     user.find(marker="inbox-delete-selected").click()
-    await user.should_see(content="1 selected models did not vanish and are left alone.", marker="inbox-question")
+    await user.should_see(content="1 selected model did not vanish and is left alone.", marker="inbox-question")
     user.find(marker="inbox-confirm").click()
     await user.should_see("1 deleted; 1 left in the inbox.")
     assert await state(provider_id, "old-model") == (None, False, False, None)
