@@ -134,11 +134,17 @@ class LoginThrottle:
             del self._clients[min(self._clients, key=lambda c: self._clients[c].last)]
 
 
-def retry_message(wait: float) -> str:
-    """What the login page says while a client must wait."""
+def retry_after(wait: float) -> tuple[int, str]:
+    """How long a client must wait, as people count it: whole seconds (at least one), minutes from two minutes
+    up. ``(amount, "s" | "min")``: REST words it here, the pages in their own language."""
     seconds = max(1, math.ceil(wait))
-    when = f"{seconds} s" if seconds < 120 else f"{math.ceil(seconds / 60)} min"
-    return f"Too many wrong passwords. Try again in {when}."
+    return (seconds, "s") if seconds < 120 else (math.ceil(seconds / 60), "min")
+
+
+def retry_message(wait: float) -> str:
+    """What REST says while a client must wait."""
+    amount, unit = retry_after(wait)
+    return f"Too many wrong passwords. Try again in {amount} {unit}."
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -27,6 +26,7 @@ from core.login_guard import (
     LoginThrottle,
     SessionStore,
     password_fingerprint,
+    retry_after,
     safe_redirect_target,
 )
 from core.services import Services
@@ -156,13 +156,11 @@ def logout_button() -> None:
 
 
 def retry_text(wait: float) -> str:
-    """How long a client must wait, in the page's language. REST says it in English (``core.login_guard``'s
-    ``retry_message``); both round the same way: whole seconds, at least one, minutes from two minutes up
-    (tests/ui/test_i18n_login.py holds them to the same English)."""
-    seconds = max(1, math.ceil(wait))
-    if seconds < 120:
-        return t("login.retry_seconds", seconds=seconds)
-    return t("login.retry_minutes", minutes=math.ceil(seconds / 60))
+    """How long a client must wait, in the page's language, counted as core counts it for REST."""
+    amount, unit = retry_after(wait)
+    if unit == "s":
+        return t("login.retry_seconds", seconds=amount)
+    return t("login.retry_minutes", minutes=amount)
 
 
 def browser_id(request: Request) -> str | None:
