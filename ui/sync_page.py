@@ -14,7 +14,7 @@ from core.errors import LpmError
 from core.services import Services
 from core.topology_rows import Row, keys_per_provider, topology_rows
 from ui.events import status_changed
-from ui.i18n import t, untranslated
+from ui.i18n import t
 from ui.messages import describe
 from ui.sync_plan import apply_button, confirm_apply, plan_preview
 from ui.sync_runs import UNFINISHED, RunStepper, detail_panels, history_table, outcome_view
@@ -59,12 +59,10 @@ class SyncPage:
         self.records: list[SyncRecordPublic] = []
         self.dialogs = ui.element()
         self.plan()
-        with untranslated():  # ui/sync_runs.py
-            self.progress()
+        self.progress()
         ui.label(t("sync.history")).classes("text-h6")
-        with untranslated():  # ui/sync_runs.py, ui/topology_view.py
-            self.history()
-            self.topology()
+        self.history()
+        self.topology()
 
     # ----- work: each step loads or starts something, then refreshes the areas that show it
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from core.gptload_offline import CONNECT_HINT
-from ui.i18n import t, untranslated
+from ui.i18n import t
 from ui.plan_table import changes_grid, is_removal, stage_counts
 
 if TYPE_CHECKING:
@@ -47,9 +47,8 @@ def plan_preview(plan: Plan) -> None:
         ui.label(t("plan.empty")).mark("plan-empty")
         return
     client_changes(plan)
-    with untranslated():  # ui/plan_table.py
-        stage_counts(plan)
-        changes_grid(plan)
+    stage_counts(plan)
+    changes_grid(plan)
     uniapi_diff(plan)
 
 

@@ -4,7 +4,8 @@ names selected in it.
 The table has one row per group that serves a name (``core.topology_rows``): exposed name → uni-api entry →
 aggregate → group → provider, original name, keys. A diagram of the whole topology is unreadable long before
 mermaid refuses it ("Maximum text size in diagram exceeded" at 3,920 groups), so the diagram draws only the
-selected names, at most ``DIAGRAM_NAMES`` of them, and says how many more are selected.
+selected names, at most ``DIAGRAM_NAMES`` of them, and says how many more are selected. The diagram's words
+(what each box is) are the page's language; the names in the boxes are data.
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ from itertools import groupby
 from nicegui import events, ui
 
 from core.topology_rows import Row, search_rows
+from ui.i18n import t
 from ui.paged_grid import PagedGrid
 
 DIAGRAM_NAMES = 10  # names drawn; more selected names are counted, not drawn
 MEMBERS_PER_NAME = 8  # groups drawn per name; an aggregate with more shows "N more groups"
-COLUMNS = [
-    {"field": "exposed", "headerName": "Exposed name", "flex": 2},
-    {"field": "entry", "headerName": "uni-api entry", "flex": 2},
-    {"field": "aggregate", "headerName": "Aggregate", "flex": 2},
-    {"field": "group", "headerName": "Group", "flex": 2},
-    {"field": "provider", "headerName": "Provider", "flex": 1},
-    {"field": "original", "headerName": "Original name", "flex": 2},
-    {"field": "keys", "headerName": "Keys", "width": 80},
+COLUMNS = [  # field, header key, width
+    ("exposed", "topo.col_exposed", {"flex": 2}),
+    ("entry", "topo.col_entry", {"flex": 2}),
+    ("aggregate", "topo.col_aggregate", {"flex": 2}),
+    ("group", "topo.col_group", {"flex": 2}),
+    ("provider", "topo.col_provider", {"flex": 1}),
+    ("original", "topo.col_original", {"flex": 2}),
+    ("keys", "topo.col_keys", {"width": 80}),
 ]
+# What each box of the diagram is: the box's kind (its identity in the graph) and the words shown for it.
+NODE_KEYS = {
+    "name": "topo.node_name",
+    "uni-api": "topo.node_entry",
+    "aggregate": "topo.node_aggregate",
+    "group": "topo.node_group",
+    "provider": "topo.node_provider",
+    "more": "topo.node_more",
+}
 # Rows of selected names come back selected on every page; the grid reports the names picked on its page
 # (not the API's own selecting, nor the rebuild of a page).
 PRESELECT = """e => {
@@ -51,16 +62,15 @@ class TopologyView:
         for row in rows:
             self.by_name.setdefault(row["exposed"], []).append(row)
         self.selected: set[str] = set()
-        ui.label("Topology").classes("text-h6")
-        ui.label("Each name a client can ask for, from its uni-api entry to the provider that answers. "
-                 "Select rows to draw their names.").classes("text-sm text-grey-8")  # fmt: skip
+        ui.label(t("topo.title")).classes("text-h6")
+        ui.label(t("topo.intro")).classes("text-sm text-grey-8")
         self.table = PagedGrid(
             rows,
-            COLUMNS,
-            noun="rows",
+            [{"field": field, "headerName": t(key), **width} for field, key, width in COLUMNS],
+            noun=t("topo.grid_noun"),
             name="topology-table",
             search=search_rows,
-            search_label="Search names",
+            search_label=t("topo.search"),
             options=GRID_OPTIONS,
             decorate=lambda row: {**row, "_selected": row["exposed"] in self.selected},
         )
@@ -82,20 +92,19 @@ class TopologyView:
     def diagram(self) -> None:
         names = sorted(self.selected)
         if not names:
-            ui.label("No names selected: the diagram shows the names selected in the table.").classes(
-                "text-sm text-grey-8"
-            )
+            ui.label(t("topo.none_selected")).classes("text-sm text-grey-8")
             return
         with ui.row().classes("items-center gap-4"):
-            more = len(names) - DIAGRAM_NAMES
-            drawn = min(len(names), DIAGRAM_NAMES)
-            shown = f"{drawn} selected name" + ("s" if drawn != 1 else "")
-            ui.label(shown + (f" drawn, {more} more selected" if more > 0 else "")).classes("text-sm").mark(
-                "diagram-count"
-            )
-            ui.button("Clear selection", on_click=self.clear).props("flat dense")
+            ui.label(selected_count(len(names))).classes("text-sm").mark("diagram-count")
+            ui.button(t("topo.clear"), on_click=self.clear).props("flat dense")
         rows = [row for name in names[:DIAGRAM_NAMES] for row in self.by_name.get(name, [])]
         ui.mermaid(diagram_source(rows)).classes("w-full").mark("topology-diagram")
+
+
+def selected_count(selected: int) -> str:
+    if selected > DIAGRAM_NAMES:
+        return t("topo.selected_more", drawn=DIAGRAM_NAMES, more=selected - DIAGRAM_NAMES)
+    return t("topo.selected_one") if selected == 1 else t("topo.selected", count=selected)
 
 
 def diagram_source(rows: list[Row]) -> str:
@@ -116,7 +125,8 @@ def diagram_source(rows: list[Row]) -> str:
             graph.edge(above, group)
             graph.edge(group, graph.node("provider", row["provider"]), row["original"])
         if len(chain) > MEMBERS_PER_NAME:
-            graph.edge(above, graph.node("more", f"{exposed}: {len(chain) - MEMBERS_PER_NAME} more groups"))
+            more = t("topo.more_groups", name=exposed, count=len(chain) - MEMBERS_PER_NAME)
+            graph.edge(above, graph.node("more", more))
     return "\n".join(graph.lines)
 
 
@@ -131,7 +141,7 @@ class Graph:
     def node(self, kind: str, name: str) -> str:
         if (kind, name) not in self.nodes:
             self.nodes[kind, name] = f"n{len(self.nodes)}"
-            self.lines.append(f'  {self.nodes[kind, name]}["{kind}: {escaped(name)}"]')
+            self.lines.append(f'  {self.nodes[kind, name]}["{t(NODE_KEYS[kind])}: {escaped(name)}"]')
         return self.nodes[kind, name]
 
     def edge(self, start: str, end: str, label: str = "") -> None:

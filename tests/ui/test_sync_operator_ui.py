@@ -88,7 +88,9 @@ async def test_failed_sync_offers_only_retry_with_the_failed_step_and_done_of_pl
     await user.should_not_see(marker="apply")  # one way forward, not two buttons
     await user.should_see(marker="sync-failure-icon")
     failed = [s for s in user.find(kind=ui.step).elements if s.props.get("error")]
-    assert [(s.props["name"], s.props["error-icon"]) for s in failed] == [("Standard groups", "error")]
+    assert [(s.props["name"], s.props["title"], s.props["error-icon"]) for s in failed] == [
+        ("standard", "Standard groups", "error")
+    ]
     await user.should_see("Details of sync 1 (failed)")
     [row] = user.find(marker="history").elements.pop().rows
     done, total = (int(n) for n in row["changes"].split(" / "))
@@ -110,8 +112,8 @@ async def test_an_interrupted_run_shows_the_stage_it_reached_and_offers_retry(us
     await user.open("/sync")
     await user.should_see(content="Sync 1 was interrupted at stage members", marker="sync-failure", retries=30)
     steps = {s.props["name"]: s.props for s in user.find(kind=ui.step).elements}
-    assert steps["Memberships"].get("error") and steps["Aggregate groups"].get("done")
-    assert not steps["Removals"].get("done")
+    assert steps["members"].get("error") and steps["aggregates"].get("done")
+    assert not steps["removals"].get("done")
     await user.should_not_see(marker="apply")
     await user.should_see("Details of sync 1 (interrupted)")
     [row] = user.find(marker="history").elements.pop().rows
@@ -134,7 +136,11 @@ async def test_run_details_open_inside_their_panel_and_say_when_cut(user: User, 
     for marker in ("details-truncated", "details-count", "details-lines"):
         assert user.find(marker=marker).elements <= inside, f"{marker} is outside its panel"
     lines = user.find(marker="details-lines").elements.pop()
-    assert "add_keys g240" in next(iter(lines.descendants(include_self=False))).text  # the failure comes first
+    first = next(iter(lines.descendants(include_self=False)))  # the failure comes first, GPT-Load's words beside it
+    assert [e.text for e in first.descendants() if isinstance(e, ui.label)] == [
+        "add keys g240 · 1 ms · failed:",
+        "boom",
+    ]
     await user.should_see(content="249 of 250 planned changes carried out", marker="details-count")
 
 

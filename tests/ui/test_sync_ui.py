@@ -30,7 +30,7 @@ async def test_plan_preview_then_apply_with_progress_and_summary(user: User, w, 
     user.find(marker="confirm-apply").click()
     await user.should_see(content="succeeded", marker="sync-success", retries=100)
     assert user.find(marker="sync-progress").elements.pop().value == 1
-    assert user.find(marker="sync-stepper").elements.pop().value == "api.yaml"  # the last stage it ran
+    assert user.find(marker="sync-stepper").elements.pop().value == "uniapi"  # the last stage it ran (api.yaml)
     await user.should_see(content="Everything is in sync", marker="plan-empty", retries=100)
     assert "shared-aggregate" in w.gptload.groups_by_name()
     history = user.find(marker="history").elements.pop()
@@ -101,7 +101,7 @@ async def test_history_shows_the_details_of_a_run(user: User, w, recorder):
     await user.should_see("Details of sync 1 (succeeded)")
     user.find(marker="details-1").elements.pop().value = True  # the operator opens the panel
     await user.should_see(content="changes carried out", marker="details-count")
-    await user.should_see("add_members shared-aggregate")
+    await user.should_see("add members shared-aggregate")
 
 
 async def test_login_never_redirects_off_site(admin_password, user: User):
