@@ -27,15 +27,20 @@ from core.import_shapes import (
 )
 from core.services import Services
 from ui.events import status_changed
-from ui.import_review import adoptable_names, adoption, review
-from ui.messages import SENTENCES, describe, describe_invalid
+from ui.i18n import t, translator
+from ui.import_review import adoptable_names, adoption, counted, review
+from ui.import_words import Say, said
+from ui.messages import SENTENCES, describe_invalid
 
 Attempt = tuple[dict[str, str], list[str]]  # resolutions, providers not to import
 
 
-def explain(error: LpmError) -> str:
-    """The import's own errors (a wrong passphrase, a stale preview, a choice refused) say it all in their detail."""
-    return describe(error) if error.code in SENTENCES else error.detail
+def explain(error: LpmError, say: Say = t) -> str:
+    """The import's own errors (a wrong passphrase, a stale preview, a choice refused) say it all in their detail:
+    core's sentence, said in the page's language (``ui.import_words``), after the code's sentence (as ``describe``
+    puts them: ``ui.messages``)."""
+    detail = said(error.detail, say)
+    return f"{say(f'error.{error.code}')} {detail}" if error.code in SENTENCES else detail
 
 
 async def import_page(services: Services) -> None:
@@ -45,6 +50,8 @@ async def import_page(services: Services) -> None:
 class ImportPage:
     def __init__(self, services: Services) -> None:
         self.services = services
+        # The texts of the actions: a handler may end after the page redrew the button it came from (its context).
+        self.t = translator()
         self.base: ImportPreviewRequest | None = None  # the sources of the current preview
         self.preview: ImportPreview | None = None
         self.resolutions: dict[str, str] = {}
@@ -59,16 +66,16 @@ class ImportPage:
         self.message()
         with ui.row().classes("items-center gap-2").mark("import-busy") as self.working:
             ui.spinner()
-            ui.label("Reading the sources…")
+            ui.label(t("imp.reading"))
         self.working.set_visibility(False)
         with ui.stepper().props("flat animated=false").classes("w-full").mark("import-stepper") as self.stepper:
-            with ui.step("sources", title="Sources"):
+            with ui.step("sources", title=t("imp.step_sources")):
                 self.sources()
-            with ui.step("review", title="Review"):
+            with ui.step("review", title=t("imp.step_review")):
                 self.reviewed()
-            with ui.step("adopt", title="Groups to adopt"):
+            with ui.step("adopt", title=t("imp.step_adopt")):
                 self.adoption()
-            with ui.step("apply", title="Apply"):
+            with ui.step("apply", title=t("imp.step_apply")):
                 self.outcome()
 
     # ----- work
@@ -78,7 +85,7 @@ class ImportPage:
         try:
             base = self.source_request()
         except LpmError as exc:
-            self.show_error(explain(exc))
+            self.show_error(explain(exc, self.t))
             return
         except ValidationError as exc:
             self.show_error(describe_invalid(exc))
@@ -118,10 +125,10 @@ class ImportPage:
                     refused = exc
                     break
                 if n:
-                    ui.notify("Some earlier choices no longer apply and were reset.", type="warning")
+                    ui.notify(self.t("imp.choices_reset"), type="warning")
                 self.shown(base, preview, resolutions, skipped)
                 return True
-            text = explain(refused) if refused else "The preview refused these choices."
+            text = explain(refused, self.t) if refused else self.t("imp.choices_refused")
             self.show_error(text, stale=isinstance(refused, StalePlan))
             self.reviewed.refresh()  # the selects and boxes show the choices still in force
             self.adoption.refresh()
@@ -160,10 +167,10 @@ class ImportPage:
         try:
             self.result = await importing.apply(self.services, request)
         except StalePlan as exc:
-            self.show_error(explain(exc), stale=True)
+            self.show_error(explain(exc, self.t), stale=True)
             return
         except LpmError as exc:
-            self.show_error(explain(exc))
+            self.show_error(explain(exc, self.t))
             return
         finally:
             self.busy = False
@@ -171,7 +178,7 @@ class ImportPage:
         self.message.refresh()
         self.outcome.refresh()
         status_changed(self.services).emit()
-        ui.notify("Imported. Preview the sync next.", type="positive")
+        ui.notify(self.t("imp.imported"), type="positive")
 
     async def preview_again(self) -> None:
         if await self.preview_with([(self.resolutions, self.skipped), ({}, [])]):
@@ -190,7 +197,7 @@ class ImportPage:
     def source_request(self) -> ImportPreviewRequest:
         if self.mode.value == "backup":
             if "bundle" not in self.uploads:
-                raise InvalidInput("Upload the backup file (.lpmbak) first.")
+                raise InvalidInput(self.t("imp.upload_bundle_first"))
             bundle = base64.b64encode(self.uploads["bundle"][1]).decode()
             return ImportPreviewRequest(bundle=bundle, passphrase=self.passphrase.value or "")
         uniapi = None
@@ -198,17 +205,17 @@ class ImportPage:
             uniapi = UniapiSource(path=str(self.services.settings.uniapi_config_path))
         elif self.uniapi.value == "upload":
             if "uniapi" not in self.uploads:
-                raise InvalidInput("Upload an api.yaml first, or choose another api.yaml source.")
+                raise InvalidInput(self.t("imp.upload_yaml_first"))
             try:
                 uniapi = UniapiSource(text=self.uploads["uniapi"][1].decode("utf-8"))
             except UnicodeDecodeError:
-                raise InvalidInput("The uploaded api.yaml is not UTF-8 text.") from None
+                raise InvalidInput(self.t("imp.yaml_not_text")) from None
         fetch = bool(self.fetch.value)
         return ImportPreviewRequest(gptload=bool(self.gptload.value), uniapi=uniapi, fetch_models=fetch)
 
     async def uploaded(self, kind: str, event: events.UploadEventArguments, shown: ui.label) -> None:
         self.uploads[kind] = (event.file.name, await event.file.read())
-        shown.set_text(f"Uploaded: {event.file.name}")
+        shown.set_text(self.t("imp.uploaded", name=event.file.name))
 
     # ----- areas
 
@@ -219,38 +226,40 @@ class ImportPage:
         with ui.card().classes("w-full bg-red-1 text-negative").mark("import-error-card"):
             ui.label(self.error).classes("font-bold").mark("import-error")
             if self.stale:
-                ui.button("Preview again", icon="refresh", on_click=self.preview_again).mark("import-preview-again")
+                ui.button(t("imp.preview_again"), icon="refresh", on_click=self.preview_again).mark(
+                    "import-preview-again"
+                )
 
     def sources(self) -> None:
         settings = self.services.settings
         limit = settings.max_body_bytes
-        self.mode = ui.toggle({"setup": "Existing setup", "backup": "Restore a backup"}, value="setup")
+        self.mode = ui.toggle({"setup": t("imp.mode_setup"), "backup": t("imp.mode_backup")}, value="setup")
         self.mode.mark("source-mode")
         with ui.column().classes("gap-1").bind_visibility_from(self.mode, "value", value="setup"):
-            self.gptload = ui.checkbox(f"GPT-Load at {settings.gptload_display_url}: its groups, keys and aggregates",
+            self.gptload = ui.checkbox(t("imp.source_gptload", url=settings.gptload_display_url),
                                        value=True).mark("source-gptload")  # fmt: skip
-            ui.label("uni-api's api.yaml").classes("text-subtitle2 q-mt-sm")
-            options = {"configured": f"The configured file ({settings.uniapi_config_path})",
-                       "upload": "A file I upload", "none": "None"}  # fmt: skip
+            ui.label(t("imp.uniapi_title")).classes("text-subtitle2 q-mt-sm")
+            options = {"configured": t("imp.uniapi_configured", path=settings.uniapi_config_path),
+                       "upload": t("imp.uniapi_upload"), "none": t("imp.uniapi_none")}  # fmt: skip
             self.uniapi = ui.radio(options, value="configured").mark("source-uniapi")
             with ui.column().bind_visibility_from(self.uniapi, "value", value="upload"):
                 yaml_name = ui.label("").classes("text-sm").mark("uniapi-uploaded")
                 ui.upload(label="api.yaml", auto_upload=True, max_file_size=limit,
                           on_upload=lambda e: self.uploaded("uniapi", e, yaml_name)).props(
                     "accept=.yaml,.yml").mark("uniapi-upload")  # fmt: skip
-            self.fetch = ui.checkbox("Fetch models from the providers (calls each of them with the imported keys)")
+            self.fetch = ui.checkbox(t("imp.fetch"))
             self.fetch.mark("source-fetch")
         with ui.column().classes("gap-1").bind_visibility_from(self.mode, "value", value="backup"):
-            ui.label("A backup made by this manager (POST /api/backup), and its passphrase").classes("text-sm")
+            ui.label(t("imp.backup_about")).classes("text-sm")
             bundle_name = ui.label("").classes("text-sm").mark("bundle-uploaded")
-            ui.upload(label="Backup (.lpmbak)", auto_upload=True, max_file_size=limit,
+            ui.upload(label=t("imp.backup_upload"), auto_upload=True, max_file_size=limit,
                       on_upload=lambda e: self.uploaded("bundle", e, bundle_name)).props(
                 "accept=.lpmbak").mark("bundle-upload")  # fmt: skip
-            self.passphrase = ui.input("Passphrase", password=True, password_toggle_button=True)
+            self.passphrase = ui.input(t("imp.passphrase"), password=True, password_toggle_button=True)
             self.passphrase.classes("w-96").mark("bundle-passphrase")
         with ui.stepper_navigation():
-            ui.button("Preview import", icon="preview", on_click=self.start).mark("import-preview")
-            ui.label("Reads only: nothing is stored before Apply.").classes("text-sm text-grey-8 self-center")
+            ui.button(t("imp.preview"), icon="preview", on_click=self.start).mark("import-preview")
+            ui.label(t("imp.reads_only")).classes("text-sm text-grey-8 self-center")
 
     @ui.refreshable_method
     def reviewed(self) -> None:
@@ -260,8 +269,8 @@ class ImportPage:
         providers = self.preview.providers + [self.seen[n] for n in self.skipped if n in self.seen and n not in shown]
         review(self.preview, providers, self.skipped, self.set_imported, self.choose)
         with ui.stepper_navigation():
-            ui.button("Next: groups to adopt", on_click=lambda: self.go("adopt")).mark("import-to-adopt")
-            ui.button("Back", on_click=lambda: self.go("sources")).props("flat").mark("import-back-to-sources")
+            ui.button(t("imp.next_adopt"), on_click=lambda: self.go("adopt")).mark("import-to-adopt")
+            ui.button(t("imp.back"), on_click=lambda: self.go("sources")).props("flat").mark("import-back-to-sources")
 
     @ui.refreshable_method
     def adoption(self) -> None:
@@ -269,8 +278,8 @@ class ImportPage:
             return
         adoption(self.preview, self.adopt, self.adoption.refresh)
         with ui.stepper_navigation():
-            ui.button("Next: apply", on_click=lambda: self.go("apply")).mark("import-to-apply")
-            ui.button("Back", on_click=lambda: self.go("review")).props("flat").mark("import-back-to-review")
+            ui.button(t("imp.next_apply"), on_click=lambda: self.go("apply")).mark("import-to-apply")
+            ui.button(t("imp.back"), on_click=lambda: self.go("review")).props("flat").mark("import-back-to-review")
 
     @ui.refreshable_method
     def outcome(self) -> None:
@@ -278,21 +287,25 @@ class ImportPage:
         if preview is None:
             return
         if self.result is not None:
-            r = self.result
-            ui.label(f"Imported: {r.providers_created} providers created, {r.providers_merged} merged, "
-                     f"{r.keys_added} keys and {r.models_added} models added, {r.groups_adopted} groups and "
-                     f"{r.entries_adopted} api.yaml entries adopted, {r.skipped} skipped.").classes(
-                "text-positive font-bold").mark("import-result")  # fmt: skip
-            ui.label("The next sync makes GPT-Load and api.yaml match: review its plan before applying it.")
-            ui.button("Next: preview the sync", icon="sync", on_click=lambda: ui.navigate.to("/sync")).mark(
+            ui.label(result_text(self.result)).classes("text-positive font-bold").mark("import-result")
+            ui.label(t("imp.next_sync_hint"))
+            ui.button(t("imp.next_sync"), icon="sync", on_click=lambda: ui.navigate.to("/sync")).mark(
                 "import-next-sync"
             )
             return
         new = sum(p.merge_into is None for p in preview.providers)
         groups = sum(g.name in self.adopt for g in preview.groups)
         entries = sum(e.provider in self.adopt for e in preview.entries)
-        ui.label(f"Creates {new} providers, merges {len(preview.providers) - new} into registered ones, adopts "
-                 f"{groups} groups and {entries} api.yaml entries. All or nothing.").mark("import-summary")  # fmt: skip
+        summary = t("imp.summary", providers=counted("imp.n_providers", new), merged=len(preview.providers) - new,
+                    groups=counted("imp.n_groups", groups), entries=counted("imp.n_entries", entries))  # fmt: skip
+        ui.label(summary).mark("import-summary")
         with ui.stepper_navigation():
-            ui.button("Apply import", icon="done_all", on_click=self.apply).mark("import-apply")
-            ui.button("Back", on_click=lambda: self.go("adopt")).props("flat").mark("import-back-to-adopt")
+            ui.button(t("imp.apply"), icon="done_all", on_click=self.apply).mark("import-apply")
+            ui.button(t("imp.back"), on_click=lambda: self.go("adopt")).props("flat").mark("import-back-to-adopt")
+
+
+def result_text(r: ImportResult) -> str:
+    return t("imp.result", providers=counted("imp.n_providers", r.providers_created), merged=r.providers_merged,
+             keys=counted("imp.n_keys", r.keys_added), models=counted("imp.n_models", r.models_added),
+             groups=counted("imp.n_groups", r.groups_adopted), entries=counted("imp.n_entries", r.entries_adopted),
+             skipped=r.skipped)  # fmt: skip

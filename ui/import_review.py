@@ -15,57 +15,82 @@ from nicegui import events, ui
 
 from core.import_shapes import ImportConflict, ImportedProvider, ImportPreview
 from core.topology_rows import search_rows
+from ui.i18n import t
+from ui.import_words import said, sources
 from ui.paged_grid import PagedGrid
 
 CONFLICTS_SHOWN = 100  # one select each; the bulk choice reaches all conflicts of a kind
+# Core's conflict kinds and option ids (core/import_proposal.py) and their words; ``name:X`` / ``keep:X`` carry
+# a model name, shown as it is.
 KINDS = {
-    "provider_exists": "already registered",
-    "keys_differ": "different key sets",
-    "two_names": "several names for one model",
-    "name_clash": "one name for several models",
-    "unmappable": "cannot be imported",
+    "provider_exists": "imp.kind_provider_exists",
+    "keys_differ": "imp.kind_keys_differ",
+    "two_names": "imp.kind_two_names",
+    "name_clash": "imp.kind_name_clash",
+    "unmappable": "imp.kind_unmappable",
 }
 OPTIONS = {
-    "merge": "Merge keys and models",
-    "keep_mine": "Keep mine (nothing merged)",
-    "skip": "Skip (nothing imported)",
-    "separate": "Separate providers",
-    "split": "Split (an aggregate on the next sync)",
+    "merge": "imp.option_merge",
+    "keep_mine": "imp.option_keep_mine",
+    "skip": "imp.option_skip",
+    "separate": "imp.option_separate",
+    "split": "imp.option_split",
 }
-ADOPT_HELP = (
-    "Adopt: the manager takes it over, and the next sync restructures it as ordinary changes of its plan. "
-    "Leave alone: never touched; names it holds show as conflicts."
-)
+NAMED_OPTIONS = {"keep:": "imp.option_keep", "name:": "imp.option_name"}
+GROUP_KINDS = {"standard": "imp.group_standard", "aggregate": "imp.group_aggregate"}
+TYPEABLE = 6  # a select with more options than this, or with names among them, can be typed into
 CSS = """
 .import-merge { background-color: rgba(255, 152, 0, 0.15) !important; }
 .import-skipped { opacity: 0.55; font-style: italic; }
 """
-PROVIDER_COLUMNS = [
-    {"field": "import", "headerName": "Import", "cellDataType": "boolean", ":editable": "p => !p.data.merge",
-     "width": 90},
-    {"field": "name", "headerName": "Name", "width": 180},
-    {"field": "outcome", "headerName": "Outcome", "width": 220},
-    {"field": "base_url", "headerName": "Base URL", "flex": 1, "minWidth": 220},
-    {"field": "channel_type", "headerName": "Channel", "width": 110},
-    {"field": "keys", "headerName": "Keys", "width": 80},
-    {"field": "models", "headerName": "Models", "width": 90},
-    {"field": "sources", "headerName": "Sources", "flex": 1, "minWidth": 220},
-]  # fmt: skip
-MODEL_COLUMNS = [
-    {"field": "provider", "headerName": "Provider", "width": 200},
-    {"field": "original", "headerName": "Original name", "flex": 1},
-    {"field": "client", "headerName": "Clients call it", "flex": 1},
-]
+
+
+def provider_columns() -> list[dict[str, Any]]:
+    return [
+    {"field": "import", "headerName": t("imp.col_import"), "cellDataType": "boolean",
+     ":editable": "p => !p.data.merge", "width": 90},
+    {"field": "name", "headerName": t("imp.col_name"), "width": 180},
+    {"field": "outcome", "headerName": t("imp.col_outcome"), "width": 220},
+    {"field": "base_url", "headerName": t("imp.col_base_url"), "flex": 1, "minWidth": 220},
+    {"field": "channel_type", "headerName": t("imp.col_channel"), "width": 110},
+    {"field": "keys", "headerName": t("imp.col_keys"), "width": 80},
+    {"field": "models", "headerName": t("imp.col_models"), "width": 90},
+    {"field": "sources", "headerName": t("imp.col_sources"), "flex": 1, "minWidth": 220},
+    ]  # fmt: skip
+
+
+def model_columns() -> list[dict[str, Any]]:
+    return [
+        {"field": "provider", "headerName": t("imp.col_provider"), "width": 200},
+        {"field": "original", "headerName": t("imp.col_original"), "flex": 1},
+        {"field": "client", "headerName": t("imp.col_client"), "flex": 1},
+    ]
+
 
 Choose = Callable[[dict[str, str]], Awaitable[None]]
 
 
+def counted(key: str, count: int) -> str:
+    """``imp.n_models`` for ``count``: its ``_one`` form for exactly one (English has a singular)."""
+    return t(f"{key}_one" if count == 1 else key, count=count)
+
+
+def kind_label(kind: str) -> str:
+    return t(KINDS[kind]) if kind in KINDS else kind.replace("_", " ")
+
+
 def option_label(option: str) -> str:
-    if option.startswith("keep:"):
-        return f"Keep {option.removeprefix('keep:')} under this name"
-    if option.startswith("name:"):
-        return f"Name it {option.removeprefix('name:')}"
-    return OPTIONS.get(option, option)
+    """A conflict's option in words; the model name of ``keep:X`` / ``name:X`` as it is."""
+    for prefix, key in NAMED_OPTIONS.items():
+        if option.startswith(prefix):
+            return t(key, name=option.removeprefix(prefix))
+    return t(OPTIONS[option]) if option in OPTIONS else option
+
+
+def choice_select(options: list[str], value: str) -> ui.select:
+    """A conflict's choice; typeable where it offers names (models) or more options than fit a glance."""
+    typeable = len(options) > TYPEABLE or any(":" in o for o in options)
+    return ui.select({o: option_label(o) for o in options}, value=value, with_input=typeable).classes("w-72")
 
 
 def review(
@@ -78,14 +103,14 @@ def review(
     """``providers``: the preview's and the skipped ones (absent from the preview), so each can come back."""
     ui.add_css(CSS)
     for warning in preview.warnings:
-        ui.label(warning).classes("text-warning text-sm").mark("import-warning")
+        ui.label(said(warning)).classes("text-warning text-sm").mark("import-warning")
     new = sum(p.merge_into is None and p.name not in skipped for p in providers)
     merged = sum(p.merge_into is not None for p in providers)
     models = sum(len(p.models) for p in preview.providers)
-    ui.label(f"{new} new providers, {merged} merged into registered ones, {models} models; "
-             f"{len(skipped)} not imported.").mark("import-counts")  # fmt: skip
-    grid = PagedGrid([provider_row(p, skipped) for p in providers], PROVIDER_COLUMNS, noun="providers",
-                     name="import-providers", search=search_providers, search_label="Search providers",
+    ui.label(t("imp.counts", new=counted("imp.n_new_providers", new), merged=merged,
+               models=counted("imp.n_models", models), skipped=len(skipped))).mark("import-counts")  # fmt: skip
+    grid = PagedGrid([provider_row(p, skipped) for p in providers], provider_columns(), noun=t("imp.grid_providers"),
+                     name="import-providers", search=search_providers, search_label=t("imp.search_providers"),
                      options={"rowClassRules": {"import-merge": "data.merge", "import-skipped": "!data.import"},
                               ":getRowId": "p => p.data.name"})  # fmt: skip
 
@@ -94,19 +119,23 @@ def review(
             await on_import(event.args["data"]["name"], bool(event.args.get("newValue")))
 
     grid.grid.on("cellValueChanged", edited, ["data", "colId", "newValue"])
-    with ui.expansion(f"Models ({models})").classes("w-full").mark("import-models-panel"):
-        PagedGrid([model_row(p, m) for p in preview.providers for m in p.models], MODEL_COLUMNS,
-                                noun="models", name="import-models", search=search_models,
-                                search_label="Search models")  # fmt: skip
+    with ui.expansion(t("imp.models_panel", count=models)).classes("w-full").mark("import-models-panel"):
+        PagedGrid([model_row(p, m) for p in preview.providers for m in p.models], model_columns(),
+                                noun=t("imp.grid_models"), name="import-models", search=search_models,
+                                search_label=t("imp.search_models"))  # fmt: skip
     conflicts(preview.conflicts, on_choose)
 
 
 def provider_row(p: ImportedProvider, skipped: list[str]) -> dict[str, Any]:
     merge = p.merge_into is not None
     imported = p.name not in skipped
-    outcome = f"merge into registered {p.name}" if merge else ("new provider" if imported else "not imported")
+    # Words shown and searched; code and tests branch on "merge" and "import".
+    if merge:
+        outcome = t("imp.outcome_merge", name=p.name)
+    else:
+        outcome = t("imp.outcome_new") if imported else t("imp.outcome_skipped")
     return {"name": p.name, "outcome": outcome, "base_url": p.base_url, "channel_type": p.channel_type,
-            "keys": len(p.keys), "models": len(p.models), "sources": ", ".join(p.sources), "import": imported,
+            "keys": len(p.keys), "models": len(p.models), "sources": sources(p.sources), "import": imported,
             "merge": merge}  # fmt: skip
 
 
@@ -124,11 +153,9 @@ def search_models(rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]]
 
 def conflicts(items: list[ImportConflict], on_choose: Choose) -> None:
     if not items:
-        ui.label("No conflicts.").classes("text-positive").mark("no-conflicts")
+        ui.label(t("imp.no_conflicts")).classes("text-positive").mark("no-conflicts")
         return
-    ui.label(f"Conflicts ({len(items)}): each takes its first option unless you choose another").classes(
-        "text-subtitle1"
-    )
+    ui.label(t("imp.conflicts", count=len(items))).classes("text-subtitle1")
     by_kind: dict[str, list[ImportConflict]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
@@ -137,21 +164,20 @@ def conflicts(items: list[ImportConflict], on_choose: Choose) -> None:
     for item in items[:CONFLICTS_SHOWN]:
         conflict_card(item, on_choose)
     if len(items) > CONFLICTS_SHOWN:
-        ui.label(f"and {len(items) - CONFLICTS_SHOWN} more: choose for all of a kind above").classes("text-sm")
+        ui.label(t("imp.conflicts_more", count=len(items) - CONFLICTS_SHOWN)).classes("text-sm")
 
 
 def conflict_card(item: ImportConflict, on_choose: Choose) -> None:
     card = ui.card().classes("w-full border-l-4 border-orange-500 bg-orange-1 text-black")
     with card.mark(f"conflict conflict-{item.id}"), ui.row().classes("items-center gap-2 w-full no-wrap"):
-        ui.badge(KINDS.get(item.kind, item.kind.replace("_", " ")), color="warning")
-        ui.label(item.detail).classes("text-sm grow")
+        ui.badge(kind_label(item.kind), color="warning")
+        ui.label(said(item.detail)).classes("text-sm grow").mark(f"conflict-detail-{item.id}")
 
         async def chosen(event: events.ValueChangeEventArguments) -> None:
             if event.value and event.value != item.choice:
                 await on_choose({item.id: event.value})
 
-        options = {option: option_label(option) for option in item.options}
-        ui.select(options, value=item.choice, on_change=chosen).classes("w-72").mark(f"conflict-choice-{item.id}")
+        choice_select(item.options, item.choice).on_value_change(chosen).mark(f"conflict-choice-{item.id}")
 
 
 def bulk_choice(kind: str, of_kind: list[ImportConflict], on_choose: Choose) -> None:
@@ -160,14 +186,17 @@ def bulk_choice(kind: str, of_kind: list[ImportConflict], on_choose: Choose) -> 
     if len(of_kind) < 2 or not common:
         return
     with ui.row().classes("items-center gap-2").mark(f"bulk-{kind}"):
-        ui.label(f"All {len(of_kind)} conflicts of kind '{KINDS.get(kind, kind)}':")
-        select = ui.select({o: option_label(o) for o in common}, value=common[0]).classes("w-72")
-        select.mark(f"bulk-choice-{kind}")
+        ui.label(t("imp.bulk", count=len(of_kind), kind=kind_label(kind)))
+        select = choice_select(common, common[0]).mark(f"bulk-choice-{kind}")
 
         async def apply_to_all() -> None:
             await on_choose({c.id: select.value for c in of_kind})
 
-        ui.button("Apply to all of this kind", on_click=apply_to_all).props("outline").mark(f"bulk-apply-{kind}")
+        ui.button(t("imp.bulk_apply"), on_click=apply_to_all).props("outline").mark(f"bulk-apply-{kind}")
+
+
+def group_about(kind: str, proposal: str) -> str:
+    return t(GROUP_KINDS[kind], proposal=proposal) if kind in GROUP_KINDS else f"{kind}: {proposal}"
 
 
 def adoptable_names(preview: ImportPreview) -> set[str]:
@@ -176,7 +205,7 @@ def adoptable_names(preview: ImportPreview) -> set[str]:
 
 def adoption(preview: ImportPreview, adopt: set[str], redraw: Callable[[], None]) -> None:
     """Checkboxes for the adoptable groups and entries only; the others say why they stay as they are."""
-    ui.label(ADOPT_HELP).classes("text-sm").mark("adopt-help")
+    ui.label(t("imp.adopt_help")).classes("text-sm").mark("adopt-help")
     names = adoptable_names(preview)
 
     def set_all(chosen: set[str]) -> None:
@@ -185,9 +214,10 @@ def adoption(preview: ImportPreview, adopt: set[str], redraw: Callable[[], None]
         redraw()
 
     with ui.row().classes("items-center gap-2"):
-        ui.button("Adopt all", on_click=lambda: set_all(names)).props("outline").mark("adopt-all")
-        ui.button("None", on_click=lambda: set_all(set())).props("outline").mark("adopt-none")
-        ui.label(f"{len(adopt & names)} of {len(names)} adoptable chosen").classes("text-sm").mark("adopt-count")
+        ui.button(t("imp.adopt_all"), on_click=lambda: set_all(names)).props("outline").mark("adopt-all")
+        ui.button(t("imp.adopt_none"), on_click=lambda: set_all(set())).props("outline").mark("adopt-none")
+        chosen = t("imp.adopt_count", chosen=len(adopt & names), total=len(names))
+        ui.label(chosen).classes("text-sm").mark("adopt-count")
 
     def toggle(name: str, event: events.ValueChangeEventArguments) -> None:
         if event.value == (name in adopt):
@@ -202,19 +232,19 @@ def adoption(preview: ImportPreview, adopt: set[str], redraw: Callable[[], None]
                 box.classes("min-w-48 font-mono").mark(f"adopt-{kind}-{name}")
             else:
                 ui.label(name).classes("min-w-48 font-mono q-pl-sm")
-                why = "the manager's already" if managed else "left alone: nothing imported stands for it"
+                why = t("imp.managed_already" if managed else "imp.left_alone")
                 ui.label(why).classes("text-grey-8").mark(f"not-adoptable-{kind}-{name}")
             ui.label(about).classes("text-grey-8")
 
-    ui.label(f"GPT-Load groups ({len(preview.groups)})").classes("text-subtitle1")
+    ui.label(t("imp.groups_title", count=len(preview.groups))).classes("text-subtitle1")
     with ui.column().classes("gap-0 max-h-96 overflow-auto w-full").mark("adopt-groups"):
         for g in preview.groups:
-            item("group", g.name, g.adoptable, g.managed, f"{g.kind}: {g.proposal}")
+            item("group", g.name, g.adoptable, g.managed, group_about(g.kind, said(g.proposal)))
         if not preview.groups:
-            ui.label("None read.").classes("text-grey-8")
-    ui.label(f"api.yaml entries ({len(preview.entries)})").classes("text-subtitle1")
+            ui.label(t("imp.none_read")).classes("text-grey-8")
+    ui.label(t("imp.entries_title", count=len(preview.entries))).classes("text-subtitle1")
     with ui.column().classes("gap-0 max-h-96 overflow-auto w-full").mark("adopt-entries"):
         for e in preview.entries:
-            item("entry", e.provider, e.adoptable, e.managed, e.proposal)
+            item("entry", e.provider, e.adoptable, e.managed, said(e.proposal))
         if not preview.entries:
-            ui.label("None read.").classes("text-grey-8")
+            ui.label(t("imp.none_read")).classes("text-grey-8")
