@@ -13,6 +13,7 @@ from ui.events import status_changed
 from ui.i18n import language_switch, t, translator
 from ui.inbox_badge import inbox_link
 from ui.session import logout_button
+from ui.sync_runs import status_text
 
 # The pages' titles (ui/pages.py passes the English) and their keys in the translation table (ui.i18n).
 TITLES = {"Providers": "title.providers", "Provider workbench": "title.workbench", "Sync": "title.sync",
@@ -116,7 +117,7 @@ def status_bar(services: Services) -> None:
             last.classes(replace="rounded px-1")
             return
         when = record.started_at.strftime("%Y-%m-%d %H:%M")
-        last.set_text(tr("status.last_sync", when=when, status=record.status))
+        last.set_text(tr("status.last_sync", when=when, status=status_text(record.status, tr)))
         failed = record.status in {"failed", "interrupted"}
         last.classes(replace="rounded px-1 " + ("bg-negative text-white" if failed else ""))
 

@@ -20,6 +20,7 @@ from core.overview import Overview
 from core.provider_health import HealthSnapshot, ProviderHealth
 from core.providers import ProviderPublic
 from ui.i18n import t, translator
+from ui.sync_runs import status_text
 
 Row = dict[str, Any]
 # The columns the quick search reads (the others return '' to it): AG Grid and quick_match read the same ones.
@@ -275,7 +276,9 @@ class SummaryStrip:
         self.numbers["groups"].set_text(t("strip.groups", count=seen.managed_groups))
         last = seen.last_sync
         when = (
-            t("strip.last_sync", when=_when(last.started_at), status=last.status) if last else t("strip.never_synced")
+            t("strip.last_sync", when=_when(last.started_at), status=status_text(last.status))
+            if last
+            else t("strip.never_synced")
         )
         self.numbers["sync"].set_text(when)
         count = seen.pending_changes

@@ -13,7 +13,7 @@ from nicegui.testing import User
 
 from core.models import SyncRecord
 from tests.ui.chinese import NOT_THE_PAGES_WORDS, english_on_page, english_words, shown_texts
-from tests.ui.test_i18n_ui import HEADER_RUN_STATUS, registry
+from tests.ui.test_i18n_ui import registry
 from tests.ui.test_workbench_operator_ui import eventually
 
 SHOWN_CELLS = ("stage", "kind", "target", "summary")  # the plan grid's columns
@@ -129,7 +129,7 @@ async def test_a_failed_run_is_told_in_chinese_with_gptloads_words_as_they_are(c
     [row] = user.find(marker="history").elements.pop().rows
     assert (row["status"], row["status_text"]) == ("failed", "失败")
     assert len(shown_texts(user, NOT_THE_PAGES_WORDS)) > 50
-    assert english_on_page(user, HEADER_RUN_STATUS) == {}
+    assert english_on_page(user) == {}
     assert history_words(user) == {}
 
 
@@ -146,7 +146,7 @@ async def test_an_interrupted_run_says_why_in_chinese(chinese_browser: User, w, 
     await user.should_see(f"计划的 {len(plan.changes)} 处更改中已执行 2 处；重试会应用计划预览中显示的更改。")
     user.find(marker="details-1").elements.pop().value = True
     await user.should_see(content="已执行 2 处", marker="details-count", retries=30)
-    assert english_on_page(user, HEADER_RUN_STATUS) == {}
+    assert english_on_page(user) == {}
     assert history_words(user) == {}
 
 
