@@ -165,3 +165,14 @@ def test_every_kind_of_change_has_words():
     kinds.discard("")
     assert len(kinds) >= 11
     assert sorted(f"kind.{kind}" for kind in kinds if f"kind.{kind}" not in EN) == []
+
+
+def test_every_grid_gets_ag_grids_own_words_in_the_pages_language():
+    """AG Grid speaks English (its empty overlay, the filter menu) unless a grid is given ``localeText``."""
+    grids = {module: Path(PROJECT_ROOT / module).read_text() for module in UI_MODULES}
+    with_grid = {module for module, source in grids.items() if "ui.aggrid(" in source}
+    assert len(with_grid) >= 3
+    for module in with_grid:
+        assert grids[module].count("ui.aggrid(") == grids[module].count('"localeText": aggrid_locale_text('), module
+    words = text_in("zh", "grid.noRowsToShow")
+    assert re.search(r"[\u4e00-\u9fff]", words)

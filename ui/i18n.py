@@ -24,6 +24,7 @@ LANG_SETTING = "lang"  # app.storage.user: "en" or "zh", once the operator chose
 TABLES = {"en": EN, "zh": ZH}
 LANGUAGES = {"en": "English", "zh": "中文"}  # the header's switch, each in its own language
 DEFAULT = "en"
+GRID_PREFIX = "grid."  # AG Grid's own words: ui/locales/grids.py
 _TAG = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
 
@@ -90,6 +91,12 @@ def text_in(lang: str, key: str, **values: object) -> str:
         log.error("no %s text for %r", lang, key)
         text = EN.get(key, key)
     return text.format(**values) if values else text
+
+
+def aggrid_locale_text(tr: Callable[..., str] = t) -> dict[str, str]:
+    """AG Grid's own words (its empty overlay, the column filter menu, screen-reader texts) in the page's language,
+    for a grid's ``localeText`` option: every grid gets it, or its filter menu speaks English on a Chinese page."""
+    return {key.removeprefix(GRID_PREFIX): tr(key) for key in EN if key.startswith(GRID_PREFIX)}
 
 
 def set_language(lang: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from ui.i18n import t, translator
+from ui.i18n import aggrid_locale_text, t, translator
 
 Row = dict[str, Any]
 PAGE_SIZE = 50
@@ -53,7 +53,13 @@ class PagedGrid:
                 ui.input(label, on_change=self._searched).props("dense clearable debounce=300").classes("w-80")
             self.count = ui.label().classes("text-sm text-grey-8")
         self.grid = ui.aggrid(
-            {"columnDefs": columns, "rowData": [], "domLayout": "autoHeight", **(options or {})},
+            {
+                "columnDefs": columns,
+                "rowData": [],
+                "domLayout": "autoHeight",
+                "localeText": aggrid_locale_text(),
+                **(options or {}),
+            },
             auto_size_columns=False,
         ).classes(f"w-full {name}")
         # autoHeight sizes the grid to its page of rows; NiceGUI's default 16rem height would cut it off.

@@ -12,10 +12,11 @@ from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 ZH_BROWSER = "zh-CN,zh;q=0.9,en;q=0.8"
+# Names no Chinese UI translates: products, formats, protocols, and the keys as their caps read (Ctrl, Alt).
 PRODUCT_WORDS = ("LLM Provider Manager", "GPT-Load", "uni-api", "api.yaml", "YAML", "English", "API", "URL",
-                 "GET /api/config/plan")  # fmt: skip
-# Words that come from elsewhere, not from the page: GPT-Load's own error text and core's connect hint.
-NOT_THE_PAGES_WORDS = {"gptload-error", "gptload-hint-text"}
+                 "GET /api/config/plan", "Ctrl", "Alt")  # fmt: skip
+# Words that come from elsewhere, not from the page: GPT-Load's own error text.
+NOT_THE_PAGES_WORDS = {"gptload-error"}
 # The data of tests/ui/test_i18n_ui.py: provider and model names, and the group and uni-api entry names made of
 # them ("alpha-one-no-..."). A test with other data passes its own pattern.
 DATA = re.compile(r"(alpha-one|beta-two|shared-chat|solo-model)[\w.-]*|openai")
@@ -54,6 +55,8 @@ def shown_texts(user: User, skip: set[str]) -> list[str]:
         texts += [str(o.get("label", "")) for o in element.props.get("options") or [] if isinstance(o, dict)]
         if isinstance(element, ui.aggrid):
             texts += header_texts(element.options["columnDefs"])
+            # AG Grid's own words (empty overlay, filter menu): without localeText they are English.
+            texts += list((element.options.get("localeText") or {"": "AG Grid without localeText"}).values())
     return [text for text in texts if text.strip()]
 
 

@@ -8,9 +8,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ui.locales import assistant, common, dashboard, importing, inbox, models, providers, session, sync, workbench
+from ui.locales import (
+    assistant,
+    common,
+    dashboard,
+    grids,
+    importing,
+    inbox,
+    models,
+    providers,
+    session,
+    sync,
+    workbench,
+)
 
 PARTS: tuple[ModuleType, ...] = (
+    grids,
     common,
     dashboard,
     sync,

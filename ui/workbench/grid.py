@@ -18,7 +18,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from ui.i18n import t
+from ui.i18n import aggrid_locale_text, t
 from ui.pending import STATUS_WORDS
 from ui.row_rules import STATE_GETTER, quick_filter_matches, status_filter_matches, status_filter_model
 
@@ -152,6 +152,7 @@ class ModelGrid:
             {
                 "columnDefs": columns(self.status_words),
                 "rowData": rows,
+                "localeText": aggrid_locale_text(),
                 # The header checkbox selects the rows the filters show, not the hidden ones (AG Grid 33+).
                 "rowSelection": {"mode": "multiRow", "selectAll": "filtered"},
                 ":getRowId": "params => String(params.data.id)",
