@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from core import backup_bundle
 from core.errors import InvalidInput
-from core.import_sources import Candidate, ModelCandidate, SourceRead
+from core.import_phrases import Phrase, refusal
+from core.import_sources import Candidate, ModelCandidate, SourceRead, backup_source
 from core.known_secrets import SECRET_SETTINGS
 from core.models import AppSetting, Model, Provider
 
@@ -95,7 +96,7 @@ def read_bundle(bundle: bytes, passphrase: str) -> SourceRead:
         ]
         read.candidates.append(
             Candidate(
-                f"backup {p['name']}",
+                backup_source(p["name"]),
                 p["name"],
                 p["base_url"],
                 p["channel_type"],
@@ -115,11 +116,9 @@ def _payload(plain: bytes) -> dict[str, Any]:
     except (ValueError, AttributeError):
         ok = False
     if not ok:
-        raise InvalidInput("The backup opened, but its content is not a backup of this tool.", code="backup_invalid")
+        raise refusal(InvalidInput, Phrase("not_our_content"), code="backup_invalid")
     if payload.get("version") != FORMAT_VERSION:
-        raise InvalidInput(
-            f"The backup has format version {payload.get('version')}; this version reads {FORMAT_VERSION}.",
-            code="backup_invalid",
-        )
+        versions = {"version": str(payload.get("version")), "supported": FORMAT_VERSION}
+        raise refusal(InvalidInput, Phrase("payload_version", versions), code="backup_invalid")
     payload.setdefault("manager_secrets", {})
     return payload

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from core.errors import InvalidInput
+from core.import_phrases import Phrase, refusal
 
 MAGIC = b"LPMBAK"
 VERSION = 1
@@ -42,13 +43,13 @@ def unseal(bundle: bytes, passphrase: str) -> bytes:
     """The payload of ``bundle``; ``InvalidInput`` with code ``backup_invalid`` for a file that is no bundle of
     this format (or is cut short), ``backup_unreadable`` for a wrong passphrase or a changed file."""
     if len(bundle) < HEADER_BYTES + TAG_BYTES or not bundle.startswith(MAGIC):
-        raise InvalidInput("This is not a backup of LLM Provider Manager, or it is cut short.", code="backup_invalid")
+        raise refusal(InvalidInput, Phrase("not_a_backup"), code="backup_invalid")
     version, log2_n, r, p = bundle[len(MAGIC) : len(MAGIC) + 4]
     if version != VERSION:
-        raise InvalidInput(f"Backup format {version} is not supported (this version reads {VERSION}).",
-                           code="backup_invalid")  # fmt: skip
+        versions = {"version": version, "supported": VERSION}
+        raise refusal(InvalidInput, Phrase("bundle_format", versions), code="backup_invalid")
     if not (10 <= log2_n <= MAX_LOG2_N and 1 <= r <= MAX_R and 1 <= p <= MAX_P):
-        raise InvalidInput("The backup's key-derivation settings are out of range.", code="backup_invalid")
+        raise refusal(InvalidInput, Phrase("key_derivation_out_of_range"), code="backup_invalid")
     header = bundle[:HEADER_BYTES]
     salt = header[len(MAGIC) + 4 : len(MAGIC) + 4 + SALT_BYTES]
     nonce = header[-NONCE_BYTES:]
@@ -56,16 +57,13 @@ def unseal(bundle: bytes, passphrase: str) -> bytes:
     try:
         return AESGCM(key).decrypt(nonce, bundle[HEADER_BYTES:], header)
     except InvalidTag:
-        raise InvalidInput(
-            "The backup cannot be opened: the passphrase is wrong, or the file was changed.",
-            code="backup_unreadable",
-        ) from None
+        raise refusal(InvalidInput, Phrase("wrong_passphrase"), code="backup_unreadable") from None
 
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise InvalidInput(f"A backup passphrase needs at least {MIN_PASSPHRASE} characters.",
-                           code="passphrase_too_short")  # fmt: skip
+        too_short = Phrase("passphrase_too_short", {"count": MIN_PASSPHRASE})
+        raise refusal(InvalidInput, too_short, code="passphrase_too_short")
 
 
 def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:

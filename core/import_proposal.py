@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.errors import InvalidChoice
-from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead
+from core.import_phrases import Phrase, refusal
+from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, whole_group
 from core.import_uniapi import merge_routed
 
 MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
 # Which description names a provider when several describe one upstream: GPT-Load's group, then the entry.
-SOURCE_RANK = {"group": 0, "api.yaml": 1, "backup": 2}
+SOURCE_RANK = {"source_group": 0, "source_group_upstream": 0, "source_entry": 1, "source_backup": 2}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Registered:
 class Conflict:
     id: str
     kind: str
-    detail: str
+    detail: Phrase
     options: list[str]
 
 
@@ -57,7 +58,7 @@ class ProposedProvider:
     channel_type: str
     keys: frozenset[str]
     models: list[ModelCandidate]
-    sources: list[str]
+    sources: list[Phrase]
     existing_id: int | None = None  # set when the keys and models are merged into a registered provider
     test_model: str | None = None
 
@@ -68,7 +69,7 @@ class Proposal:
     conflicts: list[Conflict]
     groups: list[Finding]
     entries: list[Finding]
-    # Candidate source -> the provider (proposed or registered) that stands for it; absent: skipped.
+    # Candidate source (its text) -> the provider (proposed or registered) that stands for it; absent: skipped.
     provider_of: dict[str, str] = field(default_factory=dict)
     registered_names: dict[str, int] = field(default_factory=dict)
     skippable: list[str] = field(default_factory=list)  # every proposed new provider, skipped ones included
@@ -89,7 +90,7 @@ def propose(
     choices = choices or {}
     conflicts: dict[str, Conflict] = {}
 
-    def ask(kind: str, subject: str, detail: str, options: list[str]) -> str:
+    def ask(kind: str, subject: str, detail: Phrase, options: list[str]) -> str:
         # 12 hex digits: thousands of conflicts (a large GPT-Load) must not share an id.
         conflict_id = f"{kind}-{hashlib.sha256(subject.encode()).hexdigest()[:12]}"
         conflicts.setdefault(conflict_id, Conflict(conflict_id, kind, detail, options))
@@ -100,19 +101,19 @@ def propose(
     by_upstream: dict[str, list[Candidate]] = defaultdict(list)
     # In a canonical order, so that which source names a provider never depends on the order of the inputs.
     for candidate in sorted(
-        merge_routed(read.candidates), key=lambda c: (SOURCE_RANK.get(c.source.split()[0], 3), c.source)
+        merge_routed(read.candidates), key=lambda c: (SOURCE_RANK.get(c.source.code, 3), str(c.source))
     ):
         by_upstream[upstream_key(candidate.channel_type, candidate.base_url)].append(candidate)
     mine = {upstream_key(r.channel_type, r.base_url): r for r in registered}
     taken = {r.name for r in registered}
     providers: list[ProposedProvider] = []
-    provider_of: dict[str, str] = {}
+    stands_for: list[tuple[Phrase, str]] = []  # (source, the provider that stands for it), later ones winning
     skippable: list[str] = []
     for key in sorted(by_upstream):
         candidates = by_upstream[key]
         drafts, kept = _drafts(key, candidates, mine.get(key), ask)
         if kept is not None:
-            provider_of.update((c.source, kept) for c in candidates)
+            stands_for += [(c.source, kept) for c in candidates]
         for draft in drafts:
             draft.models = _named_models(key, draft, mine.get(key), ask)
             if draft.test_model not in {m.original for m in draft.models}:
@@ -123,11 +124,12 @@ def propose(
                 skippable.append(draft.name)
                 if draft.name in skip:
                     continue
-            provider_of.update((source, draft.name) for source in draft.sources)
+            stands_for += [(source, draft.name) for source in draft.sources]
             if draft.existing_id is not None or draft.keys:
                 providers.append(draft)
-    for source, name in list(provider_of.items()):
-        provider_of.setdefault(source.split(" (", 1)[0], name)  # "group g (url)" also answers for "group g"
+    provider_of = {str(source): name for source, name in stands_for}
+    for source, name in stands_for:
+        provider_of.setdefault(str(whole_group(source)), name)  # "group g (url)" also answers for "group g"
     registered_names = {r.name: r.id for r in registered}
     return Proposal(
         providers, list(conflicts.values()), read.groups, read.entries, provider_of, registered_names, skippable
@@ -139,13 +141,10 @@ def _drafts(
 ) -> tuple[list[ProposedProvider], str | None]:
     """The providers one upstream's candidates make (merged into mine, kept apart per key set, or one), and
     the registered provider that stands for them when the operator keeps theirs."""
-    sources = [c.source for c in candidates]
+    sources = tuple(c.source for c in candidates)
     if registered is not None:
         new_keys = frozenset().union(*(c.keys for c in candidates)) - registered.keys
-        detail = (
-            f"{', '.join(sources)}: the upstream of registered provider {registered.name}. "
-            f"Merge adds {len(new_keys)} key(s) and the models it lacks."
-        )
+        detail = Phrase("provider_exists", {"sources": sources, "name": registered.name, "keys": len(new_keys)})
         choice = ask("provider_exists", key, detail, [MERGE, KEEP_MINE, SKIP])
         if choice != MERGE:
             return [], registered.name if choice == KEEP_MINE else None
@@ -158,7 +157,7 @@ def _drafts(
         by_keys[c.keys].append(c)
     if len(by_keys) == 1:
         return [_merge(candidates)], None
-    detail = f"{', '.join(sources)} reach one upstream with {len(by_keys)} different key sets."
+    detail = Phrase("keys_differ", {"sources": sources, "count": len(by_keys)})
     if ask("keys_differ", key, detail, [SEPARATE, MERGE]) == MERGE:
         return [_merge(candidates)], None
     return [_merge(group) for group in by_keys.values()], None
@@ -190,16 +189,15 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
         if client not in names[m.original]:
             names[m.original].append(client)
     known = registered.models if registered else {}
-    subject = f"{key} {','.join(sorted(draft.sources))}"  # one upstream may make several providers (keys_differ)
+    # One upstream may make several providers (keys_differ): the sources tell their questions apart.
+    subject = f"{key} {','.join(sorted(map(str, draft.sources)))}"
     chosen: dict[str, str] = {}
     for original, clients in names.items():
         if original in known:
             continue  # a registered model keeps its name: merge never renames what the operator made
         if len(clients) > 1:
-            detail = (
-                f"Provider {draft.name}: clients reach {original!r} as {', '.join(map(repr, clients))}; "
-                "the registry keeps one name per model, the others stop routing."
-            )
+            names = ", ".join(map(repr, clients))
+            detail = Phrase("two_names", {"provider": draft.name, "original": repr(original), "names": names})
             pick = ask("two_names", f"{subject} {original}", detail, [f"name:{c}" for c in clients])
             chosen[original] = pick.removeprefix("name:")
         else:
@@ -213,10 +211,8 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
         imported = [o for o in originals if o in chosen]
         if len(originals) < 2 or not imported:
             continue
-        detail = (
-            f"Provider {draft.name}: {', '.join(map(repr, sorted(originals)))} all answer to {name!r}; "
-            "split puts each in its own group behind one aggregate on the next sync."
-        )
+        clashing = ", ".join(map(repr, sorted(originals)))
+        detail = Phrase("name_clash", {"provider": draft.name, "originals": clashing, "name": repr(name)})
         # keep:X only where the others can take their own names: imported ones (a registered model is never
         # renamed) whose own name is neither this name nor one another model answers to.
         renamable = {o for o in imported if o != name and o not in exposed}
@@ -242,42 +238,38 @@ def check_choices(proposal: Proposal, choices: dict[str, str], adopt: list[str],
     """Refuse a choice the preview did not offer, and an adoption that would break what stays the operator's."""
     unknown = sorted(set(skip) - set(proposal.skippable))
     if unknown:
-        raise InvalidChoice(f"No new provider named {unknown[0]!r} in this preview.")
+        raise refusal(InvalidChoice, Phrase("no_such_provider", {"name": repr(unknown[0])}))
     offered = {c.id: c.options for c in proposal.conflicts}
     for conflict_id, option in choices.items():
         if conflict_id not in offered:
-            raise InvalidChoice(f"No conflict {conflict_id!r} in this preview.")
+            raise refusal(InvalidChoice, Phrase("no_such_conflict", {"conflict": repr(conflict_id)}))
         if option not in offered[conflict_id]:
-            raise InvalidChoice(f"Conflict {conflict_id} offers {', '.join(offered[conflict_id])}; got {option!r}.")
+            values = {"conflict": conflict_id, "options": ", ".join(offered[conflict_id]), "option": repr(option)}
+            raise refusal(InvalidChoice, Phrase("option_not_offered", values))
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in (*proposal.groups, *proposal.entries):
         findings[finding.name].append(finding)
     for name in adopt:
         same = findings.get(name, [])
         if not same:
-            raise InvalidChoice(f"No group or entry named {name!r} in this preview.")
+            raise refusal(InvalidChoice, Phrase("no_such_finding", {"name": repr(name)}))
         if not any(adoptable_now(proposal, f) for f in same):
-            raise InvalidChoice(f"{name!r} cannot be adopted: it is the manager's already, or nothing maps it.")
+            raise refusal(InvalidChoice, Phrase("not_adoptable", {"name": repr(name)}))
         # Apply adopts by name: a group and an entry of one name are adopted together, or neither is.
         stuck = next((f for f in same if not f.managed and not adoptable_now(proposal, f)), None)
         if stuck is not None:
-            what = "an entry" if stuck.kind == "entry" else "a group"
-            raise InvalidChoice(f"{name!r} also names {what} that cannot be adopted; leave both alone.")
+            code = "entry_stuck" if stuck.kind == "entry" else "group_stuck"
+            raise refusal(InvalidChoice, Phrase(code, {"name": repr(name)}))
     chosen = set(adopt)
     for entry in proposal.entries:
         if entry.target in chosen and entry.name not in chosen:
-            raise InvalidChoice(
-                f"Entry {entry.name} routes through group {entry.target}, which the next sync restructures: "
-                f"adopt {entry.name} too, or leave {entry.target} alone."
-            )
+            values = {"entry": entry.name, "group": entry.target}
+            raise refusal(InvalidChoice, Phrase("adopt_entry_too", values))
     for group in proposal.groups:
         if group.kind == "aggregate" and not group.managed and group.name not in chosen:
             taken = sorted(set(group.members) & chosen)
             if taken:
-                raise InvalidChoice(
-                    f"Group {taken[0]} is a member of aggregate {group.name}, which stays yours: "
-                    f"adopt {group.name} too, or leave {taken[0]} alone."
-                )
+                raise refusal(InvalidChoice, Phrase("adopt_aggregate_too", {"member": taken[0], "group": group.name}))
 
 
 def adoptable_now(proposal: Proposal, finding: Finding) -> bool:

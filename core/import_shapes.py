@@ -1,9 +1,15 @@
-"""Request and answer shapes of the import (issue 13): what ``core.importing``, the REST API and the UI exchange."""
+"""Request and answer shapes of the import (issue 13): what ``core.importing``, the REST API and the UI exchange.
+
+Each of core's sentences in an answer comes twice: in English where it always was (``detail``, ``proposal``,
+``sources``, ``warnings``) and, beside it, as its phrase (``core.import_phrases``: ``{"code", "values"}``), which
+a client says in its own words and a page in its language.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from core.import_phrases import Phrase
 from core.shapes import Body, NameList
 
 
@@ -45,6 +51,7 @@ class ImportedProvider(BaseModel):
     keys: list[str]  # masked
     models: list[ImportedModel]
     sources: list[str]
+    source_phrases: list[Phrase]  # ``sources`` as phrases, one each
     merge_into: int | None  # the registered provider that receives these keys and models
 
 
@@ -52,6 +59,7 @@ class ImportConflict(BaseModel):
     id: str
     kind: str
     detail: str
+    detail_phrase: Phrase
     options: list[str]
     choice: str
 
@@ -61,6 +69,7 @@ class ImportGroup(BaseModel):
     kind: str
     managed: bool
     proposal: str
+    proposal_phrase: Phrase
     adoptable: bool
     members: list[str] = []
 
@@ -69,6 +78,7 @@ class ImportEntry(BaseModel):
     provider: str
     managed: bool
     proposal: str
+    proposal_phrase: Phrase
     adoptable: bool
     target: str | None
 
@@ -80,6 +90,7 @@ class ImportPreview(BaseModel):
     groups: list[ImportGroup]
     entries: list[ImportEntry]
     warnings: list[str]
+    warning_phrases: list[Phrase]  # ``warnings`` as phrases, one each
 
 
 class ImportResult(BaseModel):

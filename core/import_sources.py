@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.clients.gptload import GptLoadClient
+from core.import_phrases import Phrase
 from core.naming import carries_marker
 
 
@@ -34,7 +35,7 @@ class ModelCandidate:
 class Candidate:
     """One provider as one source describes it, before the proposal merges what describes the same upstream."""
 
-    source: str  # "group openai-main", "api.yaml entry deepseek", "backup openai"
+    source: Phrase  # "group openai-main", "api.yaml entry deepseek", "backup openai"; its text is its identity
     name: str
     base_url: str
     channel_type: str
@@ -50,10 +51,10 @@ class Finding:
     name: str
     kind: str  # "standard", "aggregate" (groups) or "entry"
     managed: bool
-    proposal: str
+    proposal: Phrase
     adoptable: bool = False
     gptload_id: int | None = None
-    # The candidates this group or entry produced (their sources), and for an aggregate its member groups.
+    # The candidates this group or entry produced (their sources' texts), and for an aggregate its member groups.
     sources: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     target: str | None = None  # the GPT-Load group an entry points at
@@ -61,8 +62,8 @@ class Finding:
 
 @dataclass
 class Unmappable:
-    source: str
-    reason: str
+    source: str  # the text of a source: what the conflict it becomes is about
+    reason: Phrase
 
 
 @dataclass
@@ -114,7 +115,7 @@ def from_gptload(layout: GptLoadLayout, owned_ids: set[int]) -> tuple[SourceRead
         owned = group["id"] in owned_ids
         managed = owned or carries_marker(group.get("description"))
         if owned:
-            read.groups.append(_finding(group, True, "already in this registry; nothing to import"))
+            read.groups.append(_finding(group, True, Phrase("in_registry")))
         elif group.get("group_type") == "aggregate":
             read.groups.append(_aggregate_finding(group, layout.members.get(group["id"], {}), by_id, managed))
         else:
@@ -122,7 +123,7 @@ def from_gptload(layout: GptLoadLayout, owned_ids: set[int]) -> tuple[SourceRead
     return read, by_name
 
 
-def _finding(group: dict[str, Any], managed: bool, proposal: str, **more: Any) -> Finding:
+def _finding(group: dict[str, Any], managed: bool, proposal: Phrase, **more: Any) -> Finding:
     kind = "aggregate" if group.get("group_type") == "aggregate" else "standard"
     return Finding(group["name"], kind, managed, proposal, gptload_id=group["id"], **more)
 
@@ -132,17 +133,18 @@ def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], ma
     channel = CHANNELS.get(group.get("channel_type") or "")
     urls = _enabled_urls(group)
     reason = (
-        f"channel type {group.get('channel_type')!r} is not one the manager speaks"
+        Phrase("unknown_channel", {"channel": repr(group.get("channel_type"))})
         if channel is None
-        else "it has no enabled upstream"
+        else Phrase("no_enabled_upstream")
         if not urls
-        else "it holds no keys"
+        else Phrase("no_keys")
         if not keys
         else None
     )
     if reason:
-        read.unmappable.append(Unmappable(f"group {name}", f"Group {name} cannot be imported: {reason}."))
-        read.groups.append(_finding(group, managed, f"cannot map: {reason}"))
+        unmappable = Phrase("group_unmappable", {"name": name, "reason": reason})
+        read.unmappable.append(Unmappable(str(group_source(name)), unmappable))
+        read.groups.append(_finding(group, managed, Phrase("cannot_map", {"reason": reason})))
         return
     rules = group.get("model_redirect_rules") or {}
     models = [ModelCandidate(original, None if exposed == original else exposed) for exposed, original in rules.items()]
@@ -156,9 +158,9 @@ def _standard_group(read: SourceRead, group: dict[str, Any], keys: list[str], ma
                 source, candidate_name, base_url, group["channel_type"], frozenset(keys), list(models), test_model
             )
         )
-    strict = "strict" if group.get("model_redirect_strict") else "non-strict"
-    proposal = f"provider from {len(urls)} upstream(s), {len(keys)} keys, {len(rules)} {strict} redirect rules"
-    read.groups.append(_finding(group, managed, proposal, adoptable=not managed, sources=sources))
+    counts = {"upstreams": len(urls), "keys": len(keys), "rules": len(rules)}
+    proposal = Phrase("group_strict" if group.get("model_redirect_strict") else "group_loose", counts)
+    read.groups.append(_finding(group, managed, proposal, adoptable=not managed, sources=list(map(str, sources))))
 
 
 def _aggregate_finding(
@@ -166,8 +168,11 @@ def _aggregate_finding(
 ) -> Finding:
     """An aggregate stands for what its enabled members import: adoptable only while the outcome keeps all of them."""
     names = sorted(by_id[m]["name"] for m in members if m in by_id)
-    proposal = f"aggregate over {len(names)} member(s): " + (", ".join(names) or "none")
-    sources = [s for m, w in sorted(members.items()) if m in by_id and w > 0 for s in group_sources(by_id[m])]
+    if names:
+        proposal = Phrase("aggregate_of", {"count": len(names), "members": ", ".join(names)})
+    else:
+        proposal = Phrase("aggregate_of_none", {"count": 0})
+    sources = [str(s) for m, w in sorted(members.items()) if m in by_id and w > 0 for s in group_sources(by_id[m])]
     return _finding(group, managed, proposal, adoptable=not managed, members=names, sources=sources)
 
 
@@ -177,7 +182,7 @@ def _enabled_urls(group: dict[str, Any]) -> list[str]:
     return [u["url"] for u in upstreams if u.get("weight") is None or u["weight"] > 0]
 
 
-def group_sources(group: dict[str, Any]) -> list[str]:
+def group_sources(group: dict[str, Any]) -> list[Phrase]:
     """The sources of the candidates a standard group makes (``group g``, or ``group g (url)`` per upstream).
 
     A group that makes none (the manager's, unmappable) is named all the same: its sources are then never in a
@@ -185,8 +190,28 @@ def group_sources(group: dict[str, Any]) -> list[str]:
     """
     urls = _enabled_urls(group)
     if len(urls) <= 1:
-        return [f"group {group['name']}"]
-    return [f"group {group['name']} ({url})" for url in urls]
+        return [group_source(group["name"])]
+    return [group_source(group["name"], url) for url in urls]
+
+
+def group_source(name: str, url: str | None = None) -> Phrase:
+    """The source ``group g``, or ``group g (url)`` for one of its several upstreams."""
+    if url is None:
+        return Phrase("source_group", {"name": name})
+    return Phrase("source_group_upstream", {"name": name, "url": url})
+
+
+def entry_source(name: str) -> Phrase:
+    return Phrase("source_entry", {"name": name})
+
+
+def backup_source(name: str) -> Phrase:
+    return Phrase("source_backup", {"name": name})
+
+
+def whole_group(source: Phrase) -> Phrase:
+    """``group g`` for ``group g (url)``: what an entry routed through the group, or an adoption, names."""
+    return group_source(str(source.values["name"])) if source.code == "source_group_upstream" else source
 
 
 def group_base_url(channel_type: str, upstream: str, validation_endpoint: str) -> str:

@@ -16,7 +16,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
-from core.import_sources import Candidate, Finding, GptLoadLayout, ModelCandidate, SourceRead, Unmappable, group_sources
+from core.import_phrases import Phrase
+from core.import_sources import (
+    Candidate,
+    Finding,
+    GptLoadLayout,
+    ModelCandidate,
+    SourceRead,
+    Unmappable,
+    entry_source,
+    group_source,
+    group_sources,
+    whole_group,
+)
 from core.naming import OWNER_MARKER
 
 # The path of a GPT-Load proxy URL: /proxy/{group}/...
@@ -43,16 +55,16 @@ def from_uniapi(
     seen: set[str] = set()
     for index, entry in enumerate(providers if isinstance(providers, list) else []):
         if not isinstance(entry, dict):
-            read.unmappable.append(Unmappable(f"api.yaml entry #{index + 1}", "it is not a mapping"))
+            read.unmappable.append(Unmappable(str(entry_source(f"#{index + 1}")), Phrase("not_a_mapping")))
             continue
         # Only a string is a name: str() of a nested YAML alias (a "billion laughs" document) would never end.
         named = isinstance(entry.get("provider"), str | int) and str(entry["provider"]).strip() != ""
         name = str(entry["provider"]) if named else f"#{index + 1}"
         if entry.get("notes") == OWNER_MARKER:
-            read.entries.append(Finding(name, "entry", True, "the manager's own entry; nothing to import"))
+            read.entries.append(Finding(name, "entry", True, Phrase("own_entry")))
         elif not named or name in seen:  # apply could not tell which one to mark, nor uni-api which to use
-            why = "it has no provider name" if not named else "an earlier entry has the same provider name"
-            _unmappable(read, name, f"api.yaml entry {name}" + (f" #{index + 1}" if named else ""), why)
+            why = Phrase("no_provider_name" if not named else "provider_name_taken")
+            _unmappable(read, name, str(entry_source(name)) + (f" #{index + 1}" if named else ""), why)
         else:
             _entry(read, name, entry, groups, layout, adoptable=adoptable)
         seen.add(name)
@@ -68,40 +80,38 @@ def _entry(
     *,
     adoptable: bool,
 ) -> None:
-    source = f"api.yaml entry {name}"
+    source = entry_source(name)
     base_url = entry.get("base_url")
     items = _model_items(entry.get("model"))
     proxied = PROXY_PATH.match(urlsplit(base_url).path) if isinstance(base_url, str) else None
     if proxied:
         target = proxied.group(1)
         if groups is None or target not in groups:
-            why = "GPT-Load is not a source of this import" if groups is None else "GPT-Load has no such group"
-            _unmappable(read, name, source, f"it points at GPT-Load group {target}, but {why}")
+            why = "gptload_not_a_source" if groups is None else "no_such_group"
+            _unmappable(read, name, str(source), Phrase(why, {"group": target}))
             return
         routed = route_through(groups[target], items, groups, layout)
         read.candidates += routed
-        proposal = f"routes {len(items)} name(s) through GPT-Load group {target}"
+        proposal = Phrase("entry_routes", {"count": len(items), "group": target})
         # Adoptable only while the outcome keeps every group the names go to (not skipped, not unmappable).
-        sources = [s for c in routed for s in group_sources(groups[c.name])] or [f"group {target}"]
+        sources = [str(s) for c in routed for s in group_sources(groups[c.name])] or [str(group_source(target))]
         read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=sources, target=target))
         return
-    channel_type, reason = _entry_channel(entry)
+    channel_type = _entry_channel(entry)
     keys = _entry_keys(entry.get("api"))
-    if reason is None and not keys:
-        reason = "it has no API key"
-    if reason is not None or channel_type is None:
-        _unmappable(read, name, source, reason or "unknown dialect")
+    if isinstance(channel_type, Phrase) or not keys:
+        _unmappable(read, name, str(source), channel_type if isinstance(channel_type, Phrase) else Phrase("no_api_key"))
         return
     root = _entry_base_url(channel_type, str(base_url))
     models = [ModelCandidate(upstream, None if client == upstream else client) for upstream, client in items]
     read.candidates.append(Candidate(source, name, root, channel_type, frozenset(keys), models))
-    proposal = f"direct provider, {len(keys)} key(s), {len(models)} model(s)"
-    read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=[source]))
+    proposal = Phrase("entry_direct", {"keys": len(keys), "models": len(models)})
+    read.entries.append(Finding(name, "entry", False, proposal, adoptable, sources=[str(source)]))
 
 
-def _unmappable(read: SourceRead, name: str, source: str, reason: str) -> None:
-    read.unmappable.append(Unmappable(source, f"Entry {name} cannot be imported: {reason}."))
-    read.entries.append(Finding(name, "entry", False, f"cannot map: {reason}"))
+def _unmappable(read: SourceRead, name: str, source: str, reason: Phrase) -> None:
+    read.unmappable.append(Unmappable(source, Phrase("entry_unmappable", {"name": name, "reason": reason})))
+    read.entries.append(Finding(name, "entry", False, Phrase("cannot_map", {"reason": reason})))
 
 
 def route_through(
@@ -130,7 +140,7 @@ def route_through(
             original = rules.get(upstream) or (None if strict else upstream)
             if original is not None:
                 models.append(ModelCandidate(original, None if client == original else client))
-        found.append(Candidate(f"group {member['name']}", member["name"], "", "", frozenset(), models))
+        found.append(Candidate(group_source(member["name"]), member["name"], "", "", frozenset(), models))
     return found
 
 
@@ -141,14 +151,14 @@ def merge_routed(candidates: Iterable[Candidate]) -> list[Candidate]:
     group's own, in a canonical order, so the entries' order in api.yaml changes nothing.
     """
     candidates = list(candidates)
-    routed: dict[str, list[ModelCandidate]] = {}
+    routed: dict[Phrase, list[ModelCandidate]] = {}
     for c in candidates:
         if not c.base_url:
             routed.setdefault(c.source, []).extend(c.models)
     real = []
     for c in candidates:
         if c.base_url:
-            extra = sorted(routed.get(c.source.split(" (", 1)[0], []), key=lambda m: (m.original, m.client or ""))
+            extra = sorted(routed.get(whole_group(c.source), []), key=lambda m: (m.original, m.client or ""))
             real.append(replace(c, models=list(dict.fromkeys([*c.models, *extra]))))
     return real
 
@@ -166,27 +176,30 @@ def _model_items(value: Any) -> list[tuple[str, str]]:
     return items
 
 
-def _entry_channel(entry: dict[str, Any]) -> tuple[str | None, str | None]:
+def _entry_channel(entry: dict[str, Any]) -> str | Phrase:
     """The channel type of a direct entry, from its ``engine`` or its URL, or why there is none."""
     base_url = entry.get("base_url")
     if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
-        return None, "it has no http(s) base_url"
+        return Phrase("no_base_url")
     engine = entry.get("engine")
     if engine is not None:
         channel = ENGINE_CHANNELS.get(engine) if isinstance(engine, str) else None
-        shown = repr(engine[:100]) if isinstance(engine, str) else "of that shape"
-        return (channel, None) if channel else (None, f"engine {shown} is not a dialect the manager speaks")
+        if channel:
+            return channel
+        if not isinstance(engine, str):
+            return Phrase("engine_of_odd_shape")
+        return Phrase("unknown_engine", {"engine": repr(engine[:100])})
     # As uni-api infers it: Gemini's OpenAI-compatible /v1beta/openai is gpt; api.anthropic.com is claude.
     url = urlsplit(base_url)
     host, path = url.hostname or "", url.path.rstrip("/")
     if ("/v1beta" in path or host == GEMINI_HOST) and "/v1beta/openai" not in path:
-        return "gemini", None
+        return "gemini"
     foreign = next((engine for part, engine in FOREIGN_HOSTS.items() if part in host), None)
     if foreign:
-        return None, f"uni-api reads it as engine {foreign!r}, not a dialect the manager speaks"
+        return Phrase("foreign_engine", {"engine": repr(foreign)})
     if host == "api.anthropic.com" or path.endswith("/messages"):
-        return "anthropic", None
-    return "openai", None
+        return "anthropic"
+    return "openai"
 
 
 def _entry_base_url(channel_type: str, base_url: str) -> str:

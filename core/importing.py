@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from core import backup
 from core.crypto import key_fingerprint, mask
 from core.errors import InvalidInput, StalePlan, SyncInProgress
+from core.import_phrases import Phrase, refusal
 from core.import_proposal import Proposal, Registered, adoptable_now, check_choices, propose
 from core.import_shapes import (
     ImportApplyRequest,
@@ -55,7 +56,7 @@ class PendingImport:
     registry: str  # digest of the registry the preview compared with
     groups: str | None  # digest of GPT-Load's group list, when GPT-Load was a source
     file: str | None  # digest of the configured api.yaml, when it was the source
-    warnings: list[str]
+    warnings: list[Phrase]
 
 
 class ImportMemo:
@@ -82,9 +83,7 @@ async def preview(services: Services, request: ImportPreviewRequest) -> ImportPr
     if request.checksum is not None:
         return await _choose(services, request)
     if not (request.gptload or request.uniapi or request.bundle is not None):
-        raise InvalidInput(
-            "Choose a source: GPT-Load, an api.yaml (path or text), or a backup bundle.", code="no_import_source"
-        )
+        raise refusal(InvalidInput, Phrase("no_source"), code="no_import_source")
     owned = set(await ManagedGroup.exclude(gptload_id=None).values_list("gptload_id", flat=True))
     read, layout, by_name = SourceRead(), None, None
     if request.gptload:
@@ -97,7 +96,8 @@ async def preview(services: Services, request: ImportPreviewRequest) -> ImportPr
         try:
             data = yamlio.parse(text)
         except yamlio.YamlProblem as problem:
-            raise InvalidInput(f"The api.yaml cannot be read: {problem}", code="invalid_api_yaml") from None
+            unreadable = Phrase("yaml_unreadable", {"problem": str(problem)})
+            raise refusal(InvalidInput, unreadable, code="invalid_api_yaml") from None
         _add(read, from_uniapi(data, by_name, layout, adoptable=adoptable))
     if request.bundle is not None:
         bundle = _bundle_bytes(request.bundle)
@@ -116,13 +116,13 @@ async def preview(services: Services, request: ImportPreviewRequest) -> ImportPr
 async def _choose(services: Services, request: ImportPreviewRequest) -> ImportPreview:
     """An earlier preview's read, proposed again with other choices; refused when the registry moved meanwhile."""
     if request.gptload or request.uniapi or request.bundle is not None:
-        raise InvalidInput("Send either sources or the checksum of a preview, not both.", code="invalid_import_source")
+        raise refusal(InvalidInput, Phrase("sources_and_checksum"), code="invalid_import_source")
     pending = services.imports.take(request.checksum or "")
     if pending is None:
-        raise StalePlan("No preview has this checksum (expired or never made); preview again.", code="stale_import")
+        raise refusal(StalePlan, Phrase("no_preview"), code="stale_import")
     registered = await registered_providers(services)
     if _registry_digest(registered) != pending.registry:
-        raise StalePlan("The registry changed since this preview; preview again.", code="stale_import")
+        raise refusal(StalePlan, Phrase("registry_changed"), code="stale_import")
     proposal = propose(pending.read, registered, request.resolutions, request.skip_providers)
     check_choices(proposal, request.resolutions, [], request.skip_providers)
     return _public(request.checksum or "", proposal, request.resolutions, pending.warnings)
@@ -132,9 +132,9 @@ async def apply(services: Services, request: ImportApplyRequest) -> ImportResult
     """Store what the preview under ``checksum`` proposed, with these choices; all or nothing."""
     pending = services.imports.take(request.checksum)
     if pending is None:
-        raise StalePlan("No preview has this checksum (expired or never made); preview again.", code="stale_import")
+        raise refusal(StalePlan, Phrase("no_preview"), code="stale_import")
     if services.sync.progress.running:
-        raise SyncInProgress("A sync is running; import when it has finished.")
+        raise refusal(SyncInProgress, Phrase("sync_running"))
     async with services.registry_lock:
         registered = await registered_providers(services)
         await _refuse_stale(services, pending, registered)
@@ -167,19 +167,18 @@ async def registered_providers(services: Services) -> list[Registered]:
 def _uniapi_text(services: Services, source: UniapiSource) -> tuple[str, bool]:
     """The api.yaml to read, and whether it is the configured file (whose entries apply can mark)."""
     if (source.path is None) == (source.text is None):
-        raise InvalidInput('Give the api.yaml as {"path": ...} or as {"text": ...}.', code="invalid_import_source")
+        shapes = {"path": '{"path": ...}', "text": '{"text": ...}'}
+        raise refusal(InvalidInput, Phrase("path_or_text", shapes), code="invalid_import_source")
     if source.text is not None:
         return source.text, False
     configured = services.settings.uniapi_config_path
     # Reading any path the caller names would let a request read any file; only the configured one is read.
     if Path(source.path).expanduser().resolve() != configured.resolve():
-        raise InvalidInput(
-            f"Only the configured api.yaml ({configured}) is read from disk; upload others as text.",
-            code="invalid_import_source",
-        )
+        only = Phrase("only_configured_file", {"path": str(configured)})
+        raise refusal(InvalidInput, only, code="invalid_import_source")
     text = config_file.read_config(configured)
     if text is None:
-        raise InvalidInput(f"{configured} does not exist.", code="invalid_import_source")
+        raise refusal(InvalidInput, Phrase("no_file", {"path": str(configured)}), code="invalid_import_source")
     return text, True
 
 
@@ -187,7 +186,7 @@ def _bundle_bytes(bundle: str) -> bytes:
     try:
         return base64.b64decode(bundle, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("The backup must be sent as base64.", code="backup_invalid") from None
+        raise refusal(InvalidInput, Phrase("not_base64"), code="backup_invalid") from None
 
 
 def _add(read: SourceRead, more: SourceRead) -> None:
@@ -198,9 +197,9 @@ def _add(read: SourceRead, more: SourceRead) -> None:
     read.manager_secrets |= more.manager_secrets
 
 
-async def _fetch_models(services: Services, read: SourceRead) -> list[str]:
+async def _fetch_models(services: Services, read: SourceRead) -> list[Phrase]:
     """Add what each candidate's upstream lists (first key) to its models; a failure is a warning, not an error."""
-    warnings: list[str] = []
+    warnings: list[Phrase] = []
 
     async def one(candidate) -> None:
         try:
@@ -208,29 +207,30 @@ async def _fetch_models(services: Services, read: SourceRead) -> list[str]:
                 candidate.channel_type, candidate.base_url, sorted(candidate.keys)[0]
             )
         except Exception as exc:
-            warnings.append(f"{candidate.source}: models not fetched ({getattr(exc, 'detail', type(exc).__name__)})")
+            detail = str(getattr(exc, "detail", type(exc).__name__))  # the provider's own words
+            warnings.append(Phrase("models_not_fetched", {"source": candidate.source, "detail": detail}))
             return
         have = {m.original for m in candidate.models}
         candidate.models += [ModelCandidate(name) for name in listing.names if name not in have]
 
     await services.fan_out([c for c in read.candidates if c.base_url and c.keys], one)
-    return sorted(warnings)
+    return sorted(warnings, key=str)
 
 
 async def _refuse_stale(services: Services, pending: PendingImport, registered: list[Registered]) -> None:
     if _registry_digest(registered) != pending.registry:
-        raise StalePlan("The registry changed since this preview; preview again.", code="stale_import")
+        raise refusal(StalePlan, Phrase("registry_changed"), code="stale_import")
     if pending.groups is not None:
         groups = await services.gptload.list_groups()
         if _groups_digest(GptLoadLayout(groups, {}, {})) != pending.groups:
-            raise StalePlan("GPT-Load's groups changed since this preview; preview again.", code="stale_import")
+            raise refusal(StalePlan, Phrase("groups_changed"), code="stale_import")
     if pending.file is not None:
         text = config_file.read_config(services.settings.uniapi_config_path) or ""
         if _digest(text) != pending.file:
-            raise StalePlan("api.yaml changed since this preview; preview again.", code="stale_import")
+            raise refusal(StalePlan, Phrase("file_changed"), code="stale_import")
 
 
-def _public(checksum: str, proposal: Proposal, choices: dict[str, str], warnings: list[str]) -> ImportPreview:
+def _public(checksum: str, proposal: Proposal, choices: dict[str, str], warnings: list[Phrase]) -> ImportPreview:
     providers = [
         ImportedProvider(
             name=p.name,
@@ -238,21 +238,24 @@ def _public(checksum: str, proposal: Proposal, choices: dict[str, str], warnings
             channel_type=p.channel_type,
             keys=[mask(k) for k in sorted(p.keys)],
             models=[ImportedModel(original_name=m.original, normalized_name=m.client) for m in p.models],
-            sources=p.sources,
+            sources=[str(s) for s in p.sources],
+            source_phrases=p.sources,
             merge_into=p.existing_id,
         )
         for p in proposal.providers
     ]
     conflicts = [
-        ImportConflict(id=c.id, kind=c.kind, detail=c.detail, options=c.options, choice=choices.get(c.id, c.options[0]))
+        ImportConflict(id=c.id, kind=c.kind, detail=str(c.detail), detail_phrase=c.detail, options=c.options,
+                       choice=choices.get(c.id, c.options[0]))
         for c in proposal.conflicts
-    ]
+    ]  # fmt: skip
     groups = [
         ImportGroup(
             name=g.name,
             kind=g.kind,
             managed=g.managed,
-            proposal=g.proposal,
+            proposal=str(g.proposal),
+            proposal_phrase=g.proposal,
             adoptable=adoptable_now(proposal, g),
             members=g.members,
         )
@@ -262,15 +265,17 @@ def _public(checksum: str, proposal: Proposal, choices: dict[str, str], warnings
         ImportEntry(
             provider=e.name,
             managed=e.managed,
-            proposal=e.proposal,
+            proposal=str(e.proposal),
+            proposal_phrase=e.proposal,
             adoptable=adoptable_now(proposal, e),
             target=e.target,
         )
         for e in proposal.entries
     ]
     return ImportPreview(
-        checksum=checksum, providers=providers, conflicts=conflicts, groups=groups, entries=entries, warnings=warnings
-    )
+        checksum=checksum, providers=providers, conflicts=conflicts, groups=groups, entries=entries,
+        warnings=[str(w) for w in warnings], warning_phrases=warnings,
+    )  # fmt: skip
 
 
 def _checksum(pending: PendingImport) -> str:

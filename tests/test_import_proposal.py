@@ -11,8 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import InvalidChoice
+from core.import_phrases import Phrase
 from core.import_proposal import Proposal, Registered, adoptable_now, check_choices, propose
-from core.import_sources import Candidate, ModelCandidate, SourceRead, Unmappable, from_gptload
+from core.import_sources import (
+    Candidate,
+    ModelCandidate,
+    SourceRead,
+    Unmappable,
+    backup_source,
+    entry_source,
+    from_gptload,
+    group_source,
+)
 from core.import_uniapi import from_uniapi
 from core.naming import GROUP_MARKER
 from core.rest.errors import STATUS
@@ -23,9 +33,20 @@ K0, K1, K2 = fake_key("prop-k0"), fake_key("prop-k1"), fake_key("prop-k2")
 URL = "https://openai.example/v1"
 
 
+def source_of(text: str) -> Phrase:
+    """``group g``, ``api.yaml entry e`` or ``backup b``: the source core makes for it."""
+    kind, name = text.rsplit(" ", 1)
+    return {"group": group_source, "api.yaml entry": entry_source, "backup": backup_source}[kind](name)
+
+
 def candidate(source: str, *models: ModelCandidate, keys=(K0,), url: str = URL, **fields: Any) -> Candidate:
     name = fields.pop("name", source.split()[-1])
-    return Candidate(source, name, url, fields.pop("channel_type", "openai"), frozenset(keys), list(models), **fields)
+    channel = fields.pop("channel_type", "openai")
+    return Candidate(source_of(source), name, url, channel, frozenset(keys), list(models), **fields)
+
+
+def texts(phrases) -> list[str]:
+    return [str(p) for p in phrases]
 
 
 def read_of(*candidates: Candidate, **more: Any) -> SourceRead:
@@ -69,7 +90,7 @@ def test_a_group_and_an_entry_of_one_upstream_and_key_set_are_one_provider_named
     proposal = propose(sources([group(1, "openai-main", upstream="https://OpenAI.example/")], [entry]), [])
     (provider,) = proposal.providers
     assert (provider.name, provider.base_url, provider.keys) == ("openai-main", "https://OpenAI.example/v1", set(KEYS))
-    assert provider.sources == ["group openai-main", "api.yaml entry direct"]
+    assert texts(provider.sources) == ["group openai-main", "api.yaml entry direct"]
     assert proposal.conflicts == [] and proposal.skippable == ["openai-main"]
     assert named(proposal) == {"openai-main": {"o3": "reasoner"}}
     assert adoptable_now(proposal, finding(proposal, "openai-main"))
@@ -97,7 +118,7 @@ def test_the_managers_split_groups_of_one_provider_are_one_provider_and_never_ad
     proposal = propose(sources([rest, single, pool], [], members={3: {2: 100}}), [])
     (provider,) = proposal.providers
     assert {m.original for m in provider.models} == {"a", "b", "c"}
-    assert sorted(provider.sources) == ["group p-1-c", "group p-no-aggregate-models"]
+    assert sorted(texts(provider.sources)) == ["group p-1-c", "group p-no-aggregate-models"]
     assert not any(adoptable_now(proposal, f) for f in proposal.groups)
 
 
@@ -107,7 +128,7 @@ def test_hosts_differing_in_case_are_one_upstream_but_paths_differing_in_case_ar
         candidate("group b", url="https://api.EXAMPLE/v4"),
         candidate("group c", url="https://api.example/V4"),
     )
-    assert [p.sources for p in propose(read, []).providers] == [["group c"], ["group a", "group b"]]
+    assert [texts(p.sources) for p in propose(read, []).providers] == [["group c"], ["group a", "group b"]]
 
 
 def test_the_test_model_is_kept_only_when_it_is_one_of_the_providers_models():
@@ -148,7 +169,12 @@ def test_each_option_of_an_upstream_already_registered(option, providers, provid
     read = upstream_already_registered()
     conflict = only(propose(read, [REGISTERED]), "provider_exists")
     assert conflict.options == ["merge", "keep_mine", "skip"]
-    assert "registered provider mine" in conflict.detail and "Merge adds 1 key(s)" in conflict.detail
+    assert "registered provider mine" in str(conflict.detail) and "Merge adds 1 key(s)" in str(conflict.detail)
+    assert (conflict.detail.code, conflict.detail.values["name"], conflict.detail.values["keys"]) == (
+        "provider_exists",
+        "mine",
+        1,
+    )
     proposal = propose(read, [REGISTERED], {conflict.id: option} if option else {})
     assert named(proposal) == providers, "merge adds only new models; gpt-4o keeps the registered name 'fast'"
     if providers:
@@ -175,7 +201,8 @@ def test_each_option_of_an_upstream_already_registered(option, providers, provid
 def test_each_option_of_one_upstream_with_different_key_sets(option, providers):
     read = read_of(candidate("group x", ModelCandidate("a")), candidate("api.yaml entry x", keys=(K1,)))
     conflict = only(propose(read, []), "keys_differ")
-    assert conflict.options == ["separate", "merge"] and "2 different key sets" in conflict.detail
+    assert conflict.options == ["separate", "merge"] and "2 different key sets" in str(conflict.detail)
+    assert conflict.detail.values["sources"] == (group_source("x"), entry_source("x"))
     proposal = propose(read, [], {conflict.id: option} if option else {})
     assert {p.name: p.keys for p in proposal.providers} == providers
     assert set(proposal.provider_of.values()) == set(providers)
@@ -197,7 +224,7 @@ def one_original_under_two_names() -> SourceRead:
 def test_each_option_of_one_original_reached_under_two_names(option, client):
     read = one_original_under_two_names()
     conflict = only(propose(read, []), "two_names")
-    assert conflict.options == ["name:gpt4o", "name:4o"] and "'gpt-4o'" in conflict.detail
+    assert conflict.options == ["name:gpt4o", "name:4o"] and "'gpt-4o'" in str(conflict.detail)
     proposal = propose(read, [], {conflict.id: option} if option else {})
     assert named(proposal) == {"g": {"gpt-4o": client}}
 
@@ -231,7 +258,7 @@ def test_each_option_of_one_original_reached_under_two_names(option, client):
 def test_each_option_of_several_originals_answering_to_one_name(models, registered, options, option, expected):
     read = read_of(candidate("group g", *(ModelCandidate(o, c) for o, c in models)))
     conflict = only(propose(read, [registered] if registered else []), "name_clash")
-    assert conflict.options == options and "all answer to 'n'" in conflict.detail
+    assert conflict.options == options and "all answer to 'n'" in str(conflict.detail)
     proposal = propose(read, [registered] if registered else [], {conflict.id: option} if option else {})
     assert named(proposal) == {"mine" if registered else "g": expected}
 
@@ -240,10 +267,11 @@ def test_each_option_of_several_originals_answering_to_one_name(models, register
 
 
 def test_what_cannot_be_mapped_is_a_conflict_whose_only_option_is_skip():
-    reason = "Group odd cannot be imported: it holds no keys."
+    reason = Phrase("group_unmappable", {"name": "odd", "reason": Phrase("no_keys")})
     proposal = propose(read_of(unmappable=[Unmappable("group odd", reason)]), [])
     conflict = only(proposal, "unmappable")
     assert (conflict.detail, conflict.options) == (reason, ["skip"]) and proposal.providers == []
+    assert str(conflict.detail) == "Group odd cannot be imported: it holds no keys."
 
 
 def every_kind() -> tuple[SourceRead, list[Registered]]:
@@ -251,7 +279,7 @@ def every_kind() -> tuple[SourceRead, list[Registered]]:
         candidate("group g", ModelCandidate("a", "n"), ModelCandidate("b", "n"), ModelCandidate("c", "x")),
         candidate("api.yaml entry e", ModelCandidate("c", "y"), keys=(K1,)),
         candidate("group r", ModelCandidate("o"), url="https://r.example/v1", keys=(K2,)),
-        unmappable=[Unmappable("group odd", "Group odd cannot be imported: it holds no keys.")],
+        unmappable=[Unmappable("group odd", Phrase("group_unmappable", {"name": "odd", "reason": Phrase("no_keys")}))],
     )
     return read, [mine(url="https://r.example/v1")]
 
@@ -415,7 +443,7 @@ def layout_sources(groups, entries, members, specs_keys) -> SourceRead:
 
 def canonical(proposal: Proposal):
     findings = sorted(
-        (f.name, f.kind, f.proposal, f.adoptable, tuple(f.sources), f.target)
+        (f.name, f.kind, str(f.proposal), f.adoptable, tuple(f.sources), f.target)
         for f in (*proposal.groups, *proposal.entries)
     )
     return proposal.providers, proposal.conflicts, proposal.provider_of, proposal.skippable, findings
@@ -489,10 +517,12 @@ def test_no_key_appears_in_a_conflict_a_proposal_text_or_a_finding(layout, keys,
         mine(("m1", "z"), url=f"https://{data.draw(st.sampled_from(['h1', 'h2']))}.example/v1", keys=KEY_POOL[1:])
     ]
     proposal = propose(read, registered)
-    texts = [c.id + c.kind + c.detail + "".join(c.options) for c in proposal.conflicts]
-    texts += [f.name + f.proposal + "".join(f.sources) + str(f.target) for f in (*proposal.groups, *proposal.entries)]
-    texts += [u.reason + u.source for u in read.unmappable]
-    texts += [p.name + p.base_url + "".join(p.sources) + repr(p.models) for p in proposal.providers]
-    texts += list(proposal.provider_of) + list(proposal.provider_of.values())
-    leaked = [(key, text) for key in KEY_POOL for text in texts if key in text]
+    shown = [f"{c.id}{c.kind}{c.detail}{c.detail.public()}{c.options}" for c in proposal.conflicts]
+    shown += [
+        f"{f.name}{f.proposal}{f.proposal.public()}{f.sources}{f.target}" for f in (*proposal.groups, *proposal.entries)
+    ]
+    shown += [f"{u.reason}{u.reason.public()}{u.source}" for u in read.unmappable]
+    shown += [f"{p.name}{p.base_url}{texts(p.sources)}{p.models!r}" for p in proposal.providers]
+    shown += list(proposal.provider_of) + list(proposal.provider_of.values())
+    leaked = [(key, text) for key in KEY_POOL for text in shown if key in text]
     assert leaked == []

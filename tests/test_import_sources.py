@@ -14,7 +14,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.channels import CHANNELS
-from core.import_sources import Candidate, GptLoadLayout, ModelCandidate, from_gptload, group_base_url, group_sources
+from core.import_phrases import Phrase
+from core.import_sources import (
+    Candidate,
+    GptLoadLayout,
+    ModelCandidate,
+    from_gptload,
+    group_base_url,
+    group_source,
+    group_sources,
+)
 from core.import_uniapi import from_uniapi, merge_routed, route_through
 from core.naming import GROUP_MARKER, OWNER_MARKER
 from tests.conftest import fake_key
@@ -136,7 +145,7 @@ def test_a_standard_group_becomes_one_candidate_with_its_rules_as_models():
         layout_of(group(1, "openai-main", model_redirect_rules=rules, test_model="gpt-4o-mini")), set()
     )
     (candidate,) = read.candidates
-    assert (candidate.source, candidate.name, candidate.base_url) == (
+    assert (str(candidate.source), candidate.name, candidate.base_url) == (
         "group openai-main",
         "openai-main",
         "https://openai-main.example.com/v1",
@@ -146,7 +155,8 @@ def test_a_standard_group_becomes_one_candidate_with_its_rules_as_models():
     assert candidate.test_model == "gpt-4o-mini", "GPT-Load's test model comes along"
     (finding,) = read.groups
     assert (finding.kind, finding.managed, finding.adoptable, finding.gptload_id) == ("standard", False, True, 1)
-    assert finding.sources == ["group openai-main"] and "2 non-strict redirect rules" in finding.proposal
+    assert finding.sources == ["group openai-main"] and "2 non-strict redirect rules" in str(finding.proposal)
+    assert finding.proposal == Phrase("group_loose", {"upstreams": 1, "keys": 2, "rules": 2})
     assert set(by_name) == {"openai-main"}
 
 
@@ -157,12 +167,12 @@ def test_each_enabled_upstream_of_a_group_is_its_own_candidate_and_a_disabled_on
         {"url": "https://off.example", "weight": 0},
     ]
     read, _ = from_gptload(layout_of(group(1, "pool-main", upstreams=upstreams)), set())
-    assert [(c.source, c.name, c.base_url) for c in read.candidates] == [
+    assert [(str(c.source), c.name, c.base_url) for c in read.candidates] == [
         ("group pool-main (https://a.example)", "pool-main-1", "https://a.example/v1"),
         ("group pool-main (https://b.example/v1)", "pool-main-2", "https://b.example/v1"),
     ]
-    assert read.groups[0].sources == [c.source for c in read.candidates]
-    assert group_sources(group(1, "pool-main", upstreams=upstreams)) == read.groups[0].sources
+    assert read.groups[0].sources == [str(c.source) for c in read.candidates]
+    assert group_sources(group(1, "pool-main", upstreams=upstreams)) == [c.source for c in read.candidates]
 
 
 @pytest.mark.parametrize(
@@ -180,9 +190,11 @@ def test_a_group_that_cannot_be_mapped_says_why_and_makes_no_candidate(fields, r
     read, _ = from_gptload(layout_of(g), set())
     assert read.candidates == []
     (item,) = read.unmappable
-    assert item.source == f"group {g['name']}" and item.reason == f"Group {g['name']} cannot be imported: {reason}."
+    assert item.source == f"group {g['name']}"
+    assert str(item.reason) == f"Group {g['name']} cannot be imported: {reason}."
     (finding,) = read.groups
-    assert finding.proposal == f"cannot map: {reason}" and not finding.adoptable
+    assert str(finding.proposal) == f"cannot map: {reason}" and not finding.adoptable
+    assert finding.proposal.values["reason"] == item.reason.values["reason"], "one reason, said in both"
 
 
 def test_the_managers_own_groups_are_recognised_by_id_or_marker_and_never_adoptable():
@@ -193,8 +205,8 @@ def test_the_managers_own_groups_are_recognised_by_id_or_marker_and_never_adopta
     read, _ = from_gptload(layout, owned_ids={1})
     findings = {f.name: f for f in read.groups}
     assert all(f.managed and not f.adoptable for f in findings.values())
-    assert findings["owned-rest"].proposal == "already in this registry; nothing to import"
-    assert [c.source for c in read.candidates] == ["group marked-rest"], "an owned group is not proposed again"
+    assert str(findings["owned-rest"].proposal) == "already in this registry; nothing to import"
+    assert [str(c.source) for c in read.candidates] == ["group marked-rest"], "an owned group is not proposed again"
 
 
 def test_an_aggregate_lists_its_members_and_stands_for_what_its_enabled_members_import():
@@ -205,7 +217,7 @@ def test_an_aggregate_lists_its_members_and_stands_for_what_its_enabled_members_
     assert (finding.kind, finding.adoptable) == ("aggregate", True)
     assert finding.members == ["a-main", "b-main", "off-main"]
     assert finding.sources == ["group a-main", "group b-main"]
-    assert finding.proposal == "aggregate over 3 member(s): a-main, b-main, off-main"
+    assert str(finding.proposal) == "aggregate over 3 member(s): a-main, b-main, off-main"
 
 
 # --- api.yaml entries ------------------------------------------------------------------------------------------
@@ -259,7 +271,7 @@ def test_an_aggregate_lists_its_members_and_stands_for_what_its_enabled_members_
 def test_a_direct_entry_becomes_a_candidate_of_its_dialect_without_the_chat_suffix(entry, channel, base_url):
     read = uniapi({"provider": "direct", "api": KEYS[0], "model": ["m"], **entry})
     (candidate,) = read.candidates
-    assert (candidate.source, candidate.channel_type, candidate.base_url) == (
+    assert (str(candidate.source), candidate.channel_type, candidate.base_url) == (
         "api.yaml entry direct",
         channel,
         base_url,
@@ -278,7 +290,7 @@ def test_a_direct_entry_takes_a_list_of_keys_and_its_aliases_as_client_names():
     (candidate,) = uniapi(entry).candidates
     assert candidate.keys == frozenset(KEYS)
     assert candidate.models == [ModelCandidate("deepseek-chat"), ModelCandidate("deepseek-reasoner", "r1")]
-    assert uniapi(entry).entries[0].proposal == "direct provider, 2 key(s), 2 model(s)"
+    assert str(uniapi(entry).entries[0].proposal) == "direct provider, 2 key(s), 2 model(s)"
 
 
 GPTLOAD = layout_of(group(1, "openai-main"))
@@ -327,9 +339,9 @@ def test_an_entry_that_cannot_be_mapped_says_why_and_makes_no_candidate(entry, g
     read = uniapi(entry, gptload=gptload)
     assert read.candidates == []
     (item,) = read.unmappable
-    assert item.source == "api.yaml entry e" and item.reason == f"Entry e cannot be imported: {reason}."
+    assert item.source == "api.yaml entry e" and str(item.reason) == f"Entry e cannot be imported: {reason}."
     (finding,) = read.entries
-    assert (finding.name, finding.proposal, finding.adoptable) == ("e", f"cannot map: {reason}", False)
+    assert (finding.name, str(finding.proposal), finding.adoptable) == ("e", f"cannot map: {reason}", False)
 
 
 @pytest.mark.parametrize(
@@ -355,7 +367,7 @@ def test_an_entry_that_cannot_be_mapped_says_why_and_makes_no_candidate(entry, g
 def test_an_entry_the_file_does_not_describe_properly_is_unmappable(entries, source, reason):
     read = uniapi(*entries)
     (item,) = read.unmappable
-    assert (item.source, item.reason) == (source, reason)
+    assert (item.source, str(item.reason)) == (source, reason)
     assert len(read.candidates) == len(entries) - 1
 
 
@@ -408,7 +420,7 @@ def test_entries_of_an_uploaded_file_are_never_adoptable():
 def test_a_client_name_is_followed_through_the_entry_alias_and_the_groups_rules(rules, strict, item, expected):
     g = group(1, "g", model_redirect_rules=rules, model_redirect_strict=strict)
     (routed,) = route_through(g, [item], {"g": g}, layout_of(g))
-    assert (routed.source, routed.base_url, routed.keys) == ("group g", "", frozenset())
+    assert (routed.source, routed.base_url, routed.keys) == (group_source("g"), "", frozenset())
     assert routed.models == ([expected] if expected else [])
 
 
@@ -421,7 +433,7 @@ def test_names_sent_to_an_aggregate_go_to_every_enabled_member_through_its_own_r
     routed = route_through(
         pool, [("gpt4o", "gpt4o"), ("extra", "extra")], {g["name"]: g for g in layout.groups}, layout
     )
-    assert {c.source: c.models for c in routed} == {
+    assert {str(c.source): c.models for c in routed} == {
         "group a-main": [ModelCandidate("gpt-4o", "gpt4o"), ModelCandidate("extra")],
         "group b-main": [ModelCandidate("gpt-4o-2024", "gpt4o")],
     }
@@ -449,10 +461,11 @@ def test_an_entry_through_a_group_is_folded_into_that_groups_candidate_never_a_s
 
 
 def test_routed_names_follow_the_groups_own_in_an_order_independent_of_the_entries():
-    real = Candidate("group g", "g", "https://g.example/v1", "openai", frozenset(KEYS), [ModelCandidate("z")])
-    one = Candidate("group g", "g", "", "", frozenset(), [ModelCandidate("o3", "r1"), ModelCandidate("a")])
-    two = Candidate("group g", "g", "", "", frozenset(), [ModelCandidate("o3", "r0")])
-    lost = Candidate("group elsewhere", "elsewhere", "", "", frozenset(), [ModelCandidate("m")])
+    g, elsewhere = group_source("g"), group_source("elsewhere")
+    real = Candidate(g, "g", "https://g.example/v1", "openai", frozenset(KEYS), [ModelCandidate("z")])
+    one = Candidate(g, "g", "", "", frozenset(), [ModelCandidate("o3", "r1"), ModelCandidate("a")])
+    two = Candidate(g, "g", "", "", frozenset(), [ModelCandidate("o3", "r0")])
+    lost = Candidate(elsewhere, "elsewhere", "", "", frozenset(), [ModelCandidate("m")])
     expected = [ModelCandidate("z"), ModelCandidate("a"), ModelCandidate("o3", "r0"), ModelCandidate("o3", "r1")]
     assert [c.models for c in merge_routed([real, one, two, lost])] == [expected]
     assert [c.models for c in merge_routed(iter([two, lost, one, real]))] == [expected]
@@ -474,4 +487,4 @@ def test_an_entry_is_adoptable_only_through_groups_that_import_something():
         "via-pool": ["group owned-pool"],
     }
     imported, _ = from_gptload(gptload, owned_ids={1, 3})
-    assert not {s for e in read.entries for s in e.sources} & {c.source for c in imported.candidates}
+    assert not {s for e in read.entries for s in e.sources} & {str(c.source) for c in imported.candidates}

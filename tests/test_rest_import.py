@@ -244,3 +244,43 @@ async def test_every_key_is_imported_while_gptload_reorders_its_key_pages(api, s
     body = await preview(api, sources(settings))
     mirror = {p["name"]: p for p in body["providers"]}["mirror-main"]
     assert len(mirror["keys"]) == 1206
+
+
+async def test_each_sentence_comes_with_its_phrase_beside_the_english_it_always_answered(api, settings, layout):  # noqa: F811
+    body = await preview(api, sources(settings))
+    openai = {p["name"]: p for p in body["providers"]}["openai-main"]
+    assert openai["sources"] == ["group openai-main"]
+    assert openai["source_phrases"] == [{"code": "source_group", "values": {"name": "openai-main"}}]
+    pool = {g["name"]: g for g in body["groups"]}["gpt4o-pool"]
+    assert pool["proposal_phrase"]["code"] == "aggregate_of" and pool["proposal"].startswith("aggregate over 2")
+    assert all(e["proposal_phrase"]["code"] for e in body["entries"]) and body["warning_phrases"] == []
+    uploaded = await preview(api, {"uniapi": {"text": layout.api_yaml}})
+    details = {c["detail"]: c["detail_phrase"] for c in uploaded["conflicts"] if c["kind"] == "unmappable"}
+    reason = {"code": "gptload_not_a_source", "values": {"group": "gpt4o-pool"}}
+    english = "Entry pool cannot be imported: it points at GPT-Load group gpt4o-pool, but GPT-Load is not a source"
+    assert details[f"{english} of this import."] == {
+        "code": "entry_unmappable",
+        "values": {"name": "pool", "reason": reason},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "phrase"),
+    [
+        ("/api/import/apply", {"checksum": "0" * 64}, 409, {"code": "no_preview", "values": {}}),
+        ("/api/import/preview", {"bundle": "not base64!"}, 400, {"code": "not_base64", "values": {}}),
+        (
+            "/api/import/preview",
+            {"uniapi": {}},
+            400,
+            {"code": "path_or_text", "values": {"path": '{"path": ...}', "text": '{"text": ...}'}},
+        ),
+    ],
+    ids=["stale", "bundle-not-base64", "neither-path-nor-text"],
+)
+async def test_a_refusal_answers_its_phrase_beside_its_detail(api, path, body, status, phrase):
+    response = await api.post(path, json=body)
+    assert response.status_code == status, response.text
+    answer = response.json()
+    assert answer["detail_phrase"] == phrase
+    assert set(answer) == {"code", "detail", "detail_phrase"}

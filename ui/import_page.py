@@ -10,12 +10,14 @@ An uploaded api.yaml or backup stays in this process; the page never shows a key
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from nicegui import events, ui
 from pydantic import ValidationError
 
 from core import importing
 from core.errors import InvalidInput, LpmError, StalePlan
+from core.import_phrases import phrase_of
 from core.import_proposal import InvalidChoice
 from core.import_shapes import (
     ImportApplyRequest,
@@ -28,19 +30,20 @@ from core.import_shapes import (
 from core.services import Services
 from ui.events import status_changed
 from ui.i18n import t, translator
-from ui.import_review import adoptable_names, adoption, counted, review
-from ui.import_words import Say, said
+from ui.import_review import adoptable_names, adoption, counted, review, said
 from ui.messages import SENTENCES, describe_invalid
 
 Attempt = tuple[dict[str, str], list[str]]  # resolutions, providers not to import
 
 
-def explain(error: LpmError, say: Say = t) -> str:
+def explain(error: LpmError, tr: Callable[..., str] = t) -> str:
     """The import's own errors (a wrong passphrase, a stale preview, a choice refused) say it all in their detail:
-    core's sentence, said in the page's language (``ui.import_words``), after the code's sentence (as ``describe``
-    puts them: ``ui.messages``)."""
-    detail = said(error.detail, say)
-    return f"{say(f'error.{error.code}')} {detail}" if error.code in SENTENCES else detail
+    core's phrase (``core.import_phrases.phrase_of``), said in the page's language, after the code's sentence (as
+    ``describe`` puts them: ``ui.messages``). An error without a phrase keeps its detail: the page's own, or a
+    server's words."""
+    phrase = phrase_of(error)
+    detail = said(phrase, tr) if phrase is not None else error.detail
+    return f"{tr(f'error.{error.code}')} {detail}" if error.code in SENTENCES else detail
 
 
 async def import_page(services: Services) -> None:

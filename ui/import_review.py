@@ -3,7 +3,9 @@ choice (and one choice for all conflicts of a kind), then the groups and api.yam
 
 Everything shown comes from the preview (``core.import_shapes.ImportPreview``): which conflicts exist and
 their options, which groups are adoptable, which providers merge into registered ones. Keys arrive masked
-and only their count is shown. A choice calls back into the page, which previews again with it.
+and only their count is shown. A choice calls back into the page, which previews again with it. Core's own
+sentences (conflict details, findings, sources, warnings) arrive as phrases and are said by their code
+(``said``), never recognised by their words.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any
 
 from nicegui import events, ui
 
+from core.import_phrases import Value, say
 from core.import_shapes import ImportConflict, ImportedProvider, ImportPreview
 from core.topology_rows import search_rows
 from ui.i18n import t
-from ui.import_words import said, sources
 from ui.paged_grid import PagedGrid
 
 CONFLICTS_SHOWN = 100  # one select each; the bulk choice reaches all conflicts of a kind
@@ -70,6 +72,13 @@ def model_columns() -> list[dict[str, Any]]:
 Choose = Callable[[dict[str, str]], Awaitable[None]]
 
 
+def said(value: Value, tr: Callable[..., str] = t) -> str:
+    """One of core's import sentences (``core.import_phrases``; several: joined) in the page's language: its code
+    names its text, ``imp.<code>``, and the phrases among its values are said too. ``tr``: ``t``, or a
+    ``translator()`` where a handler may run outside the page's context."""
+    return say(value, lambda code, **values: tr(f"imp.{code}", **values))
+
+
 def counted(key: str, count: int) -> str:
     """``imp.n_models`` for ``count``: its ``_one`` form for exactly one (English has a singular)."""
     return t(f"{key}_one" if count == 1 else key, count=count)
@@ -102,7 +111,7 @@ def review(
 ) -> None:
     """``providers``: the preview's and the skipped ones (absent from the preview), so each can come back."""
     ui.add_css(CSS)
-    for warning in preview.warnings:
+    for warning in preview.warning_phrases:
         ui.label(said(warning)).classes("text-warning text-sm").mark("import-warning")
     new = sum(p.merge_into is None and p.name not in skipped for p in providers)
     merged = sum(p.merge_into is not None for p in providers)
@@ -135,8 +144,8 @@ def provider_row(p: ImportedProvider, skipped: list[str]) -> dict[str, Any]:
     else:
         outcome = t("imp.outcome_new") if imported else t("imp.outcome_skipped")
     return {"name": p.name, "outcome": outcome, "base_url": p.base_url, "channel_type": p.channel_type,
-            "keys": len(p.keys), "models": len(p.models), "sources": sources(p.sources), "import": imported,
-            "merge": merge}  # fmt: skip
+            "keys": len(p.keys), "models": len(p.models), "sources": said(tuple(p.source_phrases)),
+            "import": imported, "merge": merge}  # fmt: skip
 
 
 def model_row(p: ImportedProvider, m: Any) -> dict[str, Any]:
@@ -171,7 +180,7 @@ def conflict_card(item: ImportConflict, on_choose: Choose) -> None:
     card = ui.card().classes("w-full border-l-4 border-orange-500 bg-orange-1 text-black")
     with card.mark(f"conflict conflict-{item.id}"), ui.row().classes("items-center gap-2 w-full no-wrap"):
         ui.badge(kind_label(item.kind), color="warning")
-        ui.label(said(item.detail)).classes("text-sm grow").mark(f"conflict-detail-{item.id}")
+        ui.label(said(item.detail_phrase)).classes("text-sm grow").mark(f"conflict-detail-{item.id}")
 
         async def chosen(event: events.ValueChangeEventArguments) -> None:
             if event.value and event.value != item.choice:
@@ -239,12 +248,12 @@ def adoption(preview: ImportPreview, adopt: set[str], redraw: Callable[[], None]
     ui.label(t("imp.groups_title", count=len(preview.groups))).classes("text-subtitle1")
     with ui.column().classes("gap-0 max-h-96 overflow-auto w-full").mark("adopt-groups"):
         for g in preview.groups:
-            item("group", g.name, g.adoptable, g.managed, group_about(g.kind, said(g.proposal)))
+            item("group", g.name, g.adoptable, g.managed, group_about(g.kind, said(g.proposal_phrase)))
         if not preview.groups:
             ui.label(t("imp.none_read")).classes("text-grey-8")
     ui.label(t("imp.entries_title", count=len(preview.entries))).classes("text-subtitle1")
     with ui.column().classes("gap-0 max-h-96 overflow-auto w-full").mark("adopt-entries"):
         for e in preview.entries:
-            item("entry", e.provider, e.adoptable, e.managed, said(e.proposal))
+            item("entry", e.provider, e.adoptable, e.managed, said(e.proposal_phrase))
         if not preview.entries:
             ui.label(t("imp.none_read")).classes("text-grey-8")

@@ -1,38 +1,46 @@
 """The Import and restore page in Chinese (issue 14 §5): a browser asking for zh-CN goes through every step of
 an import (sources, review with conflicts of every kind, adoption, apply, "Next: preview the sync"), uploads an
 api.yaml, restores a backup with its passphrase, and sees no English words but the data: provider, group and
-model names, URLs, file names. Core's own sentences (conflict details, findings, refusals; core stays English)
-are said again in the page's language by ui/import_words.py: every sentence core writes is known there and
-reads in English exactly as core wrote it.
+model names, URLs, file names.
+
+Core's own sentences (conflict details, findings, sources, warnings, refusals) come as phrases, a code and its
+values (core/import_phrases.py; REST keeps their English beside them). The page says each by its code, ``imp.<code>``
+in the translation table: every code core can say has a text in both languages with the same placeholders, its
+English is core's own (so REST and the English page say the same), and core's own functions, made to say each
+code once below, are said in Chinese with no English but the data.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
+from string import Formatter
 
 from nicegui import ui
 from nicegui.testing import User
 
-from core import backup_bundle, catalog, importing, providers
+from core import backup, backup_bundle, catalog, importing, providers
 from core.backup import make_backup
 from core.catalog import Changes
-from core.errors import LpmError
+from core.errors import InvalidInput, LpmError
+from core.import_phrases import ENGLISH as PHRASES
+from core.import_phrases import Phrase, phrase_of
 from core.import_proposal import KEEP_MINE, MERGE, SEPARATE, SKIP, SPLIT, Conflict, Registered, check_choices, propose
 from core.import_shapes import ImportApplyRequest, ImportPreviewRequest, UniapiSource
-from core.import_sources import ModelCandidate, Unmappable, from_gptload
+from core.import_sources import ModelCandidate, Unmappable, backup_source, entry_source, from_gptload, group_source
 from core.import_uniapi import from_uniapi
 from core.naming import OWNER_MARKER
 from core.providers import ProviderCreate
 from tests.conftest import fake_key
 from tests.import_layout import OPERATOR_PROXY_KEY, admin, build_layout
-from tests.test_import_proposal import candidate, operator_layout, read_of
-from tests.test_import_sources import aggregate, group, layout_of, proxied
+from tests.test_import_proposal import candidate, operator_layout, read_of, sources
+from tests.test_import_sources import KEYS, aggregate, group, layout_of, proxied
 from tests.ui.chinese import english_on_page, english_words, shown_texts
 from tests.ui.test_import_ui import PASSPHRASE, choice_of, models_shown, preview_setup, rows, until
 from ui.i18n import text_in
-from ui.import_review import KINDS, NAMED_OPTIONS, OPTIONS
-from ui.import_words import recognised, said, sources
+from ui.import_page import explain
+from ui.import_review import KINDS, NAMED_OPTIONS, OPTIONS, said
 from ui.locales import EN, ZH
 
 # The data of these tests: the names build_layout() and the conflicts below give providers, groups, entries and
@@ -42,6 +50,10 @@ DATA = re.compile(
     r"\b(openai|mirror|gemini|deepseek|claude|ops|pool|gpt|o3|reasoner|thinker|sonnet|r1|mine|acme|bare-acme|alpha|"
     r"setup|nowhere|a-main|b-main|twin|owned|via)[\w.:-]*|'[^'\s]*'|\.lpmbak"
 )
+# Data core's refusals name too: conflict ids and option ids (what a request sent), request shapes, base64.
+REQUEST_DATA = re.compile(rf"{DATA.pattern}|\b[a-z_]+-[0-9a-f]{{12}}\b|\bskip\b|\{{\"(path|text)\": \.\.\.\}}|base64")
+# Values that are someone else's words, said as they are (a YAML parser's complaint, a provider's error).
+FOREIGN_WORDS = {"yaml_unreadable": "problem", "models_not_fetched": "detail"}
 
 
 def english(key: str, **values: object) -> str:
@@ -52,7 +64,29 @@ def chinese(key: str, **values: object) -> str:
     return text_in("zh", key, **values)
 
 
-# ----- core's sentences, said again ---------------------------------------------------------------------------
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+# ----- core's sentences, said by their code -------------------------------------------------------------------
+
+
+def test_every_code_core_can_say_has_a_text_in_both_languages_with_the_same_placeholders():
+    assert len(PHRASES) > 60
+    for code, text in PHRASES.items():
+        key = f"imp.{code}"
+        assert key in EN and key in ZH, code
+        assert placeholders(EN[key]) == placeholders(ZH[key]) == placeholders(text), code
+
+
+def test_the_english_page_says_every_code_exactly_as_core_and_rest_do():
+    assert {code: EN[f"imp.{code}"] for code in PHRASES} == PHRASES
+
+
+def codes_in(phrase: Phrase) -> set[str]:
+    """The phrase's code and those of the phrases among its values."""
+    inner = [v for value in phrase.values.values() for v in (value if isinstance(value, tuple) else (value,))]
+    return {phrase.code}.union(*(codes_in(v) for v in inner if isinstance(v, Phrase)))
 
 
 def conflicts_of_every_kind() -> list[Conflict]:
@@ -72,8 +106,8 @@ def conflicts_of_every_kind() -> list[Conflict]:
     return proposal.conflicts
 
 
-def every_sentence_core_writes() -> list[str]:
-    """What GPT-Load's groups, an api.yaml and the proposal make core write, one of each shape."""
+def phrases_of_what_was_read() -> list[Phrase]:
+    """What GPT-Load's groups, an api.yaml and the proposal make core say, one of each code."""
     groups = [
         group(1, "acme-owned"),
         group(2, "acme-vertex", channel_type="vertex"),
@@ -83,6 +117,7 @@ def every_sentence_core_writes() -> list[str]:
         group(6, "acme-loose", model_redirect_rules={"acme-fast": "acme-mini"}),
         aggregate(7, "acme-pool"),
         aggregate(8, "acme-empty"),
+        group(9, "acme-two", upstreams=[{"url": "https://acme-1.test", "weight": 1}, {"url": "https://acme-2.test"}]),
     ]
     layout = layout_of(*groups, members={7: {5: 1, 6: 1}})
     read, by_name = from_gptload(layout, {1})
@@ -104,66 +139,82 @@ def every_sentence_core_writes() -> list[str]:
     ]
     entries_read = from_uniapi({"providers": entries}, by_name, layout, adoptable=True)
     alone = from_uniapi({"providers": [proxied("acme-alone", "acme-loose", "m")]}, None, None, adoptable=False)
-    texts = [f.proposal for f in read.groups + entries_read.entries + alone.entries]
-    texts += [u.reason for u in read.unmappable + entries_read.unmappable + alone.unmappable]
-    texts += [c.detail for c in conflicts_of_every_kind()]
-    return texts
+    said_of = [f.proposal for f in read.groups + entries_read.entries + alone.entries]
+    said_of += [u.reason for u in read.unmappable + entries_read.unmappable + alone.unmappable]
+    said_of += [c.source for c in read.candidates + entries_read.candidates] + [backup_source("acme-b")]
+    return said_of + [c.detail for c in conflicts_of_every_kind()]
 
 
-def refusal(call: Callable[[], object]) -> str:
+def refused(call: Callable[[], object]) -> Phrase:
     try:
         call()
-    except LpmError as refused:
-        return refused.detail
+    except LpmError as error:
+        phrase = phrase_of(error)
+        assert phrase is not None and str(phrase) == error.detail, error.detail
+        return phrase
     raise AssertionError("not refused")
 
 
-async def refusal_of(call: Awaitable[object]) -> str:
+async def refused_async(call: Awaitable[object]) -> Phrase:
     try:
         await call
-    except LpmError as refused:
-        return refused.detail
+    except LpmError as error:
+        phrase = phrase_of(error)
+        assert phrase is not None and str(phrase) == error.detail, error.detail
+        return phrase
     raise AssertionError("not refused")
 
 
-def assert_known(texts: list[str]) -> None:
-    """Each of core's sentences is recognised, reads in English as core wrote it, and in Chinese is Chinese."""
-    for text in texts:
-        assert recognised(text), text
-        assert said(text, english) == text
-        zh = said(text, chinese)
-        assert re.search(r"[\u4e00-\u9fff]", zh), text
-        assert english_words(zh, DATA) == [], (text, zh)
-
-
-def test_every_sentence_core_writes_is_known_reads_in_english_as_core_wrote_it_and_in_chinese_has_no_english():
-    texts = every_sentence_core_writes()
-    assert len(texts) > 30
-    assert_known(texts)
-
-
-def test_every_refusal_of_an_adoption_or_a_backup_is_known():
+def refusals_of_choices() -> list[Phrase]:
+    """Every way check_choices refuses: an adoption that breaks what stays yours, a choice never offered."""
     proposal = operator_layout()
-    adoptions = [["owned"], ["a-main"], ["a-main", "b-main", "pool"], ["twin"]]
-    texts = [refusal(lambda adopt=adopt: check_choices(proposal, {}, adopt)) for adopt in adoptions]
+    unmappable = next(c.id for c in proposal.conflicts if c.kind == "unmappable")
+    refusals = [(adopt, {}, []) for adopt in (["owned"], ["a-main"], ["a-main", "b-main", "pool"], ["twin"])]
+    refusals += [([], {"nope-123": SKIP}, []), ([], {unmappable: MERGE}, []), (["acme"], {}, []), ([], {}, ["acme"])]
+    phrases = [refused(lambda a=a, c=c, s=s: check_choices(proposal, c, a, s)) for a, c, s in refusals]
+    direct = {"provider": "bare-twin", "base_url": "https://twin.example/v1", "api": KEYS[0]}
+    twins = propose(sources([group(1, "bare-twin")], [direct]), [])  # a group without keys, an entry to adopt
+    return [*phrases, refused(lambda: check_choices(twins, {}, ["bare-twin"]))]
+
+
+def refusals_of_backups() -> list[Phrase]:
     sealed = backup_bundle.seal(b"{}", PASSPHRASE)
-    texts += [
-        refusal(lambda: backup_bundle.unseal(b"not a backup", PASSPHRASE)),
-        refusal(lambda: backup_bundle.unseal(sealed, "not the passphrase at all")),
-        refusal(lambda: backup_bundle.check_passphrase("short")),
+    newer = backup_bundle.seal(
+        json.dumps({"format": backup.FORMAT, "version": 99, "providers": []}).encode(), PASSPHRASE
+    )
+    return [
+        refused(lambda: backup_bundle.check_passphrase("short")),
+        refused(lambda: backup_bundle.unseal(b"not a backup", PASSPHRASE)),
+        refused(lambda: backup_bundle.unseal(sealed[:6] + bytes([9]) + sealed[7:], PASSPHRASE)),  # format 9
+        refused(lambda: backup_bundle.unseal(sealed[:7] + bytes([40]) + sealed[8:], PASSPHRASE)),  # scrypt 2^40
+        refused(lambda: backup_bundle.unseal(sealed, "not the passphrase at all")),
+        refused(lambda: backup.read_bundle(sealed, PASSPHRASE)),
+        refused(lambda: backup.read_bundle(newer, PASSPHRASE)),
     ]
-    assert_known(texts)
 
 
-async def test_every_refusal_of_a_preview_or_an_apply_is_known(user: User, w):
+async def refusals_and_warnings_of_the_import(w) -> list[Phrase]:
+    """Every way a preview or an apply refuses (with the services of the UI tests), and a preview's warning."""
     settings = w.services.settings
     configured = UniapiSource(path=str(settings.uniapi_config_path))
-    texts = [
-        await refusal_of(importing.preview(w.services, ImportPreviewRequest())),
-        await refusal_of(importing.preview(w.services, ImportPreviewRequest(uniapi=configured))),  # no file yet
-        await refusal_of(importing.apply(w.services, ImportApplyRequest(checksum="0" * 64))),
+    previews = [
+        ImportPreviewRequest(),
+        ImportPreviewRequest(uniapi=configured),  # no file yet
+        ImportPreviewRequest(uniapi=UniapiSource()),
+        ImportPreviewRequest(uniapi=UniapiSource(path=str(settings.uniapi_config_path) + ".elsewhere")),
+        ImportPreviewRequest(uniapi=UniapiSource(text="a: [b")),
+        ImportPreviewRequest(bundle="not base64!"),
+        ImportPreviewRequest(gptload=True, checksum="0" * 64),
     ]
+    phrases = [await refused_async(importing.preview(w.services, request)) for request in previews]
+    phrases.append(await refused_async(importing.apply(w.services, ImportApplyRequest(checksum="0" * 64))))
     layout = await build_layout(w.fake, w.gptload, settings)
+    layout.accounts["gemini"].failure = "500"
+    fetched = await importing.preview(w.services, ImportPreviewRequest(gptload=True, fetch_models=True))
+    phrases += fetched.warning_phrases
+    w.services.sync.progress.running = True
+    phrases.append(await refused_async(importing.apply(w.services, ImportApplyRequest(checksum=fetched.checksum))))
+    w.services.sync.progress.running = False
     for change in ("registry", "gptload", "api.yaml"):
         preview = await importing.preview(w.services, ImportPreviewRequest(gptload=True, uniapi=configured))
         if change == "registry":
@@ -175,24 +226,49 @@ async def test_every_refusal_of_a_preview_or_an_apply_is_known(user: User, w):
                         "upstreams": [{"url": "https://acme.test", "weight": 1}], "test_model": "x"})  # fmt: skip
         else:
             settings.uniapi_config_path.write_text(layout.api_yaml + "# changed\n")
-        texts.append(await refusal_of(importing.apply(w.services, ImportApplyRequest(checksum=preview.checksum))))
-    assert len(set(texts)) == len(texts)
-    assert_known(texts)
+        phrases.append(await refused_async(importing.apply(w.services, ImportApplyRequest(checksum=preview.checksum))))
+    return phrases
+
+
+def assert_said(phrase: Phrase) -> None:
+    """In English as core says it (REST's words); in Chinese Chinese, with no English but the data."""
+    assert said(phrase, english) == str(phrase)
+    foreign = FOREIGN_WORDS.get(phrase.code)
+    neutral = Phrase(phrase.code, {**phrase.values, foreign: "acme"}) if foreign else phrase
+    zh = said(neutral, chinese)
+    assert re.search(r"[\u4e00-\u9fff]", zh), phrase
+    assert english_words(zh, REQUEST_DATA) == [], (str(phrase), zh)
+
+
+async def test_every_code_core_can_say_is_said_by_its_functions_and_reads_in_chinese_with_no_english(user: User, w):
+    phrases = phrases_of_what_was_read() + refusals_of_choices() + refusals_of_backups()
+    phrases += await refusals_and_warnings_of_the_import(w)
+    assert set().union(*map(codes_in, phrases)) == set(PHRASES), "a code core never says, or one not checked here"
+    for phrase in phrases:
+        assert_said(phrase)
+
+
+async def test_a_yaml_parsers_complaint_is_said_as_it_is_inside_the_chinese_sentence(user: User, w):
     broken = ImportPreviewRequest(uniapi=UniapiSource(text="a: [b"))
-    unreadable = await refusal_of(importing.preview(w.services, broken))  # the YAML parser's words stay its own
-    assert said(unreadable, english) == unreadable
-    assert said(unreadable, chinese) == "无法读取 api.yaml：" + unreadable.removeprefix("The api.yaml cannot be read: ")
+    unreadable = await refused_async(importing.preview(w.services, broken))
+    problem = unreadable.values["problem"]
+    assert str(unreadable) == f"The api.yaml cannot be read: {problem}"
+    assert said(unreadable, chinese) == f"无法读取 api.yaml：{problem}"
 
 
 def test_sources_name_where_a_provider_comes_from_in_the_pages_language():
-    names = ["group acme-a (https://acme.test)", "api.yaml entry acme-b", "backup acme-c"]
-    assert sources(names, english) == ", ".join(names)
-    assert sources(names, chinese) == "分组 acme-a (https://acme.test), api.yaml 条目 acme-b, 备份 acme-c"
+    names = (group_source("acme-a", "https://acme.test"), entry_source("acme-b"), backup_source("acme-c"))
+    assert said(names, english) == "group acme-a (https://acme.test), api.yaml entry acme-b, backup acme-c"
+    assert said(names, chinese) == "分组 acme-a (https://acme.test), api.yaml 条目 acme-b, 备份 acme-c"
 
 
-def test_a_sentence_of_a_shape_not_known_is_shown_as_core_wrote_it():
-    assert not recognised("Something core says one day.")
-    assert said("Something core says one day.", chinese) == "Something core says one day."
+def test_a_refusal_is_said_by_its_phrase_and_an_error_without_one_keeps_its_words():
+    passphrase = refused(lambda: backup_bundle.check_passphrase("short"))
+    error = InvalidInput(str(passphrase), code="passphrase_too_short", extra={"detail_phrase": passphrase.public()})
+    assert explain(error, chinese) == f"{chinese('error.passphrase_too_short')} 备份的密码短语至少需要 12 个字符。"
+    assert explain(error, english) == f"{english('error.passphrase_too_short')} {passphrase}"
+    other = InvalidInput("Something a server says.")
+    assert explain(other, chinese) == f"{chinese('error.invalid_input')} Something a server says."
 
 
 def test_every_count_has_its_singular_and_every_conflict_kind_and_option_its_words():
@@ -201,7 +277,8 @@ def test_every_count_has_its_singular_and_every_conflict_kind_and_option_its_wor
     assert [key for key in counts if f"{key}_one" not in EN or f"{key}_one" not in ZH] == []
     assert english("imp.n_models_one", count=1) == "1 model" and english("imp.n_models", count=2) == "2 models"
     assert set(OPTIONS) == {MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT}  # core's option ids; keep:X and name:X too
-    conflicts = propose(read_of(unmappable=[Unmappable("group acme", "it holds no keys")]), []).conflicts
+    no_keys = Phrase("group_unmappable", {"name": "acme", "reason": Phrase("no_keys")})
+    conflicts = propose(read_of(unmappable=[Unmappable("group acme", no_keys)]), []).conflicts
     for conflict in [*conflicts, *conflicts_of_every_kind()]:
         assert conflict.kind in KINDS
         assert all(o in OPTIONS or o.startswith(tuple(NAMED_OPTIONS)) for o in conflict.options), conflict.options
@@ -458,8 +535,9 @@ async def test_a_failed_model_fetch_is_a_chinese_warning_with_the_providers_own_
     user = chinese_browser
     layout = await build_layout(w.fake, w.gptload, w.services.settings)
     layout.accounts["gemini"].failure = "500"
-    [warning] = (await importing.preview(w.services, ImportPreviewRequest(gptload=True, fetch_models=True))).warnings
-    assert recognised(warning) and said(warning, english) == warning
+    preview = await importing.preview(w.services, ImportPreviewRequest(gptload=True, fetch_models=True))
+    [warning] = preview.warning_phrases
+    assert said(warning, english) == str(warning) == preview.warnings[0]
     await user.open("/import")
     await user.should_see(marker="import-preview", retries=30)
     user.find(marker="source-fetch").click()
