@@ -19,6 +19,7 @@ from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFo
 from core.impact import Edits, Impact, ModelRow, Registry, apply_edits, edit_impact, load_registry
 from core.models import Model, Provider
 from core.naming import exposed_name
+from core.sentences import Sentence
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, DbId, chunks
 from core.topology import duplicates_in_one_provider
@@ -284,9 +285,24 @@ def usable_listing(listed: list[str]) -> UsableListing:
     return UsableListing(list(dict.fromkeys(names)), skipped)
 
 
+def skipped_note(skipped: list[str]) -> Sentence:
+    """The names a listing skipped (``UsableListing.skipped``), the first five of them shown."""
+    values = {"count": len(skipped), "names": "; ".join(skipped[:5])}
+    if len(skipped) > 5:
+        return Sentence("listing_skipped_more", values | {"more": len(skipped) - 5})
+    return Sentence("listing_skipped", values)
+
+
 def skipped_warning(skipped: list[str]) -> str:
-    shown = "; ".join(skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-    return f"Skipped {len(skipped)} listed model name(s) the registry cannot hold: {shown}."
+    return str(skipped_note(skipped))
+
+
+def fetch_notes(base_url: str, listed: int, skipped: list[str]) -> list[Sentence]:
+    """What a fetch warns of, from what its result carries (``core.fetching.FetchResult``: the names listed, the ones
+    skipped), for a page to say in its language: ``FetchResult.warning`` says the same in English. Nothing usable
+    was listed when every listed name was skipped (a listing of blank names aside)."""
+    nothing = [] if listed > len(skipped) else [empty_listing_note(base_url)]
+    return nothing + ([skipped_note(skipped)] if skipped else [])
 
 
 async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeResult, dict[str, list[str]]]:
@@ -321,5 +337,9 @@ async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeRes
     return merge, new_duplicates(existing, merge.added)
 
 
+def empty_listing_note(base_url: str) -> Sentence:
+    return Sentence("listing_empty", {"url": base_url})
+
+
 def empty_listing_warning(base_url: str) -> str:
-    return f"{base_url} listed no models. Add models by hand, or check the base URL and channel type."
+    return str(empty_listing_note(base_url))

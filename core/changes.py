@@ -41,8 +41,8 @@ class Change:
 
     @property
     def step(self) -> str:
-        """How progress and history name this change."""
-        return f"{self.kind} {self.target}"
+        """How progress and history name this change (``core.sync_steps``)."""
+        return step_name(self.kind, self.target)
 
     async def apply(self, ctx: ApplyContext) -> None:
         raise NotImplementedError
@@ -53,6 +53,11 @@ class Change:
 
     async def before_retry(self, ctx: ApplyContext) -> None:
         """Prepare another attempt; only changes GPT-Load does not take twice need to look first."""
+
+
+def step_name(kind: str, target: str) -> str:
+    """A change as a run's step names it: "add_keys g1"."""
+    return f"{kind} {target}"
 
 
 def group_stage(group_type: str) -> str:

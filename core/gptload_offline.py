@@ -22,13 +22,11 @@ from core.actual import read_actual
 from core.clients.gptload import GptLoadClient
 from core.errors import GptLoadUnavailable, UpstreamUnreachable
 from core.plan import ActualGroup, Drift, GroupSpec, Plan
+from core.sentences import Sentence
 from core.settings import Settings
 
-CONNECT_HINT = (
-    "To connect it, set GPTLOAD_URL to GPT-Load's address and GPTLOAD_AUTH_KEY to its AUTH_KEY (in .env, then "
-    "restart the manager), or start the manager, GPT-Load and uni-api together with the README's compose quick "
-    "start (python3 -m core.envfile --compose, then docker compose up -d --build)."
-)
+CONNECT = Sentence("connect_gptload")  # how to connect GPT-Load: the header and the preview say it
+CONNECT_HINT = str(CONNECT)  # in English, as REST (GptLoadStatus.hint) and the refusal say it
 
 
 @dataclass
@@ -38,32 +36,32 @@ class GptLoadReading:
     actual: list[ActualGroup] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     unreachable: str | None = None  # why GPT-Load was not read
+    unconfigured: Sentence | None = None  # the same, when it is core's own reason: GPT-Load is not configured
 
     @property
     def reachable(self) -> bool:
         return self.unreachable is None
 
 
-def not_configured(settings: Settings) -> str | None:
+def not_configured(settings: Settings) -> Sentence | None:
     """Why GPT-Load cannot be asked at all (no admin key), or None."""
     if settings.gptload_auth_key:
         return None
-    return f"GPT-Load at {settings.gptload_display_url} is not configured: GPTLOAD_AUTH_KEY is empty."
+    return Sentence("gptload_not_configured", {"url": settings.gptload_display_url})
 
 
 async def read_or_empty(
     gptload: GptLoadClient, settings: Settings, specs: list[GroupSpec], *, verify: bool
 ) -> GptLoadReading:
     """GPT-Load's groups as ``core.actual`` reads them; an empty GPT-Load when it is not connected."""
-    reason = not_configured(settings)
-    if reason is None:
-        try:
-            actual, drift = await read_actual(gptload, specs, verify=verify)
-        except UpstreamUnreachable as exc:
-            reason = exc.detail
-        else:
-            return GptLoadReading(actual, drift)
-    return GptLoadReading(unreachable=reason)
+    unconfigured = not_configured(settings)
+    if unconfigured is not None:
+        return GptLoadReading(unreachable=str(unconfigured), unconfigured=unconfigured)
+    try:
+        actual, drift = await read_actual(gptload, specs, verify=verify)
+    except UpstreamUnreachable as exc:
+        return GptLoadReading(unreachable=exc.detail)
+    return GptLoadReading(actual, drift)
 
 
 def refuse_preview(plan: Plan) -> None:

@@ -33,6 +33,7 @@ from core.changes import (
 )
 from core.crypto import key_fingerprint, mask
 from core.route_warnings import RouteWarning
+from core.sentences import Sentence
 
 if TYPE_CHECKING:
     from core.client_names import EntryChange
@@ -87,7 +88,14 @@ class ActualGroup:
 @dataclass(frozen=True)
 class Conflict:
     name: str
-    reason: str
+    said: Sentence  # why it is one
+
+    @property
+    def reason(self) -> str:
+        return str(self.said)
+
+
+FOREIGN_GROUP = Sentence("foreign_group")
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,11 @@ class Safety:
     unsafe: bool
     removals: int  # managed groups the plan deletes or replaces
     managed: int  # managed groups GPT-Load holds now
-    reason: str | None = None
+    said: Sentence | None = None  # why it is unsafe
+
+    @property
+    def reason(self) -> str | None:
+        return str(self.said) if self.said else None
 
     def public(self) -> dict[str, Any]:
         return {"unsafe": self.unsafe, "removals": self.removals, "managed": self.managed, "reason": self.reason}
@@ -122,13 +134,10 @@ def safety_of(changes: list[Change], managed: int, *, max_percent: float, max_co
     if not removals or not (everything or too_many):
         return Safety(unsafe=False, removals=removals, managed=managed)
     if empty:
-        reason = (
-            f"The registry is empty but GPT-Load holds {managed} groups of this manager (a lost or new database?): "
-            "this plan deletes all of them. Restore the registry from a backup instead, or force it."
-        )
+        said = Sentence("unsafe_empty_registry", {"managed": managed})
     else:
-        reason = f"This plan deletes or replaces {removals} of the {managed} groups this manager owns in GPT-Load."
-    return Safety(unsafe=True, removals=removals, managed=managed, reason=reason)
+        said = Sentence("unsafe_removals", {"removals": removals, "managed": managed})
+    return Safety(unsafe=True, removals=removals, managed=managed, said=said)
 
 
 @dataclass
@@ -146,6 +155,8 @@ class Plan:
     # False: GPT-Load was not read (core.gptload_offline) and the plan is a preview against an empty GPT-Load.
     gptload_reachable: bool = True
     gptload_error: str | None = None
+    # The reason when it is core's own (GPT-Load not configured); an unreachable one is the connection's error text.
+    gptload_unconfigured: Sentence | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -184,11 +195,7 @@ class Plan:
 def find_conflicts(desired: list[str], actual: list[ActualGroup]) -> list[Conflict]:
     """Desired names that GPT-Load already has under a group the manager does not own."""
     foreign = {g.name for g in actual if not g.managed}
-    reason = (
-        "a group with this name exists in GPT-Load and is not managed by this manager; "
-        "rename or delete it there, or rename the provider or model here"
-    )
-    return [Conflict(name, reason) for name in sorted(set(desired) & foreign)]
+    return [Conflict(name, FOREIGN_GROUP) for name in sorted(set(desired) & foreign)]
 
 
 def diff_groups(desired: list[GroupSpec], actual: list[ActualGroup]) -> list[Change]:

@@ -15,11 +15,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import channels
-from core.catalog import clean_model_name, empty_listing_warning, skipped_warning, store_listing, usable_listing
+from core.catalog import clean_model_name, empty_listing_note, skipped_note, store_listing, usable_listing
 from core.crypto import key_fingerprint, mask
 from core.errors import AlreadyExists, InvalidInput, NotFound, UpstreamAuthError, UpstreamError
 from core.models import Model, Provider
 from core.registry_facts import ActiveModelFacts, active_model_facts, model_counts
+from core.sentences import Sentence
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, KeyList, NameList
 
@@ -73,7 +74,8 @@ class ProviderPublic(BaseModel):
 
 
 class ProviderCreated(ProviderPublic):
-    warnings: list[str]
+    warnings: list[str]  # ``notes`` in English
+    notes: list[Sentence] = []  # what the save warns of, for a page to say in its language (core.sentences)
 
 
 async def create_provider(services: Services, data: ProviderCreate) -> ProviderCreated:
@@ -90,10 +92,10 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
         raise AlreadyExists(f"A provider named {name!r} already exists.")
     if data.check:
         listing = usable_listing((await _check_keys(services, channel_type, base_url, keys))[0])
-        names, untested = listing.names, [skipped_warning(listing.skipped)] if listing.skipped else []
+        names, notes = listing.names, [skipped_note(listing.skipped)] if listing.skipped else []
     else:
         names = list(dict.fromkeys(n for n in map(clean_model_name, data.models) if n))
-        untested = ["Saved without checking: its keys and models are untested until you test or fetch it."]
+        notes = [Sentence("saved_unchecked")]
     now = datetime.now(UTC)
     try:
         async with in_transaction():
@@ -115,9 +117,9 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
         raise AlreadyExists(f"A provider named {name!r} already exists.") from None
     await services.secrets.refresh()  # the log filter must know a new key before anything logs it
     log.info("provider: created id=%s channel=%s keys=%d models=%d", provider.id, channel_type, len(keys), len(names))
-    warnings = untested + ([] if names else [empty_listing_warning(base_url)])
+    notes += [] if names else [empty_listing_note(base_url)]
     public = await get_provider(services, provider.id)
-    return ProviderCreated(**public.model_dump(), warnings=warnings)
+    return ProviderCreated(**public.model_dump(), warnings=[str(n) for n in notes], notes=notes)
 
 
 async def list_providers(services: Services) -> list[ProviderPublic]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
+from core.sentences import Sentence
 from core.topology import Topology
 
 
@@ -20,7 +21,8 @@ class RouteWarning(BaseModel):
     provider_id: int
     provider_name: str
     reason: str  # "last_test_failed" | "invalid_keys"
-    detail: str
+    detail: str  # ``said`` in English
+    said: Sentence  # what is wrong, for a page to say in its language (core.sentences)
     groups: list[str]  # the provider's GPT-Load groups
     exposed_names: list[str]  # what clients reach through them
 
@@ -45,10 +47,11 @@ def route_warnings(
             "exposed_names": sorted(names[pid]),
         }
         if pid in failed_tests:
-            detail = f"Its last test failed: {failed_tests[pid] or 'no detail'}"
-            warnings.append(RouteWarning(reason="last_test_failed", detail=detail, **common))
+            error = failed_tests[pid]  # the test's own words
+            said = Sentence("last_test_failed", {"error": error}) if error else Sentence("last_test_failed_silently")
+            warnings.append(RouteWarning(reason="last_test_failed", detail=str(said), said=said, **common))
         blacklisted = sum(invalid_keys.get(name, 0) for name in groups[pid])
         if blacklisted:
-            detail = f"GPT-Load marks {blacklisted} of its keys invalid."
-            warnings.append(RouteWarning(reason="invalid_keys", detail=detail, **common))
+            said = Sentence("invalid_keys", {"count": blacklisted})
+            warnings.append(RouteWarning(reason="invalid_keys", detail=str(said), said=said, **common))
     return warnings

@@ -31,8 +31,18 @@ from core.models import ManagedGroup, Provider, SyncRecord
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 from core.retry import RetryBudget
 from core.route_warnings import route_warnings
+from core.sentences import Sentence
 from core.settings import Settings
 from core.sync_apply import ApplyContext, apply_with_retries
+from core.sync_steps import (
+    PLANNING,
+    WAITING_FOR_GPTLOAD,
+    WAITING_FOR_UNIAPI,
+    Step,
+    change_step,
+    recorded_step,
+    stage_step,
+)
 from core.uniapi_state import RenderMemo, settle, uniapi_state
 
 if TYPE_CHECKING:
@@ -58,10 +68,15 @@ class Progress:
     running: bool = False
     sync_id: int | None = None
     stage: str | None = None
-    step: str | None = None
+    at: Step | None = None  # the step the run is at (core.sync_steps)
     done: int = 0
     total: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def step(self) -> str | None:
+        """The step in words, as REST shows it."""
+        return self.at.text if self.at else None
 
 
 class SyncRecordPublic(BaseModel):
@@ -77,6 +92,7 @@ class SyncRecordPublic(BaseModel):
     retry_of: int | None
     plan: dict[str, Any] | None = None
     results: list[dict[str, Any]] | None = None
+    failed_at: Step | None = None  # ``failed_step`` as a step (core.sync_steps); None for a text no step has
 
 
 class GptLoadStatus(BaseModel):
@@ -131,7 +147,8 @@ class SyncEngine:
         )
         changes = sort_changes(changes + ([change] if change else []))  # api.yaml goes before the removals
         plan = Plan(changes, conflicts, warnings, clients, safety, verify and reading.reachable, drift,
-                    gptload_reachable=reading.reachable, gptload_error=reading.unreachable)  # fmt: skip
+                    gptload_reachable=reading.reachable, gptload_error=reading.unreachable,
+                    gptload_unconfigured=reading.unconfigured)  # fmt: skip
         return PlanBundle(plan, desired, actual, text, state.digest, state.spliced)
 
     async def _client_changes(
@@ -159,7 +176,7 @@ class SyncEngine:
             except LpmError as exc:
                 # A run that could not even plan (GPT-Load down, api.yaml unreadable) is still a run.
                 record = await SyncRecord.create(
-                    status="failed", error=exc.detail, failed_step="plan", retry_of=retry_of, finished_at=_now()
+                    status="failed", error=exc.detail, failed_step=PLANNING.text, retry_of=retry_of, finished_at=_now()
                 )
                 self.progress = Progress(sync_id=record.id, stage="plan")
                 raise
@@ -202,7 +219,7 @@ class SyncEngine:
         offline = dict(reachable=False, group_count=None, managed_group_count=None, hint=CONNECT_HINT)
         reason = not_configured(self.services.settings)
         if reason is not None:
-            return GptLoadStatus(error=reason, **offline, **status)
+            return GptLoadStatus(error=str(reason), **offline, **status)
         try:
             groups = await self.gptload.list_groups()
         except LpmError as exc:
@@ -226,12 +243,12 @@ class SyncEngine:
             for stage in STAGES:
                 changes = [c for c in bundle.plan.changes if c.stage == stage]
                 if changes:
-                    await self._checkpoint(record, f"stage {stage}")
+                    await self._checkpoint(record, stage_step(stage))
                 if stage == "uniapi" and changes:
-                    self.progress.stage, self.progress.step = "uniapi", "waiting for GPT-Load to load new groups"
+                    self.progress.stage, self.progress.at = "uniapi", WAITING_FOR_GPTLOAD
                     await context.wait_until_visible()
                 if stage == "removals" and changes:
-                    self.progress.stage, self.progress.step = "uniapi", "waiting for uni-api to load api.yaml"
+                    self.progress.stage, self.progress.at = "uniapi", WAITING_FOR_UNIAPI
                     self._note(await context.wait_until_uniapi_loaded(self.services.uniapi))
                 failure = await self._run_stage(stage, changes, context)
                 if failure is not None:
@@ -257,9 +274,9 @@ class SyncEngine:
             self._lock.release()
             log.info("sync: run=%s status=%s ms=%d", record.id, record.status, (time.perf_counter() - started) * 1000)
 
-    async def _checkpoint(self, record: SyncRecord, step: str) -> None:
+    async def _checkpoint(self, record: SyncRecord, step: Step) -> None:
         """Store how far the run got, so a crash (kill -9, power loss) leaves a record that says where it stopped."""
-        record.failed_step, record.results = step, self.progress.results
+        record.failed_step, record.results = step.text, self.progress.results
         await record.save(update_fields=["failed_step", "results"])
 
     async def recover_interrupted(self) -> list[int]:
@@ -283,7 +300,7 @@ class SyncEngine:
             async with gate:
                 if failure:
                     return  # a change of this stage failed: start nothing new
-                self.progress.step = change.step
+                self.progress.at = change_step(change)
                 began = time.perf_counter()
                 attempts, error = await apply_with_retries(change, context, self._budget)
                 if error is not None:
@@ -293,9 +310,11 @@ class SyncEngine:
         await asyncio.gather(*(one(c) for c in changes))
         return failure[0] if failure else None
 
-    def _note(self, text: str) -> None:
-        """A step of the run that is not a change (a wait), in the results so the record shows it."""
-        self.progress.results.append({"kind": "note", "target": "uni-api", "ok": True, "attempts": 1, "note": text})
+    def _note(self, said: Sentence) -> None:
+        """A step of the run that is not a change (a wait), in the results so the record shows it: in English
+        (``note``) and as core's sentence (``said``, for a page to say in its language)."""
+        note = {"kind": "note", "target": "uni-api", "ok": True, "attempts": 1, "note": str(said)}
+        self.progress.results.append(note | {"said": said.public()})
 
     def _result(self, change: Change, began: float, attempts: int, *, error: LpmError | None = None) -> None:
         self.progress.done += 1
@@ -353,4 +372,5 @@ def public(record: SyncRecord, *, detailed: bool = False) -> SyncRecordPublic:
         retry_of=record.retry_of,
         plan=record.plan if detailed else None,
         results=record.results if detailed else None,
+        failed_at=recorded_step(record.failed_step, (record.plan or {}).get("changes", [])),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.catalog import fetch_notes
 from core.models import Model
 from tests.conftest import fake_key, provider_body
 
@@ -73,6 +74,27 @@ async def test_refetch_empty_listing_warns_and_manual_add_works(api, fake):
     created = (await api.post("/api/providers", json=provider_body(account))).json()
     result = (await api.post(f"/api/providers/{created['id']}/fetch-models")).json()
     assert "listed no models" in result["warning"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "codes"),
+    [
+        ([], ["listing_empty"]),
+        (["gpt-4o"], []),
+        (["x" * 600], ["listing_empty", "listing_skipped"]),  # every listed name skipped: nothing usable either
+        (["x" * 600, "gpt-4o"], ["listing_skipped"]),
+        (["bell\x07", "gpt-4o", *(f"{n}" * 501 for n in range(5))], ["listing_skipped_more"]),  # six: one counted
+    ],
+)
+async def test_a_fetchs_notes_for_the_pages_say_what_its_warning_says(api, fake, listing, codes):
+    """The pages say a fetch's warning in their language from core's sentences (catalog.fetch_notes)."""
+    account = fake.add("openai", "notes.test", [fake_key("n")], ["first"])
+    created = (await api.post("/api/providers", json=provider_body(account))).json()
+    account.models[:] = listing
+    result = (await api.post(f"/api/providers/{created['id']}/fetch-models")).json()
+    notes = fetch_notes(created["base_url"], result["listed"], result["skipped"])
+    assert [n.code for n in notes] == codes
+    assert (" ".join(map(str, notes)) or None) == result["warning"]
     added = await api.post(f"/api/providers/{created['id']}/models", json={"original_name": " my-model "})
     assert added.status_code == 201
     assert (added.json()["original_name"], added.json()["is_manual"]) == ("my-model", True)

@@ -114,6 +114,8 @@ async def test_create_provider_with_empty_listing_warns(api, fake):
     assert response.status_code == 201
     assert response.json()["model_count"] == 0
     assert "listed no models" in response.json()["warnings"][0]
+    # Beside the English, core's sentence: a page says it in its language.
+    assert response.json()["notes"] == [{"code": "listing_empty", "values": {"url": response.json()["base_url"]}}]
 
 
 async def test_list_providers_masks_every_key(api, openai_account, gemini_account):
@@ -282,6 +284,7 @@ async def test_a_provider_that_is_down_can_be_saved_unchecked_with_manual_models
     created = await api.post("/api/providers", json=body)
     assert created.status_code == 201, created.text
     assert created.json()["warnings"][0].startswith("Saved without checking")
+    assert created.json()["notes"] == [{"code": "saved_unchecked", "values": {}}]
     assert created.json()["last_fetched_at"] is None and fake.calls == []
     models = (await api.get(f"/api/providers/{created.json()['id']}/models")).json()
     assert [(m["original_name"], m["is_manual"]) for m in models] == [("gpt-4o", True), ("o3", True)]

@@ -99,6 +99,8 @@ async def test_failed_run_then_retry_over_rest(api, registry, services, gptload)
     await services.sync.wait()
     failed = (await api.get(f"/api/config/sync/{first}")).json()
     assert failed["status"] == "failed" and failed["failed_step"] and "injected" in failed["error"]
+    # Beside the step's words, the step itself (added for the pages, which say it in their language).
+    assert failed["failed_at"]["code"] == "change" and failed["failed_at"]["text"] == failed["failed_step"]
     retry = await api.post(f"/api/config/sync/{first}/retry")
     assert retry.status_code == 202
     await services.sync.wait()

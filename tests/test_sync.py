@@ -332,3 +332,8 @@ async def test_the_plan_warns_about_providers_that_look_broken_and_names_what_ro
     assert warnings[0]["exposed_names"] == ["a-only", "shared-model"]
     assert warnings[0]["groups"] == ["a-1-shared-model", "a-no-aggregate-models"]
     assert warnings[1]["detail"] == "GPT-Load marks 1 of its keys invalid."
+    # Beside the English, what is wrong as core's sentence: a page says it in its language (the test's own words
+    # stay as they are, a value).
+    assert warnings[1]["said"] == {"code": "invalid_keys", "values": {"count": 1}}
+    assert warnings[0]["said"]["code"] == "last_test_failed"
+    assert warnings[0]["detail"] == f"Its last test failed: {warnings[0]['said']['values']['error']}"

@@ -17,8 +17,10 @@ import pytest
 from core.changes import CreateGroup
 from core.db import open_database
 from core.errors import GptLoadUnavailable, StalePlan, UpstreamAuthError, UpstreamResponseError
+from core.gptload_offline import CONNECT
 from core.models import SyncRecord
 from core.plan import Plan
+from core.sentences import Sentence
 from core.services import Services
 from core.settings import Settings
 from tests.conftest import GPTLOAD_ADMIN_KEY
@@ -90,6 +92,9 @@ async def test_without_gptload_the_plan_previews_every_create_and_the_api_yaml(
     assert gptload.writes == 0 and not settings.uniapi_config_path.exists()
     if how == "not configured":
         assert gptload.requests == []  # without an admin key nothing is asked
+    # Not configured is core's own reason, a sentence a page says in its words; otherwise it is the error's text.
+    said = Sentence("gptload_not_configured", {"url": "http://gptload.test"}) if how == "not configured" else None
+    assert plan.gptload_unconfigured == said
 
 
 @REGISTRY
@@ -163,6 +168,7 @@ async def test_gptload_status_says_how_to_connect_while_it_is_not_connected(serv
     status = await services.sync.gptload_status()
     assert (status.reachable, status.group_count) == (False, None)
     assert "GPTLOAD_URL" in status.hint and "GPTLOAD_AUTH_KEY" in status.hint and "docker compose" in status.hint
+    assert status.hint == str(CONNECT)  # core's sentence, which the header says in the page's language
     assert ("GPTLOAD_AUTH_KEY is empty" in status.error) == (how == "not configured")
 
 

@@ -175,5 +175,6 @@ async def test_a_uniapi_that_refuses_the_admin_key_gets_the_grace_period_instead
         await providers.delete_provider(services, registry["b"])
         record = await run_sync(services)
     assert record.status == "succeeded", record.error
-    notes = [r["note"] for r in record.results if r["kind"] == "note"]
-    assert notes == ["waited 0.3 s (uni-api refused the manager's admin key)"]
+    notes = [(r["note"], r["said"]) for r in record.results if r["kind"] == "note"]
+    said = {"code": "uniapi_waited_key_refused", "values": {"seconds": "0.3"}}  # for a page to say in its words
+    assert notes == [("waited 0.3 s (uni-api refused the manager's admin key)", said)]

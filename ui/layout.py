@@ -7,11 +7,13 @@ from contextlib import contextmanager
 
 from nicegui import app, ui
 
+from core.gptload_offline import CONNECT
 from core.services import Services
 from core.sync import GptLoadStatus
 from ui.events import status_changed
 from ui.i18n import language_switch, t, translator
 from ui.inbox_badge import inbox_link
+from ui.messages import said
 from ui.session import logout_button
 from ui.sync_runs import status_text
 
@@ -75,7 +77,7 @@ def status_bar(services: Services) -> None:
         url.classes("max-lg:hidden truncate max-w-[13rem] xl:max-w-none")
         with url:
             error_tip = ui.tooltip("").mark("gptload-error")
-        # While GPT-Load is not connected: how to connect it (the words are core's: GptLoadStatus.hint).
+        # While GPT-Load is not connected (GptLoadStatus.hint): how to connect it, core's sentence in our words.
         # Its words from 2xl (1536 px) up; below, the icon (the header stays one row down to 1024 px).
         hint = ui.button(icon="help_outline").props("flat dense no-caps no-wrap color=white").mark("gptload-hint")
         with hint:
@@ -109,7 +111,7 @@ def status_bar(services: Services) -> None:
         error_tip.set_text(status.error or tr("status.connected"))
         url.set_text(f"{status.url} {state}")
         hint.set_visibility(status.hint is not None)
-        hint_text.set_text(status.hint or "")
+        hint_text.set_text(said(CONNECT, tr) if status.hint is not None else "")
         groups.set_text(tr("status.groups", count=status.group_count) if status.group_count is not None else "")
         record = status.last_sync
         if record is None:

@@ -1,16 +1,49 @@
 """Every error code a page can meet, as a sentence for people (Home Assistant's strings.json idea), in the
-page's language: the sentences live in the translation table (``ui/locales/common.py``)."""
+page's language: the sentences live in the translation table (``ui/locales/common.py``). So do core's own
+sentences (``core.sentences``: a code and its values, ``said``), the input problems a request shape finds (by
+pydantic's error type, ``describe_invalid``), and how the language joins list items and sentences (``joined``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from pydantic import ValidationError
 
 from core.errors import LpmError
-from ui.i18n import t
+from core.sentences import Sentence
+from ui.i18n import language, t, text_in
 from ui.locales import EN
+from ui.locales.common import SEPARATORS
 
 # The English sentence of each code, as REST-side tests and other pages know it; pages show ``sentence(code)``.
 SENTENCES = {key.removeprefix("error."): text for key, text in EN.items() if key.startswith("error.")}
+# Pydantic's error types the table says in words ("invalid.<type>"), with the values of the error's context
+# each one names; any other type is said with pydantic's own (English) message.
+INVALID = {
+    "missing": (),
+    "string_type": (),
+    "string_too_short": ("min_length",),
+    "string_too_long": ("max_length",),
+    "too_short": ("min_length",),
+    "too_long": ("max_length", "actual_length"),
+    "list_type": (),
+    "int_type": (),
+    "int_parsing": (),
+    "bool_type": (),
+    "bool_parsing": (),
+    "greater_than": ("gt",),
+    "greater_than_equal": ("ge",),
+    "less_than": ("lt",),
+    "less_than_equal": ("le",),
+    "url_type": (),
+    "url_parsing": (),
+    "url_scheme": (),
+    "literal_error": (),
+    "enum": (),
+    "extra_forbidden": (),
+    "json_invalid": (),
+}
 
 
 def sentence(code: str) -> str:
@@ -18,14 +51,33 @@ def sentence(code: str) -> str:
     return t(f"error.{code}") if code in SENTENCES else t("message.unknown_error")
 
 
-def describe_invalid(error: ValidationError) -> str:
-    """Input a request shape refuses (too many keys, a name too long): the first problem, for people."""
+def said(words: Sentence, tr: Callable[..., str] = t) -> str:
+    """One of core's sentences in the page's language (``tr``: a ``translator()`` outside the page's context)."""
+    return tr(f"said.{words.code}", **words.values)
+
+
+def joined(parts: Iterable[str], how: str = "list", lang: str | None = None) -> str:
+    """``parts`` joined as ``lang`` (the page's language) joins them: ``how`` is "list" (items), "sentence" (whole
+    sentences, each with its full stop), "then" (a sentence without its full stop, then the next) or "label" (a
+    label, then what it labels)."""
+    return SEPARATORS[lang or language()][how].join(parts)
+
+
+def describe_invalid(error: ValidationError, lang: str | None = None) -> str:
+    """Input a request shape refuses (too many keys, a name too long): the first problem, for people, in ``lang``
+    (the page's language): by its type, naming the field; a type the table does not know in pydantic's words."""
+    lang = lang or language()
     first = error.errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ()) if not isinstance(part, int))
-    return f"{sentence('invalid_input')} {where}: {first.get('msg', '')}".strip()
+    kind, context = first.get("type", ""), first.get("ctx") or {}
+    names = INVALID.get(kind)
+    if where and names is not None and all(name in context for name in names):
+        problem = text_in(lang, f"invalid.{kind}", field=where, **{name: context[name] for name in names})
+    else:
+        problem = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+    return joined([text_in(lang, "error.invalid_input"), problem], "sentence", lang).strip()
 
 
 def describe(error: LpmError) -> str:
     """A headline for the code plus the detail (which carries the provider's own words)."""
-    headline = sentence(error.code)
-    return f"{headline} {error.detail}"
+    return joined([sentence(error.code), error.detail], "sentence")

@@ -17,6 +17,7 @@ from core.changes import STAGES
 from core.topology_rows import search_rows
 from ui.i18n import t
 from ui.locales import EN
+from ui.messages import joined
 from ui.paged_grid import PagedGrid
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def change_summary(change: Change) -> str:
             return t("plan.summary_keys_one", keys=keys)
         return t("plan.summary_keys", count=data["count"], keys=keys)
     if change.kind == "add_members":
-        return ", ".join(t("plan.summary_member", member=m, weight=w) for m, w in data["members"].items())
+        return joined(t("plan.summary_member", member=m, weight=w) for m, w in data["members"].items())
     if change.kind == "set_weight":
         return t("plan.summary_weight", member=data["member"], before=data["before"], after=data["after"])
     if change.kind == "remove_member":

@@ -19,7 +19,8 @@ from nicegui import events, ui
 from core.overview import Overview
 from core.provider_health import HealthSnapshot, ProviderHealth
 from core.providers import ProviderPublic
-from ui.i18n import t, translator
+from ui.i18n import aggrid_locale_text, language, t, translator
+from ui.messages import joined
 from ui.sync_runs import status_text
 
 Row = dict[str, Any]
@@ -194,6 +195,7 @@ class ProvidersTable:
                 {
                     "columnDefs": columns(),
                     "rowData": rows,
+                    "localeText": aggrid_locale_text(),
                     "rowSelection": {"mode": "multiRow", "selectAll": "filtered"},
                     "selectionColumnDef": {"pinned": "left"},
                     ":getRowId": "params => String(params.data.id)",
@@ -260,7 +262,7 @@ class SummaryStrip:
     sync would make now (a link to /sync)."""
 
     def __init__(self) -> None:
-        self._t = translator()
+        self._t, self._lang = translator(), language()  # show() runs from the page's timers
         with ui.row().classes("items-center w-full gap-x-6 gap-y-1 text-body2").mark("summary-strip") as self.row:
             self.numbers = {key: ui.label("").mark(f"strip-{key}") for key in ("providers", "models", "names",
                                                                                "groups", "sync")}  # fmt: skip
@@ -285,12 +287,13 @@ class SummaryStrip:
         changes = "strip.nothing" if not count else "strip.changes_one" if count == 1 else "strip.changes"
         self.changes.set_text(t(changes, count=count))
         self.changes.classes(replace="text-weight-bold" + (" text-warning" if count else " text-positive"))
-        by_kind = ", ".join(f"{n} {t(f'kind.{kind}')}" for kind, n in sorted(seen.pending_counts.items()))
+        counts = sorted(seen.pending_counts.items())
+        by_kind = joined((t("runs.kind_count", count=n, kind=t(f"kind.{kind}")) for kind, n in counts), lang=self._lang)
         notes = [by_kind or t("strip.in_sync")]
         notes += [t("strip.unsure", count=seen.unsure_groups)] * bool(seen.unsure_groups)
         notes += [seen.note] if seen.note else []
         notes += [t("strip.counted")]
-        self.tip.set_text(". ".join(notes))
+        self.tip.set_text(joined(notes, "then", self._lang))
 
     def failed(self, reason: str) -> None:
         self.changes.set_text(self._t("strip.failed", reason=reason))

@@ -16,7 +16,7 @@ from core.topology_rows import Row, keys_per_provider, topology_rows
 from ui.events import status_changed
 from ui.i18n import t
 from ui.messages import describe
-from ui.sync_plan import apply_button, confirm_apply, plan_preview
+from ui.sync_plan import apply_button, confirm_apply, offline_reason, plan_preview
 from ui.sync_runs import UNFINISHED, RunStepper, detail_panels, history_table, outcome_view
 from ui.topology_view import TopologyView
 
@@ -117,7 +117,7 @@ class SyncPage:
             ui.notify(self.plan_error or t("sync.no_plan"), type="negative", multi_line=True)
             return
         if not plan.gptload_reachable:
-            ui.notify(t("sync.not_connected", error=plan.gptload_error), type="negative", multi_line=True)
+            ui.notify(t("sync.not_connected", error=offline_reason(plan)), type="negative", multi_line=True)
             return
         if await confirm_apply(plan, self.dialogs, retry_of=sync_id):
             await self.apply(plan, retry_of=sync_id)

@@ -4,7 +4,9 @@ and paged (``ui.plan_table``).
 Removals (deleted or recreated groups, removed keys and members) are red everywhere and counted in the
 confirmation that Apply and Retry open; the api.yaml change shows its masked diff. A normal plan trusts what
 the last apply recorded for keys and members; a verify plan reads them all and lists the drift it found.
-Every list is capped: at 12,100 groups a first plan has 3,100 uni-api entries gaining names.
+Every list is capped: at 12,100 groups a first plan has 3,100 uni-api entries gaining names. What core says in
+its own sentences (the safety verdict, a conflict, a broken provider, how to connect GPT-Load) is said with
+``ui.messages.said``; an error's text (why GPT-Load cannot be reached) is shown as it is, marked ``gptload-error``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from core.gptload_offline import CONNECT_HINT
+from core.gptload_offline import CONNECT
 from ui.i18n import t
+from ui.messages import joined, said
 from ui.plan_table import changes_grid, is_removal, stage_counts
 
 if TYPE_CHECKING:
@@ -35,11 +38,11 @@ def plan_preview(plan: Plan) -> None:
     if plan.safety.unsafe:
         with ui.card().classes("w-full bg-red-1 text-negative").mark("unsafe-plan"):
             ui.label(t("plan.unsafe", removals=plan.safety.removals, managed=plan.safety.managed)).classes("font-bold")
-            ui.label(plan.safety.reason or "").classes("text-sm")
+            ui.label(said(plan.safety.said) if plan.safety.said else "").classes("text-sm").mark("unsafe-reason")
     route_warnings(plan)
     drift(plan)
     for conflict in plan.conflicts[:ITEMS_SHOWN]:
-        ui.label(t("plan.conflict", name=conflict.name, reason=conflict.reason)).classes("text-warning").mark(
+        ui.label(t("plan.conflict", name=conflict.name, reason=said(conflict.said))).classes("text-warning").mark(
             "conflict"
         )
     more(len(plan.conflicts), t("plan.conflicts_more"))
@@ -58,9 +61,16 @@ def offline_notice(plan: Plan) -> None:
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.icon("visibility", color="primary")
             ui.label(t("plan.offline")).classes("font-bold")
-        ui.label(plan.gptload_error or "").classes("text-sm font-mono break-all").mark("plan-offline-reason")
+        # Not configured: core's sentence; unreachable: the connection's error text, as the header shows it.
+        marker = "plan-offline-reason" + ("" if plan.gptload_unconfigured else " gptload-error")
+        ui.label(offline_reason(plan)).classes("text-sm font-mono break-all").mark(marker)
         ui.label(t("plan.offline_below"))
-        ui.label(CONNECT_HINT).classes("text-sm").mark("plan-offline-hint")
+        ui.label(said(CONNECT)).classes("text-sm").mark("plan-offline-hint")
+
+
+def offline_reason(plan: Plan) -> str:
+    """Why GPT-Load was not read: core's sentence (not configured), or the connection's error as it is."""
+    return said(plan.gptload_unconfigured) if plan.gptload_unconfigured else plan.gptload_error or ""
 
 
 def verification(plan: Plan) -> None:
@@ -91,7 +101,7 @@ def route_warnings(plan: Plan) -> None:
         with ui.card().classes(f"w-full border-l-4 {tint} text-black").mark("route-warning"):
             with ui.row().classes("items-center gap-2"):
                 ui.icon("error" if severe else "warning", color=color)
-                ui.label(f"{warning.provider_name}: {warning.detail}").classes("font-bold")
+                ui.label(joined([warning.provider_name, said(warning.said)], "label")).classes("font-bold")
             ui.label(t("plan.reached_through", groups=names(warning.groups))).classes("text-sm")
             ui.label(t("plan.routed_names", names=names(warning.exposed_names))).classes("text-sm")
     rest = plan.warnings[WARNINGS_SHOWN:]

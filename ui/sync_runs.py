@@ -2,8 +2,9 @@
 history (one row per run, changes done / planned) with each run's details inside its own panel.
 
 A run's status, stage and step are core's values (records, REST, the tests branch on them); the page shows them
-in words (``status_text``, ``step_text``). An error a change met is GPT-Load's (or core's) own text: shown as it
-is, in an element of its own (marker ``gptload-error``).
+in words (``status_text``, ``step_text``: a step is a ``core.sync_steps.Step``, read by its code, never by its
+text). A wait's note is core's sentence (``said``). An error a change met is GPT-Load's (or core's) own text: shown
+as it is, in an element of its own (marker ``gptload-error``).
 """
 
 from __future__ import annotations
@@ -13,22 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from core import sync_steps
+from core.sentences import sentence_from
 from ui.i18n import t, translator
-from ui.locales import EN
+from ui.messages import joined, said
 from ui.plan_table import STAGE_KEYS
 
 if TYPE_CHECKING:
     from core.sync import Progress, SyncRecordPublic
+    from core.sync_steps import Step
 
 UNFINISHED = {"failed", "interrupted"}
 HISTORY_DETAILS = 5  # runs whose details have a panel
 DETAIL_LINES = 200  # results shown in a panel; the rest is one REST call away
-WAITING_STEP = "waiting for GPT-Load"  # the engine's step while GPT-Load loads new groups, before api.yaml
-# The engine's other steps that are not a change (core.sync): the start, its waits, and its stage checkpoints.
+# The engine's steps that are not a change or a stage's checkpoint (core.sync_steps): the plan and the waits.
 STEP_KEYS = {
-    "plan": "runs.step_plan",
-    WAITING_STEP: "runs.step_waiting_gptload",
-    "waiting for uni-api": "runs.step_waiting_uniapi",
+    sync_steps.PLAN: "runs.step_plan",
+    sync_steps.WAITING_GPTLOAD: "runs.step_waiting_gptload",
+    sync_steps.WAITING_UNIAPI: "runs.step_waiting_uniapi",
 }
 STAGE_STEP_KEYS = {
     "standard": "runs.step_stage_standard",
@@ -50,17 +53,16 @@ def status_text(status: str, tr: Callable[..., str] = t) -> str:
     return tr(STATUS_KEYS[status]) if status in STATUS_KEYS else status
 
 
-def step_text(step: str | None, tr: Callable[..., str] = t) -> str:
-    """A step as core records it ("stage members", "add_keys g1", a wait), in words; an unknown one as it is."""
-    if not step:
-        return tr("runs.step_start")
-    if step.startswith("stage ") and step.removeprefix("stage ") in STAGE_STEP_KEYS:
-        return tr(STAGE_STEP_KEYS[step.removeprefix("stage ")])
-    for start, key in STEP_KEYS.items():
-        if step == start or step.startswith(start + " "):
-            return tr(key)
-    kind, _, target = step.partition(" ")  # a change: core.changes.Change.step
-    return change_text(kind, target, tr) if f"kind.{kind}" in EN else step
+def step_text(step: Step | None, recorded: str | None, tr: Callable[..., str] = t) -> str:
+    """A step (a stage's checkpoint, a change, a wait) in words; ``recorded``: its text, shown as it is when core
+    knows no step by it (a record of an older version), or the run's start when there is none."""
+    if step is None:
+        return recorded or tr("runs.step_start")
+    if step.code == sync_steps.STAGE and step.stage in STAGE_STEP_KEYS:
+        return tr(STAGE_STEP_KEYS[step.stage])
+    if step.code == sync_steps.CHANGE:
+        return change_text(step.kind or "", step.target or "", tr)
+    return tr(STEP_KEYS[step.code]) if step.code in STEP_KEYS else step.text
 
 
 def change_text(kind: str, target: str, tr: Callable[..., str] = t) -> str:
@@ -83,7 +85,7 @@ class RunStepper:
     def show_progress(self, progress: Progress) -> None:
         tr = self.tr
         title = tr(STAGE_KEYS[progress.stage]) if progress.stage in STAGE_KEYS else tr("runs.planning")
-        step = step_text(progress.step, tr) if progress.step else ""
+        step = step_text(progress.at, progress.step, tr) if progress.at else ""
         self.stage.set_text(tr("runs.stage_line", stage=title, step=step, done=progress.done, total=progress.total))
         self.bar.value = progress.done / progress.total if progress.total else 0
         if progress.stage in STAGE_KEYS:
@@ -94,7 +96,7 @@ class RunStepper:
         done, planned = done_and_planned(record)
         stage = record_stage(record)
         title = tr(STAGE_KEYS[stage]) if stage in STAGE_KEYS else tr("runs.planning")
-        step = step_text(record.failed_step, tr) if record.failed_step else ""
+        step = step_text(record.failed_at, record.failed_step, tr) if record.failed_step else ""
         self.stage.set_text(tr("runs.stage_line", stage=title, step=step, done=done, total=planned))
         self.bar.value = done / planned if planned else (1 if record.status == "succeeded" else 0)
         last = next(reversed(STAGE_KEYS)) if record.status == "succeeded" else stage
@@ -115,16 +117,8 @@ class RunStepper:
 
 
 def record_stage(record: SyncRecordPublic) -> str | None:
-    """The stage a finished run reached: from its checkpoint ("stage members") or the change that failed."""
-    step = record.failed_step or ""
-    if step.startswith("stage "):
-        return step.removeprefix("stage ")
-    if step.startswith(WAITING_STEP):
-        return "uniapi"
-    for change in (record.plan or {}).get("changes", []):
-        if f"{change['kind']} {change['target']}" == step:
-            return change["stage"]
-    return None
+    """The stage a finished run reached: its checkpoint's, the wait's or the failed change's (core.sync_steps)."""
+    return record.failed_at.stage if record.failed_at else None
 
 
 def done_and_planned(record: SyncRecordPublic) -> tuple[int, int]:
@@ -137,7 +131,7 @@ def done_and_planned(record: SyncRecordPublic) -> tuple[int, int]:
 
 def outcome_view(record: SyncRecordPublic, retry: Callable[[int], Any]) -> None:
     if record.status == "succeeded":
-        counts = ", ".join(t("runs.kind_count", count=n, kind=t(f"kind.{k}")) for k, n in record.counts.items())
+        counts = joined(t("runs.kind_count", count=n, kind=t(f"kind.{k}")) for k, n in record.counts.items())
         text = t("runs.succeeded", sync_id=record.id, ms=record.duration_ms, counts=counts or t("runs.no_changes"))
         with ui.row().classes("items-center gap-2"):
             ui.icon("check_circle", color="positive")
@@ -147,7 +141,8 @@ def outcome_view(record: SyncRecordPublic, retry: Callable[[int], Any]) -> None:
     headline = "runs.interrupted_at" if record.status == "interrupted" else "runs.failed_at"
     with ui.row().classes("items-center gap-2 no-wrap"):
         ui.icon("error", color="negative", size="sm").mark("sync-failure-icon")
-        why_it_stopped(t(headline, sync_id=record.id, step=step_text(record.failed_step)), record, "sync-failure")
+        step = step_text(record.failed_at, record.failed_step)
+        why_it_stopped(t(headline, sync_id=record.id, step=step), record, "sync-failure")
     ui.label(t("runs.carried_out_retry", done=done, planned=planned)).classes("text-sm")
     ui.button(t("runs.retry"), icon="replay", on_click=lambda: retry(record.id)).props("color=negative").mark("retry")
 
@@ -181,7 +176,7 @@ def history_table(records: list[SyncRecordPublic]) -> None:
                 "status": r.status,
                 "status_text": status_text(r.status),
                 "changes": f"{done} / {planned}",
-                "error": r.error or "",
+                "error": t("runs.interrupted_error") if r.status == "interrupted" else r.error or "",
             }
         )
     columns = [
@@ -221,7 +216,8 @@ def run_details(record: SyncRecordPublic) -> None:
     if record.failed_step and record.status != "succeeded":
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.icon("error", color="negative")
-            why_it_stopped(t("runs.stopped_at", step=step_text(record.failed_step)), record, "details-error")
+            step = step_text(record.failed_at, record.failed_step)
+            why_it_stopped(t("runs.stopped_at", step=step), record, "details-error")
     # Failures first: with many results, the one that matters is never cut off.
     ordered = sorted(results, key=lambda r: bool(r.get("ok")))
     with ui.column().classes("w-full gap-0 max-h-96 overflow-auto").mark("details-lines"):
@@ -237,8 +233,11 @@ def run_details(record: SyncRecordPublic) -> None:
 
 def result_line(result: dict[str, Any]) -> None:
     """One result: a change, how long it took and how it ended (a failure with GPT-Load's words), or a note."""
-    if result.get("kind") == "note":  # a wait of the run (uni-api loading api.yaml), not a change: core's words
-        ui.label(f"{result['target']}: {result.get('note', '')}").classes("text-sm font-mono text-grey-8")
+    if result.get("kind") == "note":  # a wait of the run (uni-api loading api.yaml), not a change: core's sentence
+        words = sentence_from(result.get("said"))  # a record of an older version has only the English
+        note = said(words) if words else result.get("note", "")
+        line = joined([result["target"], note], "label")
+        ui.label(line).classes("text-sm font-mono text-grey-8").mark("details-note")
         return
     change = change_text(result["kind"], result["target"])
     ms = result.get("ms", "?")

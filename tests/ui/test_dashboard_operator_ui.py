@@ -201,4 +201,5 @@ async def test_too_many_keys_for_one_check_are_refused_with_a_sentence_not_a_stu
     user.find("API keys").type("\n".join(f"sk-bulk-{i:04d}-0123456789abcdef" for i in range(150)))
     user.find(kind=ui.button, content="Test connection").click()
     await user.should_see(content="Some input is not valid.", marker="dialog-result")
+    await user.should_see(content="api_keys: at most 100 items, not 150.", marker="dialog-result")  # which, how
     assert w.fake.calls == []  # refused before any request to the provider

@@ -1,9 +1,22 @@
 """Texts of the header and navigation (ui/layout.py), the error sentences (ui/messages.py; REST keeps core's
-English) and the kinds of change (core/changes.py) shown in the strip's tooltip and the confirmations.
+English), the input problems by pydantic's error type (ui/messages.py), core's own sentences (core/sentences.py,
+said with ``ui.messages.said``: their English is core's table, their Chinese is here) and the kinds of change
+(core/changes.py) shown in the strip's tooltip and the confirmations; and how each language joins list items and
+sentences (``SEPARATORS``).
 
 English and Simplified Chinese side by side: the same keys and placeholders in both (tests/test_i18n.py)."""
 
 from __future__ import annotations
+
+from core.sentences import ENGLISH as CORE_ENGLISH
+
+# How a page joins parts of its texts (ui.messages.joined): list items, whole sentences (each with its full stop),
+# a sentence without its full stop and the next one, and a label and what it labels. Not entries of the tables,
+# which hold words: a Chinese separator holds no Han character, and the sentence separator is none at all.
+SEPARATORS: dict[str, dict[str, str]] = {
+    "en": {"list": ", ", "sentence": " ", "then": ". ", "label": ": "},
+    "zh": {"list": "、", "sentence": "", "then": "。", "label": "："},
+}
 
 EN: dict[str, str] = {
     # ----- header and navigation (ui/layout.py)
@@ -70,6 +83,31 @@ EN: dict[str, str] = {
     "error.not_vanished": "Only models that vanished upstream can be deleted from the inbox.",
     "error.conflicting_actions": "One model got two different actions.",
     "message.unknown_error": "Something went wrong.",
+    # ----- input a request shape refuses (ui/messages.py describe_invalid), by pydantic's error type
+    "invalid.missing": "{field}: required.",
+    "invalid.string_type": "{field}: must be text.",
+    "invalid.string_too_short": "{field}: at least {min_length} characters.",
+    "invalid.string_too_long": "{field}: at most {max_length} characters.",
+    "invalid.too_short": "{field}: at least {min_length} items.",
+    "invalid.too_long": "{field}: at most {max_length} items, not {actual_length}.",
+    "invalid.list_type": "{field}: must be a list.",
+    "invalid.int_type": "{field}: must be a whole number.",
+    "invalid.int_parsing": "{field}: must be a whole number.",
+    "invalid.bool_type": "{field}: must be true or false.",
+    "invalid.bool_parsing": "{field}: must be true or false.",
+    "invalid.greater_than": "{field}: must be greater than {gt}.",
+    "invalid.greater_than_equal": "{field}: must be at least {ge}.",
+    "invalid.less_than": "{field}: must be less than {lt}.",
+    "invalid.less_than_equal": "{field}: must be at most {le}.",
+    "invalid.url_type": "{field}: must be a URL.",
+    "invalid.url_parsing": "{field}: not a valid URL.",
+    "invalid.url_scheme": "{field}: not a URL this field takes.",
+    "invalid.literal_error": "{field}: not one of the allowed values.",
+    "invalid.enum": "{field}: not one of the allowed values.",
+    "invalid.extra_forbidden": "{field}: not a field this request knows.",
+    "invalid.json_invalid": "{field}: not valid JSON.",
+    # ----- core's own sentences (core/sentences.py): the English is core's, one table for REST and the pages
+    **{f"said.{code}": text for code, text in CORE_ENGLISH.items()},
     # ----- kinds of change (core/changes.py), in the strip's tooltip and the confirmation
     "kind.create_group": "create group",
     "kind.replace_group": "replace group",
@@ -149,6 +187,50 @@ ZH: dict[str, str] = {
     "error.not_vanished": "只有在上游消失的模型才能从收件箱中删除。",
     "error.conflicting_actions": "同一个模型收到了两个不同的操作。",
     "message.unknown_error": "出了点问题。",
+    # ----- 请求结构拒绝的输入（按 pydantic 的错误类型）
+    "invalid.missing": "{field}：必填。",
+    "invalid.string_type": "{field}：必须是文本。",
+    "invalid.string_too_short": "{field}：至少 {min_length} 个字符。",
+    "invalid.string_too_long": "{field}：最多 {max_length} 个字符。",
+    "invalid.too_short": "{field}：至少 {min_length} 项。",
+    "invalid.too_long": "{field}：最多 {max_length} 项，而不是 {actual_length} 项。",
+    "invalid.list_type": "{field}：必须是列表。",
+    "invalid.int_type": "{field}：必须是整数。",
+    "invalid.int_parsing": "{field}：必须是整数。",
+    "invalid.bool_type": "{field}：必须是 true 或 false。",
+    "invalid.bool_parsing": "{field}：必须是 true 或 false。",
+    "invalid.greater_than": "{field}：必须大于 {gt}。",
+    "invalid.greater_than_equal": "{field}：不能小于 {ge}。",
+    "invalid.less_than": "{field}：必须小于 {lt}。",
+    "invalid.less_than_equal": "{field}：不能大于 {le}。",
+    "invalid.url_type": "{field}：必须是 URL。",
+    "invalid.url_parsing": "{field}：不是有效的 URL。",
+    "invalid.url_scheme": "{field}：此字段不接受这种 URL。",
+    "invalid.literal_error": "{field}：不是允许的值之一。",
+    "invalid.enum": "{field}：不是允许的值之一。",
+    "invalid.extra_forbidden": "{field}：此请求没有这个字段。",
+    "invalid.json_invalid": "{field}：不是有效的 JSON。",
+    # ----- 核心自己的句子（core/sentences.py）
+    "said.connect_gptload": "连接方法：将 GPTLOAD_URL 设为 GPT-Load 的地址，将 GPTLOAD_AUTH_KEY 设为它的 AUTH_KEY"
+    "（写入 .env，然后重启管理器）；或者按 README 中的 compose 快速开始，同时启动管理器、GPT-Load 和 uni-api"
+    "（python3 -m core.envfile --compose，然后 docker compose up -d --build）。",
+    "said.gptload_not_configured": "位于 {url} 的 GPT-Load 未配置：GPTLOAD_AUTH_KEY 为空。",
+    "said.unsafe_empty_registry": "注册表为空，但 GPT-Load 中有本管理器的 {managed} 个分组（数据库丢失或是新实例？）："
+    "此计划会把它们全部删除。请改为从备份恢复注册表，或强制执行。",
+    "said.unsafe_removals": "此计划会删除或替换本管理器在 GPT-Load 中拥有的 {managed} 个分组中的 {removals} 个。",
+    "said.foreign_group": "GPT-Load 中已有同名分组，且它不由本管理器管理；请在 GPT-Load 中重命名或删除它，"
+    "或在这里重命名服务商或模型",
+    "said.last_test_failed": "上次测试失败：{error}",
+    "said.last_test_failed_silently": "上次测试失败：没有详细信息",
+    "said.invalid_keys": "GPT-Load 将它的 {count} 个密钥标记为无效。",
+    "said.uniapi_read_long_ago": "api.yaml 写入已久，uni-api 应已重新读取它",
+    "said.uniapi_waited_unwatched": "等待了 {seconds} 秒，让 uni-api 重新读取 api.yaml（未设置 UNIAPI_URL）",
+    "said.uniapi_serves_new": "uni-api 已按新的 api.yaml 提供服务",
+    "said.uniapi_waited_key_refused": "等待了 {seconds} 秒（uni-api 拒绝了管理器的管理员密钥）",
+    "said.listing_empty": "{url} 未列出任何模型。请手动添加模型，或检查基础 URL 和渠道类型。",
+    "said.listing_skipped": "跳过了 {count} 个注册表无法保存的模型名称：{names}。",
+    "said.listing_skipped_more": "跳过了 {count} 个注册表无法保存的模型名称：{names}；另外还有 {more} 个。",
+    "said.saved_unchecked": "保存时未检查：在你测试它或获取其模型之前，其密钥和模型均未经测试。",
     # ----- 更改类型
     "kind.create_group": "创建分组",
     "kind.replace_group": "替换分组",

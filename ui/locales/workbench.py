@@ -28,7 +28,6 @@ EN: dict[str, str] = {
     "wb.list_three": "{first}, {second} and {third}",
     "wb.no_changes": "no changes",
     "wb.save_or_revert": "Save or revert your pending changes first.",
-    "wb.listed_none": "{url} listed no models. Add models by hand, or check the base URL and channel type.",
     "wb.fetched": "{added} added, {gone} disappeared upstream ({listed} listed)",
     # ----- title and edit bars (ui/workbench/toolbar.py)
     "wb.fetch_models": "Fetch models",
@@ -145,7 +144,6 @@ ZH: dict[str, str] = {
     "wb.list_three": "{first}、{second}和 {third}",
     "wb.no_changes": "没有更改",
     "wb.save_or_revert": "请先保存或撤销待保存的更改。",
-    "wb.listed_none": "{url} 未列出任何模型。请手动添加模型，或检查基础 URL 和渠道类型。",
     "wb.fetched": "新增 {added} 个，上游消失 {gone} 个（共列出 {listed} 个）",
     # ----- 标题栏与编辑栏
     "wb.fetch_models": "获取模型",

@@ -14,7 +14,7 @@ from core.providers import ProviderPublic
 from core.services import Services
 from ui.i18n import t
 from ui.manual_add import open_manual_add
-from ui.messages import describe
+from ui.messages import describe, joined, said
 from ui.pending import PendingChanges
 from ui.row_rules import status_counts
 from ui.workbench.bulk import DELETE_SELECTED, BulkAction, run_bulk
@@ -158,13 +158,16 @@ class Workbench:
             ui.notify(describe(exc), type="negative", multi_line=True)
             return
         await self.reload()
-        if result.listed == 0:  # an empty listing is a warning, and the one case "listed no models" is true
-            ui.notify(t("wb.listed_none", url=self.provider.base_url), type="warning", multi_line=True)
+        # What core warns of (result.warning: nothing usable listed, names the registry cannot hold), in our words.
+        notes = catalog.fetch_notes(self.provider.base_url, result.listed, result.skipped)
+        warning = joined((said(note) for note in notes), "sentence")
+        if result.listed == 0:  # nothing listed: the warning says so, and a model can be added by hand
+            ui.notify(warning, type="warning", multi_line=True)
             self.manual_add(listed_nothing=True)
             return
         text = t("wb.fetched", added=len(result.added), gone=len(result.disappeared), listed=result.listed)
-        if result.warning:  # names the registry cannot hold: core's words, with the names (as on the dashboard)
-            ui.notify(f"{text}. {result.warning}", type="warning", multi_line=True)
+        if warning:
+            ui.notify(joined([text, warning], "then"), type="warning", multi_line=True)
         else:
             ui.notify(text, type="positive")
 
