@@ -190,7 +190,8 @@ def history_table(records: list[SyncRecordPublic]) -> None:
             ("error", "error", "runs.col_error"),
         )
     ]
-    ui.table(columns=columns if rows else [], rows=rows, row_key="id").classes("w-full").mark("history")
+    history = ui.table(columns=columns if rows else [], rows=rows, row_key="id").classes("w-full").mark("history")
+    history.props["no-data-label"] = t("runs.no_runs")  # Quasar's own "No data available" is English
 
 
 def detail_panels(records: list[SyncRecordPublic], load: Callable[[int], Awaitable[SyncRecordPublic]]) -> None:

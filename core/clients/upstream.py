@@ -130,7 +130,7 @@ class UpstreamClient:
         if status >= 400:
             text = _excerpt(_error_text(response), api_key)
             raise UpstreamResponseError(
-                f"{where} answered HTTP {status}: {text}", status=status, upstream_code=_error_code(response)
+                f"{where}: HTTP {status}: {text}", status=status, upstream_code=_error_code(response)
             )
         try:
             body = response.json()

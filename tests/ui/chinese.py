@@ -14,7 +14,7 @@ from nicegui.testing import User
 ZH_BROWSER = "zh-CN,zh;q=0.9,en;q=0.8"
 # Names no Chinese UI translates: products, formats, protocols, and the keys as their caps read (Ctrl, Alt).
 PRODUCT_WORDS = ("LLM Provider Manager", "GPT-Load", "uni-api", "api.yaml", "YAML", "English", "API", "URL",
-                 "GET /api/config/plan", "Ctrl", "Alt")  # fmt: skip
+                 "GET /api/config/plan", "Ctrl", "Alt", "HTTP")  # fmt: skip
 # Words that come from elsewhere, not from the page: GPT-Load's own error text.
 NOT_THE_PAGES_WORDS = {"gptload-error"}
 # The data of tests/ui/test_i18n_ui.py: provider and model names, and the group and uni-api entry names made of

@@ -82,6 +82,7 @@ EN: dict[str, str] = {
     "plan.summary_new_file": "a new file",
     "plan.summary_entries_change": "the managed entries change",
     # ----- sync runs and history (ui/sync_runs.py); a run's status and step are core's values, shown in words
+    "runs.no_runs": "No sync has run yet.",
     "runs.status_succeeded": "succeeded",
     "runs.status_failed": "failed",
     "runs.status_interrupted": "interrupted",
@@ -224,6 +225,7 @@ ZH: dict[str, str] = {
     "plan.summary_new_file": "新文件",
     "plan.summary_entries_change": "受管理的条目有变化",
     # ----- 同步运行与历史
+    "runs.no_runs": "还没有运行过同步。",
     "runs.status_succeeded": "成功",
     "runs.status_failed": "失败",
     "runs.status_interrupted": "已中断",
