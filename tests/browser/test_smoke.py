@@ -19,6 +19,13 @@ Issue 14's pages: the Models page (variants filtered, two merged, the save's con
 assistant (a suggestion ticked and accepted, then discarded) on a world of their own whose providers spell names
 several ways; the inbox on the shared world, whose claude-direct lists one model more and one fewer while a
 dashboard Fetch fills it (restored and resolved over REST afterwards).
+
+Last, every page once in Chinese (issue 14 §5, tests/browser/chinese.py): the same browser sends
+``Accept-Language: zh-CN`` and opens the providers table, a workbench, the sync page with a plan, Models (with its
+merge and save dialogs), the assistant, the inbox, the import review and the login page (an app of its own with
+ADMIN_PASSWORD) on the worlds above; each shows its key Chinese texts, no English word outside the data, no console
+error, and at 1024 px a one-row header and whole button labels. AG Grid's own words are checked apart. Screenshots:
+providers-table-zh.png, models-zh.png, assistant-zh.png, inbox-zh.png.
 """
 
 from __future__ import annotations
@@ -35,7 +42,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.crypto import generate_key
 from core.settings import PROJECT_ROOT
+from tests.browser.chinese import (
+    asking_for_chinese,
+    chinese_problems,
+    data_pattern,
+    missing_texts,
+    narrow_problems,
+    zh,
+)
 from tests.browser.harness import (
     REQUIRE_VARIABLE,
     WINDOW,
@@ -48,7 +64,10 @@ from tests.browser.harness import (
     seeded_app,
 )
 from tests.conftest import GPTLOAD_ADMIN_KEY, SECRET_MARKER, fake_key
-from ui.plan_table import STAGE_TITLES
+from tests.e2e.app_process import app_process, clean_env
+from tests.fakes.server import free_port
+from tests.ui.chinese import english_words
+from ui.plan_table import STAGE_KEYS, STAGE_TITLES
 
 BIG_MODELS = 2_000
 NAMES = big_model_names(BIG_MODELS)
@@ -97,6 +116,7 @@ def world(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         assert record["status"] == "succeeded", record
         yield s
     assert SECRET_MARKER not in s.app.output, "an API key reached the app's output"
+    assert not missing_texts(s.app.output), missing_texts(s.app.output)
 
 
 @pytest.fixture(scope="module")
@@ -560,6 +580,7 @@ def crowd(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
             account.latency = (i % 6) * 0.03
             account.failure = "500" if i % 10 == 0 else None
         yield s
+    assert not missing_texts(s.app.output), missing_texts(s.app.output)
 
 
 def test_test_all_keeps_one_card_per_provider(crowd: Seeded, browser: Chromium, shots: Path) -> None:
@@ -690,6 +711,7 @@ def variety(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             s.ids[name] = created.json()["id"]
         yield s
     assert SECRET_MARKER not in s.app.output, "an API key reached the app's output"
+    assert not missing_texts(s.app.output), missing_texts(s.app.output)
 
 
 def grid_data(browser: Chromium, api: str, key: str) -> dict[str, dict]:
@@ -812,13 +834,13 @@ CHURNED = ["claude-sonnet-4-5", "Claude-Haiku-4-5"]  # claude-opus-4-1 vanishes,
 
 
 @contextmanager
-def churned_upstream(world: Seeded) -> Iterator[int]:
-    """claude-direct's fake upstream lists CHURNED for the length of the test (yields the provider's id); on the
+def churned_upstream(world: Seeded, models: list[str] = CHURNED) -> Iterator[int]:
+    """claude-direct's fake upstream lists ``models`` for the length of the test (yields the provider's id); on the
     way out it lists its models again, a fetch over REST sees that, and the inbox is resolved over REST (the new
-    model, vanished again, deleted; claude-opus-4-1, back, accepted), so the world is as synced for what follows."""
+    models, vanished again, deleted; claude-opus-4-1, back, accepted), so the world is as synced for what follows."""
     account = next(a for a in world.providers.accounts if a.prefix == "/ant")
     provider_id, listed = world.ids["claude-direct"], list(account.models)
-    account.models = list(CHURNED)
+    account.models = list(models)
     try:
         yield provider_id
     finally:
@@ -875,3 +897,201 @@ def test_a_dashboard_fetch_fills_the_inbox_and_its_header_badge(world: Seeded, b
         assert not page_errors(browser), page_errors(browser)
     assert world.api.get("/api/inbox").json()["total"] == 0
     assert world.api.get("/api/config/plan").json()["changes"] == plan  # the world as the tests before left it
+
+
+# ----- every page once in Chinese (issue 14 §5): the shared browser asks for zh-CN, on the worlds above
+
+# The data of every world here: provider names, model names or their stems, what is made of them, rule parameters.
+ZH_DATA = data_pattern(
+    ["acme-reseller", "gemini-direct", "claude-direct", DUPLICATE, "claude", *VARIETY, "gpt-4o", "o3-mini", ":free",
+     "-latest", "crowd-", "m-aggregate", "handmade", "newcomer"],
+    r"Model-\d{5}-Instruct",
+    re.escape("The server is overloaded, try later"),  # what the failing fake providers answer (tests/fakes)
+)  # fmt: skip
+
+
+@pytest.fixture
+def zh_browser(browser: Chromium) -> Iterator[Chromium]:
+    with asking_for_chinese(browser):
+        yield browser
+
+
+def check_in_chinese(browser: Chromium, shown: list[str], *, narrow: bool = True, header: bool = True) -> None:
+    """The open page in Chinese: the header's and ``shown`` texts there, no English word outside the data, no console
+    error, and (with ``narrow``) at 1024 px a one-row header and whole button labels. Every problem listed at once."""
+    links = [zh("nav.models"), zh("nav.assistant"), zh("nav.inbox"), zh("nav.import"), "English"] if header else []
+    problems = chinese_problems(browser, [*links, *shown], ZH_DATA)
+    if narrow:
+        problems += narrow_problems(browser)
+    problems += [f"console: {json.dumps(e['params'])[:300]}" for e in page_errors(browser)]
+    assert not problems, "\n".join(problems)
+
+
+def includes(text: str) -> str:
+    return f"document.body.innerText.includes({json.dumps(text)})"
+
+
+def test_in_chinese_the_providers_table_and_its_summary(crowd: Seeded, zh_browser: Chromium, shots: Path) -> None:
+    browser = zh_browser
+    browser.open(crowd.app.url + "/")
+    browser.click_button(zh("dash.view_table"))
+    browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === {CROWD}", what=f"{CROWD} rows in the table")
+    browser.wait_for(includes(zh("status.connected")), what="the GPT-Load status in the header")
+    settle(browser)
+    browser.screenshot(shots / "providers-table-zh.png")
+    check_screenshot(shots / "providers-table-zh.png")
+    shown = [zh("dash.add"), zh("dash.test_all"), zh("strip.providers", count=CROWD), zh("table.col_name"),
+             zh("table.col_last_test"), zh("table.col_health"), zh("table.row_fetch")]  # fmt: skip
+    check_in_chinese(browser, shown)
+
+
+def test_in_chinese_the_workbench(world: Seeded, zh_browser: Chromium) -> None:
+    browser = zh_browser
+    open_workbench(world, browser, world.big)
+    browser.wait_for(includes(zh("wb.split_preview")), what="the split preview")
+    count = f"{BIG_MODELS:,}"
+    line = zh("wb.count_line", models=zh("wb.count_models", count=count), active=count, deleted=0, pending=0)
+    shown = [zh("wb.fetch_models"), zh("wb.add_by_hand"), zh("wb.quick_search"), zh("wb.filter_deleted"),
+             zh("wb.col_normalized"), zh("wb.legend_shared"), line]  # fmt: skip
+    check_in_chinese(browser, shown)
+
+
+def test_in_chinese_the_sync_page_shows_its_plan(crowd: Seeded, zh_browser: Chromium) -> None:
+    browser = zh_browser
+    per_stage = Counter(c["stage"] for c in crowd.api.get("/api/config/plan").json()["changes"])
+    browser.open(crowd.app.url + "/sync")
+    browser.wait_for(includes(zh("plan.title")), what="the plan")
+    browser.wait_for("document.querySelectorAll('.plan-changes .ag-center-cols-container .ag-row').length > 0",
+                     what="the changes grid")  # fmt: skip
+    stages = [zh("plan.stage_count", stage=zh(key), count=per_stage[stage]) for stage, key in STAGE_KEYS.items()
+              if per_stage[stage]]  # fmt: skip
+    check_in_chinese(browser, [zh("plan.clients_see"), zh("sync.history"), *stages])
+
+
+def test_in_chinese_the_inbox_lists_what_a_fetch_found(world: Seeded, zh_browser: Chromium, shots: Path) -> None:
+    browser = zh_browser
+    # One model more than the English test's: after it (which deleted Claude-Haiku-4-5 again) all three kinds show.
+    with churned_upstream(world, [*CHURNED, "Claude-3-7-Sonnet-20250219"]) as provider_id:
+        fetched = world.api.post(f"/api/providers/{provider_id}/fetch-models")
+        assert fetched.status_code == 200, fetched.text
+        kinds = {item["kind"] for item in world.api.get("/api/inbox").json()["items"]}
+        assert {"new", "vanished"} <= kinds, kinds
+        browser.open(world.app.url + "/inbox")
+        browser.wait_for(f"{INBOX_API}.getDisplayedRowCount() === 3", what="the three inbox rows")
+        browser.wait_for(f"{INBOX_BADGE}?.innerText.trim() === '3'", what="the header's badge")
+        settle(browser)
+        browser.screenshot(shots / "inbox-zh.png")
+        check_screenshot(shots / "inbox-zh.png")
+        shown = [*(zh(f"inbox.kind_{kind}") for kind in sorted(kinds)), zh("inbox.accept_selected"),
+                 zh("inbox.col_suggested"), zh("inbox.accept"), zh("inbox.ignore"), zh("inbox.delete")]  # fmt: skip
+        check_in_chinese(browser, shown)
+
+
+def test_in_chinese_the_import_review(world: Seeded, zh_browser: Chromium) -> None:
+    browser = zh_browser
+    with handmade_groups(world):
+        browser.open(world.app.url + "/import")
+        browser.wait_for(includes(zh("imp.reads_only")), what="the sources step")
+        check_in_chinese(browser, [zh("imp.preview")], narrow=False)
+        browser.click_button(zh("imp.preview"))
+        browser.wait_for(f"{IMPORT_ROWS}.length === 2", what="the two proposed providers")
+        shown = [zh("imp.outcome_new"), zh("imp.outcome_merge", name="claude-direct"), zh("imp.next_adopt")]
+        check_in_chinese(browser, shown)
+
+
+def test_in_chinese_the_models_page_merges_two_variants(variety: Seeded, zh_browser: Chromium, shots: Path) -> None:
+    """The Models page in Chinese with its merge and save dialogs (the singular forms of "1 name on 1 model")."""
+    browser = zh_browser
+    browser.open(variety.app.url + "/models")
+    browser.wait_for(f"{EXPOSED_API}.getDisplayedRowCount() > 0", what="the exposed names")
+    variants = json.dumps(zh("models.filter_variants"))
+    toggle = f"[...document.querySelectorAll('.q-toggle')].find(t => t.innerText.includes({variants}))"
+    browser.evaluate(f"{toggle}.click()")
+    browser.wait_for(f"{EXPOSED_API}.getDisplayedRowCount() === 6", what="the variants filter")
+    for name in ("DeepSeek-V3.1", "deepseek-v3.1"):
+        box = f"document.querySelector('.exposed-grid .ag-row[row-id=\"{name}\"] .ag-selection-checkbox input')"
+        browser.evaluate(f"{box}.click()")
+    browser.wait_for(f"{EXPOSED_API}.getSelectedRows().length === 2", what="two names ticked")
+    browser.click_button(zh("models.merge"))
+    dialog = "document.querySelector('.q-dialog')"
+    browser.wait_for(f"{dialog}?.innerText.includes({json.dumps(zh('models.merge_title', count=2))})", what="dialog")
+    settle(browser)
+    check_in_chinese(browser, [zh("models.merge_text"), zh("models.merge_typed")], narrow=False)
+    choice = "[...document.querySelectorAll('.q-dialog .q-radio')].find(r => r.innerText.trim() === 'deepseek-v3.1')"
+    browser.evaluate(f"{choice}.click()")
+    browser.wait_for(f"{choice}.getAttribute('aria-checked') === 'true'", what="the chosen spelling")
+    browser.click_button(zh("models.merge_ok"), within=dialog)
+    browser.wait_for(f"!{dialog}", what="the merge dialog to close")
+    browser.wait_for(includes("DeepSeek-V3.1 → deepseek-v3.1"), what="the pending line")
+    settle(browser)
+    browser.screenshot(shots / "models-zh.png")
+    check_screenshot(shots / "models-zh.png")
+    check_in_chinese(browser, [zh("models.save", count=1), zh("models.discard"), zh("models.col_served_by")])
+
+    browser.click_button(zh("models.save", count=1))
+    title = zh("models.save_title", names=zh("models.count_names_one"), models=zh("models.count_models_one"))
+    browser.wait_for(f"{dialog}?.innerText.includes({json.dumps(title)})", what="the save confirmation")
+    settle(browser)
+    check_in_chinese(browser, [title], narrow=False)
+    browser.click_button(zh("models.cancel"), within=dialog)
+    browser.wait_for(f"!{dialog}", what="the save dialog to close")
+    browser.click_button(zh("models.discard"))
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+def test_in_chinese_the_assistant_accepts_a_suggestion(variety: Seeded, zh_browser: Chromium, shots: Path) -> None:
+    browser = zh_browser
+    browser.open(variety.app.url + "/assistant")
+    browser.wait_for(f"{SUGGESTION_CARDS}.length > 0", what="the suggestion cards")
+    browser.wait_for(f"!{includes(zh('assist.working'))}", what="the impacts")
+    heading = zh("assist.title_strip_prefix", prefix="deepseek-ai/")
+    card = f"{SUGGESTION_CARDS}.find(c => c.innerText.startsWith({json.dumps(heading)}))"
+    browser.evaluate(f"{card}.querySelector('.q-checkbox').click()")
+    browser.wait_for(f"{card}.querySelector('.q-checkbox').getAttribute('aria-checked') === 'true'", what="the tick")
+    browser.click_button(zh("assist.accept"))
+    browser.wait_for(includes(zh("assist.pending", count=1)), what="the pending count")
+    settle(browser)
+    browser.screenshot(shots / "assistant-zh.png")
+    check_screenshot(shots / "assistant-zh.png")
+    shown = [zh("assist.intro").split("。")[0], zh("assist.save", count=1), zh("assist.save_as_rule"),
+             zh("assist.count", first=1, last=9, total=9)]  # fmt: skip
+    check_in_chinese(browser, shown)
+    browser.click_button(zh("assist.discard"))
+    browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+def test_in_chinese_the_login_page(zh_browser: Chromium, tmp_path: Path) -> None:
+    browser = zh_browser
+    env = clean_env(tmp_path, ENCRYPTION_KEY=generate_key(), ADMIN_PASSWORD="zh-login-check", LOG_LEVEL="WARNING")
+    with app_process(env, free_port()) as app:
+        browser.open(app.url + "/")
+        browser.wait_for(includes(zh("login.log_in")), what="the login page")
+        browser.type_into(zh("login.password"), "not-the-password")
+        browser.click_button(zh("login.log_in"))
+        browser.wait_for(includes(zh("login.wrong")), what="the wrong password said")
+        check_in_chinese(browser, [zh("login.password")], header=False, narrow=False)  # no header to check
+    assert not missing_texts(app.output), missing_texts(app.output)
+
+
+def test_in_chinese_ag_grids_own_texts(world: Seeded, zh_browser: Chromium) -> None:
+    """AG Grid's own words in a Chinese page: the empty grid's overlay, a column filter's menu and field, and the
+    screen-reader description. They come from AG Grid's locale, not from the translation table."""
+    browser = zh_browser
+    browser.open(world.app.url + "/inbox")
+    browser.wait_for(f"{INBOX_API}.getDisplayedRowCount() === 0", what="the empty inbox")
+    browser.wait_for("document.querySelector('.inbox-grid .ag-overlay')?.innerText.trim()", what="the overlay")
+    texts = {"empty grid": browser.evaluate("document.querySelector('.inbox-grid .ag-overlay').innerText")}
+    browser.open(world.app.url + "/")
+    browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="the providers table")
+    browser.evaluate("document.querySelector('.providers-grid .ag-header-cell-filter-button').click()")
+    browser.wait_for("document.querySelector('.ag-popup .ag-filter')", what="a column filter's menu")
+    texts["filter menu"] = browser.evaluate("document.querySelector('.ag-popup').innerText")
+    texts["filter field"] = browser.evaluate(
+        "[...document.querySelectorAll('.ag-popup input')].map(i => i.placeholder + ' ' + i.ariaLabel).join(' / ')"
+    )
+    texts["screen-reader text"] = browser.evaluate(
+        "[...document.querySelectorAll('.ag-aria-description-container')].map(e => e.textContent).join(' / ')"
+    )
+    press_escape(browser)
+    found = {where: words for where, text in texts.items() if (words := english_words(text, ZH_DATA))}
+    assert not found, f"AG Grid's own texts are English in a Chinese page: {found} (all: {texts})"
