@@ -45,8 +45,11 @@ format: $(STAMP)
 # (tests/test_compose.py); LPM_REQUIRE_* turn their skips into failures when Chromium or docker-compose is
 # missing: apt-get install -y chromium docker-compose (.ci/run does it). With LPM_REQUIRE_NATIVE=1 (.ci/run sets
 # it) the venv gets the `native` extra too and the native window test (tests/e2e/test_native_window.py) must run.
+# TEST_WORKERS pytest processes (pytest-xdist) share the suite file by file: the suite waits on subprocesses, the
+# browser and sockets as much as it computes, so two workers on two cores halve its time.
+TEST_WORKERS ?= 2
 test: lint $(if $(filter 1,$(LPM_REQUIRE_NATIVE)),$(NATIVE_STAMP))
-	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q
+	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync,models,assistant,inbox}.png.
 test-browser: $(STAMP)
