@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from core import backup_bundle
 from core.errors import InvalidInput
-from core.import_phrases import Phrase, refusal
 from core.import_sources import Candidate, ModelCandidate, SourceRead, backup_source
 from core.known_secrets import SECRET_SETTINGS
 from core.models import AppSetting, Model, Provider
+from core.phrases import Phrase, refusal
 
 if TYPE_CHECKING:
     from core.services import Services

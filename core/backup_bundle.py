@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from core.errors import InvalidInput
-from core.import_phrases import Phrase, refusal
+from core.phrases import Phrase, refusal
 
 MAGIC = b"LPMBAK"
 VERSION = 1

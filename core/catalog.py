@@ -19,7 +19,7 @@ from core.errors import AlreadyExists, ConfirmationRequired, InvalidInput, NotFo
 from core.impact import Edits, Impact, ModelRow, Registry, apply_edits, edit_impact, load_registry
 from core.models import Model, Provider
 from core.naming import exposed_name
-from core.sentences import Sentence
+from core.phrases import Phrase
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, DbId, chunks
 from core.topology import duplicates_in_one_provider
@@ -285,19 +285,19 @@ def usable_listing(listed: list[str]) -> UsableListing:
     return UsableListing(list(dict.fromkeys(names)), skipped)
 
 
-def skipped_note(skipped: list[str]) -> Sentence:
+def skipped_note(skipped: list[str]) -> Phrase:
     """The names a listing skipped (``UsableListing.skipped``), the first five of them shown."""
     values = {"count": len(skipped), "names": "; ".join(skipped[:5])}
     if len(skipped) > 5:
-        return Sentence("listing_skipped_more", values | {"more": len(skipped) - 5})
-    return Sentence("listing_skipped", values)
+        return Phrase("listing_skipped_more", values | {"more": len(skipped) - 5})
+    return Phrase("listing_skipped", values)
 
 
 def skipped_warning(skipped: list[str]) -> str:
     return str(skipped_note(skipped))
 
 
-def fetch_notes(base_url: str, listed: int, skipped: list[str]) -> list[Sentence]:
+def fetch_notes(base_url: str, listed: int, skipped: list[str]) -> list[Phrase]:
     """What a fetch warns of, from what its result carries (``core.fetching.FetchResult``: the names listed, the ones
     skipped), for a page to say in its language: ``FetchResult.warning`` says the same in English. Nothing usable
     was listed when every listed name was skipped (a listing of blank names aside)."""
@@ -337,8 +337,8 @@ async def store_listing(provider: Provider, listed: list[str]) -> tuple[MergeRes
     return merge, new_duplicates(existing, merge.added)
 
 
-def empty_listing_note(base_url: str) -> Sentence:
-    return Sentence("listing_empty", {"url": base_url})
+def empty_listing_note(base_url: str) -> Phrase:
+    return Phrase("listing_empty", {"url": base_url})
 
 
 def empty_listing_warning(base_url: str) -> str:

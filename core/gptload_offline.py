@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from core.actual import read_actual
 from core.clients.gptload import GptLoadClient
 from core.errors import GptLoadUnavailable, UpstreamUnreachable
+from core.phrases import Phrase
 from core.plan import ActualGroup, Drift, GroupSpec, Plan
-from core.sentences import Sentence
 from core.settings import Settings
 
-CONNECT = Sentence("connect_gptload")  # how to connect GPT-Load: the header and the preview say it
+CONNECT = Phrase("connect_gptload")  # how to connect GPT-Load: the header and the preview say it
 CONNECT_HINT = str(CONNECT)  # in English, as REST (GptLoadStatus.hint) and the refusal say it
 
 
@@ -36,18 +36,18 @@ class GptLoadReading:
     actual: list[ActualGroup] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     unreachable: str | None = None  # why GPT-Load was not read
-    unconfigured: Sentence | None = None  # the same, when it is core's own reason: GPT-Load is not configured
+    unconfigured: Phrase | None = None  # the same, when it is core's own reason: GPT-Load is not configured
 
     @property
     def reachable(self) -> bool:
         return self.unreachable is None
 
 
-def not_configured(settings: Settings) -> Sentence | None:
+def not_configured(settings: Settings) -> Phrase | None:
     """Why GPT-Load cannot be asked at all (no admin key), or None."""
     if settings.gptload_auth_key:
         return None
-    return Sentence("gptload_not_configured", {"url": settings.gptload_display_url})
+    return Phrase("gptload_not_configured", {"url": settings.gptload_display_url})
 
 
 async def read_or_empty(

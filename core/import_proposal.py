@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.errors import InvalidChoice
-from core.import_phrases import Phrase, refusal
 from core.import_sources import Candidate, Finding, ModelCandidate, SourceRead, whole_group
 from core.import_uniapi import merge_routed
+from core.phrases import Phrase, refusal
 
 MERGE, KEEP_MINE, SKIP, SEPARATE, SPLIT = "merge", "keep_mine", "skip", "separate", "split"
 # Which description names a provider when several describe one upstream: GPT-Load's group, then the entry.

@@ -1,7 +1,7 @@
 """Request and answer shapes of the import (issue 13): what ``core.importing``, the REST API and the UI exchange.
 
 Each of core's sentences in an answer comes twice: in English where it always was (``detail``, ``proposal``,
-``sources``, ``warnings``) and, beside it, as its phrase (``core.import_phrases``: ``{"code", "values"}``), which
+``sources``, ``warnings``) and, beside it, as its phrase (``core.phrases``: ``{"code", "values"}``), which
 a client says in its own words and a page in its language.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from core.import_phrases import Phrase
+from core.phrases import Phrase
 from core.shapes import Body, NameList
 
 

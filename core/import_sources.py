@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
 from core.clients.gptload import GptLoadClient
-from core.import_phrases import Phrase
 from core.naming import carries_marker
+from core.phrases import Phrase
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.channels import CHANNELS
-from core.import_phrases import Phrase
 from core.import_sources import (
     Candidate,
     Finding,
@@ -30,6 +29,7 @@ from core.import_sources import (
     whole_group,
 )
 from core.naming import OWNER_MARKER
+from core.phrases import Phrase
 
 # The path of a GPT-Load proxy URL: /proxy/{group}/...
 PROXY_PATH = re.compile(r"^/proxy/([a-z0-9_-]{1,100})(?:/|$)")

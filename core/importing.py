@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from core import backup
 from core.crypto import key_fingerprint, mask
 from core.errors import InvalidInput, StalePlan, SyncInProgress
-from core.import_phrases import Phrase, refusal
 from core.import_proposal import Proposal, Registered, adoptable_now, check_choices, propose
 from core.import_shapes import (
     ImportApplyRequest,
@@ -41,6 +40,7 @@ from core.import_sources import GptLoadLayout, ModelCandidate, SourceRead, from_
 from core.import_store import store
 from core.import_uniapi import from_uniapi
 from core.models import ManagedGroup, Model, Provider
+from core.phrases import Phrase, refusal
 from core.uniapi import config_file, yamlio
 
 if TYPE_CHECKING:

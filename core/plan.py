@@ -32,8 +32,8 @@ from core.changes import (
     sort_changes,
 )
 from core.crypto import key_fingerprint, mask
+from core.phrases import Phrase
 from core.route_warnings import RouteWarning
-from core.sentences import Sentence
 
 if TYPE_CHECKING:
     from core.client_names import EntryChange
@@ -88,14 +88,14 @@ class ActualGroup:
 @dataclass(frozen=True)
 class Conflict:
     name: str
-    said: Sentence  # why it is one
+    said: Phrase  # why it is one
 
     @property
     def reason(self) -> str:
         return str(self.said)
 
 
-FOREIGN_GROUP = Sentence("foreign_group")
+FOREIGN_GROUP = Phrase("foreign_group")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class Safety:
     unsafe: bool
     removals: int  # managed groups the plan deletes or replaces
     managed: int  # managed groups GPT-Load holds now
-    said: Sentence | None = None  # why it is unsafe
+    said: Phrase | None = None  # why it is unsafe
 
     @property
     def reason(self) -> str | None:
@@ -134,9 +134,9 @@ def safety_of(changes: list[Change], managed: int, *, max_percent: float, max_co
     if not removals or not (everything or too_many):
         return Safety(unsafe=False, removals=removals, managed=managed)
     if empty:
-        said = Sentence("unsafe_empty_registry", {"managed": managed})
+        said = Phrase("unsafe_empty_registry", {"managed": managed})
     else:
-        said = Sentence("unsafe_removals", {"removals": removals, "managed": managed})
+        said = Phrase("unsafe_removals", {"removals": removals, "managed": managed})
     return Safety(unsafe=True, removals=removals, managed=managed, said=said)
 
 
@@ -156,7 +156,7 @@ class Plan:
     gptload_reachable: bool = True
     gptload_error: str | None = None
     # The reason when it is core's own (GPT-Load not configured); an unreachable one is the connection's error text.
-    gptload_unconfigured: Sentence | None = None
+    gptload_unconfigured: Phrase | None = None
 
     @property
     def is_empty(self) -> bool:

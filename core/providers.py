@@ -19,8 +19,8 @@ from core.catalog import clean_model_name, empty_listing_note, skipped_note, sto
 from core.crypto import key_fingerprint, mask
 from core.errors import AlreadyExists, InvalidInput, NotFound, UpstreamAuthError, UpstreamError
 from core.models import Model, Provider
+from core.phrases import Phrase
 from core.registry_facts import ActiveModelFacts, active_model_facts, model_counts
-from core.sentences import Sentence
 from core.services import Services
 from core.shapes import CONTROL_CHARS, Body, KeyList, NameList
 
@@ -75,7 +75,7 @@ class ProviderPublic(BaseModel):
 
 class ProviderCreated(ProviderPublic):
     warnings: list[str]  # ``notes`` in English
-    notes: list[Sentence] = []  # what the save warns of, for a page to say in its language (core.sentences)
+    notes: list[Phrase] = []  # what the save warns of, for a page to say in its language (core.phrases)
 
 
 async def create_provider(services: Services, data: ProviderCreate) -> ProviderCreated:
@@ -95,7 +95,7 @@ async def create_provider(services: Services, data: ProviderCreate) -> ProviderC
         names, notes = listing.names, [skipped_note(listing.skipped)] if listing.skipped else []
     else:
         names = list(dict.fromkeys(n for n in map(clean_model_name, data.models) if n))
-        notes = [Sentence("saved_unchecked")]
+        notes = [Phrase("saved_unchecked")]
     now = datetime.now(UTC)
     try:
         async with in_transaction():

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from core.sentences import Sentence
+from core.phrases import Phrase
 from core.topology import Topology
 
 
@@ -22,7 +22,7 @@ class RouteWarning(BaseModel):
     provider_name: str
     reason: str  # "last_test_failed" | "invalid_keys"
     detail: str  # ``said`` in English
-    said: Sentence  # what is wrong, for a page to say in its language (core.sentences)
+    said: Phrase  # what is wrong, for a page to say in its language (core.phrases)
     groups: list[str]  # the provider's GPT-Load groups
     exposed_names: list[str]  # what clients reach through them
 
@@ -48,10 +48,10 @@ def route_warnings(
         }
         if pid in failed_tests:
             error = failed_tests[pid]  # the test's own words
-            said = Sentence("last_test_failed", {"error": error}) if error else Sentence("last_test_failed_silently")
+            said = Phrase("last_test_failed", {"error": error}) if error else Phrase("last_test_failed_silently")
             warnings.append(RouteWarning(reason="last_test_failed", detail=str(said), said=said, **common))
         blacklisted = sum(invalid_keys.get(name, 0) for name in groups[pid])
         if blacklisted:
-            said = Sentence("invalid_keys", {"count": blacklisted})
+            said = Phrase("invalid_keys", {"count": blacklisted})
             warnings.append(RouteWarning(reason="invalid_keys", detail=str(said), said=said, **common))
     return warnings

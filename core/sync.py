@@ -28,10 +28,10 @@ from core.desired import DesiredMemo, DesiredState, remembered_desired_state, wi
 from core.errors import LpmError, NotFound, StalePlan, SyncInProgress, UnsafePlan
 from core.gptload_offline import CONNECT_HINT, not_configured, read_or_empty, refuse_preview
 from core.models import ManagedGroup, Provider, SyncRecord
+from core.phrases import Phrase
 from core.plan import ActualGroup, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
 from core.retry import RetryBudget
 from core.route_warnings import route_warnings
-from core.sentences import Sentence
 from core.settings import Settings
 from core.sync_apply import ApplyContext, apply_with_retries
 from core.sync_steps import (
@@ -310,7 +310,7 @@ class SyncEngine:
         await asyncio.gather(*(one(c) for c in changes))
         return failure[0] if failure else None
 
-    def _note(self, said: Sentence) -> None:
+    def _note(self, said: Phrase) -> None:
         """A step of the run that is not a change (a wait), in the results so the record shows it: in English
         (``note``) and as core's sentence (``said``, for a page to say in its language)."""
         note = {"kind": "note", "target": "uni-api", "ok": True, "attempts": 1, "note": str(said)}

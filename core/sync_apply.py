@@ -14,9 +14,9 @@ from core.clients.uniapi import UniapiClient
 from core.errors import LpmError, UpstreamAuthError, UpstreamError
 from core.models import ManagedGroup
 from core.naming import carries_marker
+from core.phrases import Phrase
 from core.plan import GroupSpec
 from core.retry import RetryBudget, is_transient
-from core.sentences import Sentence
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class ApplyContext:
             uniapi.write_config, path, self.uniapi_text, in_place=in_place, group=group, validated=validated
         )
 
-    async def wait_until_uniapi_loaded(self, client: UniapiClient | None) -> Sentence:
+    async def wait_until_uniapi_loaded(self, client: UniapiClient | None) -> Phrase:
         """Before the removals: uni-api must route by the new api.yaml, or requests meet deleted groups.
 
         Observed through ``GET /v1/api_config`` when UNIAPI_URL is set, else a grace period (uni-api
@@ -113,19 +113,19 @@ class ApplyContext:
             # The file may have been written by an earlier run that stopped before its removals: count from then.
             left = grace - _age(self.settings.uniapi_config_path)
             if left <= 0:
-                return Sentence("uniapi_read_long_ago")
+                return Phrase("uniapi_read_long_ago")
             await asyncio.sleep(left)
-            return Sentence("uniapi_waited_unwatched", {"seconds": f"{left:.1f}"})
+            return Phrase("uniapi_waited_unwatched", {"seconds": f"{left:.1f}"})
         deadline = time.monotonic() + grace
         delay, last = 0.1, "no answer yet"
         while True:
             try:
                 if _serves(await client.served_entries(self.client_key), self.entries):
-                    return Sentence("uniapi_serves_new")
+                    return Phrase("uniapi_serves_new")
             except UpstreamAuthError:
                 log.warning("sync: uni-api refused the admin key; waiting %g s instead of watching it load", grace)
                 await asyncio.sleep(grace)
-                return Sentence("uniapi_waited_key_refused", {"seconds": f"{grace:g}"})
+                return Phrase("uniapi_waited_key_refused", {"seconds": f"{grace:g}"})
             except LpmError as exc:
                 last = exc.detail
             else:

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import InvalidChoice
-from core.import_phrases import Phrase
 from core.import_proposal import Proposal, Registered, adoptable_now, check_choices, propose
 from core.import_sources import (
     Candidate,
@@ -25,6 +24,7 @@ from core.import_sources import (
 )
 from core.import_uniapi import from_uniapi
 from core.naming import GROUP_MARKER
+from core.phrases import Phrase
 from core.rest.errors import STATUS
 from tests.conftest import fake_key
 from tests.test_import_sources import KEYS, aggregate, group, layout_of, proxied

@@ -14,7 +14,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.channels import CHANNELS
-from core.import_phrases import Phrase
 from core.import_sources import (
     Candidate,
     GptLoadLayout,
@@ -26,6 +25,7 @@ from core.import_sources import (
 )
 from core.import_uniapi import from_uniapi, merge_routed, route_through
 from core.naming import GROUP_MARKER, OWNER_MARKER
+from core.phrases import Phrase
 from tests.conftest import fake_key
 
 KEYS = [fake_key("src-a"), fake_key("src-b")]

@@ -7,8 +7,8 @@ import pytest
 from core.changes import Change, DeleteGroup
 from core.crypto import redact
 from core.naming import GROUP_MARKER as MARKER
+from core.phrases import Phrase
 from core.plan import ActualGroup, GroupSpec, Plan, diff_groups, find_conflicts, safety_of, uniapi_change
-from core.sentences import Sentence
 
 KEY_A, KEY_B = "sk-aaaaaaaaaaaaaaaa-1111", "sk-bbbbbbbbbbbbbbbb-2222"
 
@@ -175,7 +175,7 @@ def test_unmanaged_groups_are_never_touched_and_desired_names_they_hold_conflict
     foreign = actual_of(spec, 9, managed=False)
     other_foreign = actual_of(standard("theirs"), 10, managed=False)
     [conflict] = find_conflicts(["taken", "free"], [foreign, other_foreign])
-    assert conflict.name == "taken" and conflict.said == Sentence("foreign_group")  # why, as a code for the pages
+    assert conflict.name == "taken" and conflict.said == Phrase("foreign_group")  # why, as a code for the pages
     assert conflict.reason.startswith("a group with this name exists in GPT-Load and is not managed")  # REST's
     assert kinds(diff_groups([], [foreign, other_foreign])) == []
 
@@ -236,7 +236,7 @@ def test_a_plan_that_removes_too_much_of_what_the_manager_owns_is_unsafe(removal
     assert (safety.unsafe, safety.removals, safety.managed) == (unsafe, removals, managed)
     assert (safety.reason is not None) is unsafe
     if unsafe:  # the verdict as core's sentence (a page says it by its code), and in English for REST
-        assert safety.said == Sentence("unsafe_removals", {"removals": removals, "managed": managed})
+        assert safety.said == Phrase("unsafe_removals", {"removals": removals, "managed": managed})
         english = f"This plan deletes or replaces {removals} of the {managed} groups this manager owns in GPT-Load."
         assert safety.reason == english
         assert safety.public()["reason"] == safety.reason
@@ -246,4 +246,4 @@ def test_an_empty_registry_deleting_everything_says_to_restore_the_backup():
     deletes = [DeleteGroup("g", "removals", {"id": 1, "group_type": "standard"})]
     safety = safety_of(deletes, 1, max_percent=30, max_count=10, empty=True)
     assert safety.unsafe and "registry is empty" in safety.reason and "backup" in safety.reason
-    assert safety.said == Sentence("unsafe_empty_registry", {"managed": 1})
+    assert safety.said == Phrase("unsafe_empty_registry", {"managed": 1})

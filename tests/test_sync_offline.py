@@ -19,8 +19,8 @@ from core.db import open_database
 from core.errors import GptLoadUnavailable, StalePlan, UpstreamAuthError, UpstreamResponseError
 from core.gptload_offline import CONNECT
 from core.models import SyncRecord
+from core.phrases import Phrase
 from core.plan import Plan
-from core.sentences import Sentence
 from core.services import Services
 from core.settings import Settings
 from tests.conftest import GPTLOAD_ADMIN_KEY
@@ -93,7 +93,7 @@ async def test_without_gptload_the_plan_previews_every_create_and_the_api_yaml(
     if how == "not configured":
         assert gptload.requests == []  # without an admin key nothing is asked
     # Not configured is core's own reason, a sentence a page says in its words; otherwise it is the error's text.
-    said = Sentence("gptload_not_configured", {"url": "http://gptload.test"}) if how == "not configured" else None
+    said = Phrase("gptload_not_configured", {"url": "http://gptload.test"}) if how == "not configured" else None
     assert plan.gptload_unconfigured == said
 
 

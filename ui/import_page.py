@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from core import importing
 from core.errors import InvalidInput, LpmError, StalePlan
-from core.import_phrases import phrase_of
 from core.import_proposal import InvalidChoice
 from core.import_shapes import (
     ImportApplyRequest,
@@ -27,18 +26,19 @@ from core.import_shapes import (
     ImportResult,
     UniapiSource,
 )
+from core.phrases import phrase_of
 from core.services import Services
 from ui.events import status_changed
 from ui.i18n import t, translator
-from ui.import_review import adoptable_names, adoption, counted, review, said
-from ui.messages import SENTENCES, describe_invalid
+from ui.import_review import adoptable_names, adoption, counted, review
+from ui.messages import SENTENCES, describe_invalid, said
 
 Attempt = tuple[dict[str, str], list[str]]  # resolutions, providers not to import
 
 
 def explain(error: LpmError, tr: Callable[..., str] = t) -> str:
     """The import's own errors (a wrong passphrase, a stale preview, a choice refused) say it all in their detail:
-    core's phrase (``core.import_phrases.phrase_of``), said in the page's language, after the code's sentence (as
+    core's phrase (``core.phrases.phrase_of``), said in the page's language, after the code's sentence (as
     ``describe`` puts them: ``ui.messages``). An error without a phrase keeps its detail: the page's own, or a
     server's words."""
     phrase = phrase_of(error)

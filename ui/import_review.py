@@ -5,7 +5,7 @@ Everything shown comes from the preview (``core.import_shapes.ImportPreview``): 
 their options, which groups are adoptable, which providers merge into registered ones. Keys arrive masked
 and only their count is shown. A choice calls back into the page, which previews again with it. Core's own
 sentences (conflict details, findings, sources, warnings) arrive as phrases and are said by their code
-(``said``), never recognised by their words.
+(``ui.messages.said``), never recognised by their words.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 
 from nicegui import events, ui
 
-from core.import_phrases import Value, say
 from core.import_shapes import ImportConflict, ImportedProvider, ImportPreview
 from core.topology_rows import search_rows
 from ui.i18n import t
+from ui.messages import said
 from ui.paged_grid import PagedGrid
 
 CONFLICTS_SHOWN = 100  # one select each; the bulk choice reaches all conflicts of a kind
@@ -70,13 +70,6 @@ def model_columns() -> list[dict[str, Any]]:
 
 
 Choose = Callable[[dict[str, str]], Awaitable[None]]
-
-
-def said(value: Value, tr: Callable[..., str] = t) -> str:
-    """One of core's import sentences (``core.import_phrases``; several: joined) in the page's language: its code
-    names its text, ``imp.<code>``, and the phrases among its values are said too. ``tr``: ``t``, or a
-    ``translator()`` where a handler may run outside the page's context."""
-    return say(value, lambda code, **values: tr(f"imp.{code}", **values))
 
 
 def counted(key: str, count: int) -> str:

@@ -1,7 +1,8 @@
 """Every error code a page can meet, as a sentence for people (Home Assistant's strings.json idea), in the
 page's language: the sentences live in the translation table (``ui/locales/common.py``). So do core's own
-sentences (``core.sentences``: a code and its values, ``said``), the input problems a request shape finds (by
-pydantic's error type, ``describe_invalid``), and how the language joins list items and sentences (``joined``).
+sentences (``core.phrases``: a code and its values, ``said``; ``ui/locales/phrases.py``), the input problems a
+request shape finds (by pydantic's error type, ``describe_invalid``), and how the language joins list items and
+sentences (``joined``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Callable, Iterable
 from pydantic import ValidationError
 
 from core.errors import LpmError
-from core.sentences import Sentence
+from core.phrases import Value, say
 from ui.i18n import language, t, text_in
 from ui.locales import EN
 from ui.locales.common import SEPARATORS
+from ui.locales.phrases import PREFIX
 
 # The English sentence of each code, as REST-side tests and other pages know it; pages show ``sentence(code)``.
 SENTENCES = {key.removeprefix("error."): text for key, text in EN.items() if key.startswith("error.")}
@@ -51,9 +53,11 @@ def sentence(code: str) -> str:
     return t(f"error.{code}") if code in SENTENCES else t("message.unknown_error")
 
 
-def said(words: Sentence, tr: Callable[..., str] = t) -> str:
-    """One of core's sentences in the page's language (``tr``: a ``translator()`` outside the page's context)."""
-    return tr(f"said.{words.code}", **words.values)
+def said(value: Value, tr: Callable[..., str] = t) -> str:
+    """One of core's phrases (a tuple of them: each said, then joined) in the page's language: its code names its
+    text, ``said.<code>``, and the phrases among its values are said too. ``tr``: ``t``, or a ``translator()``
+    where a handler may run outside the page's context."""
+    return say(value, lambda code, **values: tr(f"{PREFIX}{code}", **values))
 
 
 def joined(parts: Iterable[str], how: str = "list", lang: str | None = None) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from core import sync_steps
-from core.sentences import sentence_from
+from core.phrases import phrase_from
 from ui.i18n import t, translator
 from ui.messages import joined, said
 from ui.plan_table import STAGE_KEYS
@@ -235,7 +235,7 @@ def run_details(record: SyncRecordPublic) -> None:
 def result_line(result: dict[str, Any]) -> None:
     """One result: a change, how long it took and how it ended (a failure with GPT-Load's words), or a note."""
     if result.get("kind") == "note":  # a wait of the run (uni-api loading api.yaml), not a change: core's sentence
-        words = sentence_from(result.get("said"))  # a record of an older version has only the English
+        words = phrase_from(result.get("said"))  # a record of an older version has only the English
         note = said(words) if words else result.get("note", "")
         line = joined([result["target"], note], "label")
         ui.label(line).classes("text-sm font-mono text-grey-8").mark("details-note")

@@ -1,4 +1,4 @@
-"""Core's own sentences on Chinese pages (issue 14 §5): what core says in words of its own (core/sentences.py: the
+"""Core's own sentences on Chinese pages (issue 14 §5): what core says in words of its own (core/phrases.py: the
 plan's safety verdict, a conflict, a provider that looks broken, how to connect GPT-Load and why it is not, what a
 fetch warns of, how a sync's wait ended) and a run's steps (core/sync_steps.py) reach a page as codes and values,
 and the page says them in its language; input a request shape refuses is said by pydantic's error type; lists and
@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from core import providers
 from core.gptload_offline import CONNECT
 from core.models import Provider, SyncRecord
+from core.phrases import ENGLISH, Phrase
 from core.probes import ConnectionCheckRequest
-from core.sentences import ENGLISH, Sentence
 from core.sync_steps import WAITING_FOR_GPTLOAD
 from tests.ui.chinese import DATA, NOT_THE_PAGES_WORDS, english_on_page, english_words, shown_texts
 from tests.ui.test_i18n_providers import DATA as DIALOG_DATA
@@ -35,7 +35,7 @@ from ui.messages import INVALID, describe_invalid, joined, said
 # What a sentence names that is no page's word: settings and commands (how to connect GPT-Load), a provider's own
 # answer to its last test, and the request field a refused input names.
 SETTINGS = r"GPTLOAD_\w*|UNI(?= _)|AUTH_KEY|README|\.env\b|python3 -m core\.envfile --compose|docker compose[\w -]*"
-TEST_ERROR = "HTTP 401 invalid_api_key"
+TEST_ERROR = "invalid_api_key"  # after "HTTP 401", a name the checks take out first
 WORDS_OF_OTHERS = re.compile(rf"{DATA.pattern}|{SETTINGS}|{TEST_ERROR}|compose|api_keys")
 
 
@@ -59,9 +59,9 @@ def test_every_sentence_of_core_has_chinese_words_and_its_english_is_cores_own()
     assert {f"said.{code}" for code in ENGLISH} <= set(ZH)
     assert all(EN[f"said.{code}"] == text for code, text in ENGLISH.items())
     assert text_in("zh", "said.invalid_keys", count=2) == "GPT-Load 将它的 2 个密钥标记为无效。"
-    assert said(Sentence("invalid_keys", {"count": 2})) == str(Sentence("invalid_keys", {"count": 2}))  # English
-    with pytest.raises(ValueError, match="no sentence"):
-        Sentence("made_up")
+    assert said(Phrase("invalid_keys", {"count": 2})) == str(Phrase("invalid_keys", {"count": 2}))  # English
+    with pytest.raises(ValueError, match="no phrase"):
+        Phrase("made_up")
 
 
 def test_every_input_problem_said_in_words_names_the_field_and_its_limits():

@@ -4,7 +4,7 @@ api.yaml, restores a backup with its passphrase, and sees no English words but t
 model names, URLs, file names.
 
 Core's own sentences (conflict details, findings, sources, warnings, refusals) come as phrases, a code and its
-values (core/import_phrases.py; REST keeps their English beside them). The page says each by its code, ``imp.<code>``
+values (core/phrases.py; REST keeps their English beside them). The page says each by its code, ``said.<code>``
 in the translation table: every code core can say has a text in both languages with the same placeholders, its
 English is core's own (so REST and the English page say the same), and core's own functions, made to say each
 code once below, are said in Chinese with no English but the data.
@@ -24,13 +24,13 @@ from core import backup, backup_bundle, catalog, importing, providers
 from core.backup import make_backup
 from core.catalog import Changes
 from core.errors import InvalidInput, LpmError
-from core.import_phrases import ENGLISH as PHRASES
-from core.import_phrases import Phrase, phrase_of
 from core.import_proposal import KEEP_MINE, MERGE, SEPARATE, SKIP, SPLIT, Conflict, Registered, check_choices, propose
 from core.import_shapes import ImportApplyRequest, ImportPreviewRequest, UniapiSource
 from core.import_sources import ModelCandidate, Unmappable, backup_source, entry_source, from_gptload, group_source
 from core.import_uniapi import from_uniapi
 from core.naming import OWNER_MARKER
+from core.phrases import IMPORT as PHRASES
+from core.phrases import Phrase, phrase_of
 from core.providers import ProviderCreate
 from tests.conftest import fake_key
 from tests.import_layout import OPERATOR_PROXY_KEY, admin, build_layout
@@ -40,8 +40,9 @@ from tests.ui.chinese import english_on_page, english_words, shown_texts
 from tests.ui.test_import_ui import PASSPHRASE, choice_of, models_shown, preview_setup, rows, until
 from ui.i18n import text_in
 from ui.import_page import explain
-from ui.import_review import KINDS, NAMED_OPTIONS, OPTIONS, said
+from ui.import_review import KINDS, NAMED_OPTIONS, OPTIONS
 from ui.locales import EN, ZH
+from ui.messages import said
 
 # The data of these tests: the names build_layout() and the conflicts below give providers, groups, entries and
 # models (quoted in core's sentences), the uploaded files, and the names of the pure checks (and of
@@ -74,13 +75,13 @@ def placeholders(text: str) -> set[str]:
 def test_every_code_core_can_say_has_a_text_in_both_languages_with_the_same_placeholders():
     assert len(PHRASES) > 60
     for code, text in PHRASES.items():
-        key = f"imp.{code}"
+        key = f"said.{code}"
         assert key in EN and key in ZH, code
         assert placeholders(EN[key]) == placeholders(ZH[key]) == placeholders(text), code
 
 
 def test_the_english_page_says_every_code_exactly_as_core_and_rest_do():
-    assert {code: EN[f"imp.{code}"] for code in PHRASES} == PHRASES
+    assert {code: EN[f"said.{code}"] for code in PHRASES} == PHRASES
 
 
 def codes_in(phrase: Phrase) -> set[str]:

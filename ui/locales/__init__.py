@@ -16,6 +16,7 @@ from ui.locales import (
     importing,
     inbox,
     models,
+    phrases,
     providers,
     session,
     sync,
@@ -25,6 +26,7 @@ from ui.locales import (
 PARTS: tuple[ModuleType, ...] = (
     grids,
     common,
+    phrases,
     dashboard,
     sync,
     workbench,

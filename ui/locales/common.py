@@ -1,14 +1,11 @@
 """Texts of the header and navigation (ui/layout.py), the error sentences (ui/messages.py; REST keeps core's
-English), the input problems by pydantic's error type (ui/messages.py), core's own sentences (core/sentences.py,
-said with ``ui.messages.said``: their English is core's table, their Chinese is here) and the kinds of change
-(core/changes.py) shown in the strip's tooltip and the confirmations; and how each language joins list items and
-sentences (``SEPARATORS``).
+English), the input problems by pydantic's error type (ui/messages.py) and the kinds of change (core/changes.py)
+shown in the strip's tooltip and the confirmations; and how each language joins list items and sentences
+(``SEPARATORS``). Core's own sentences are ui/locales/phrases.py's.
 
 English and Simplified Chinese side by side: the same keys and placeholders in both (tests/test_i18n.py)."""
 
 from __future__ import annotations
-
-from core.sentences import ENGLISH as CORE_ENGLISH
 
 # How a page joins parts of its texts (ui.messages.joined): list items, whole sentences (each with its full stop),
 # a sentence without its full stop and the next one, and a label and what it labels. Not entries of the tables,
@@ -106,8 +103,6 @@ EN: dict[str, str] = {
     "invalid.enum": "{field}: not one of the allowed values.",
     "invalid.extra_forbidden": "{field}: not a field this request knows.",
     "invalid.json_invalid": "{field}: not valid JSON.",
-    # ----- core's own sentences (core/sentences.py): the English is core's, one table for REST and the pages
-    **{f"said.{code}": text for code, text in CORE_ENGLISH.items()},
     # ----- kinds of change (core/changes.py), in the strip's tooltip and the confirmation
     "kind.create_group": "create group",
     "kind.replace_group": "replace group",
@@ -210,27 +205,6 @@ ZH: dict[str, str] = {
     "invalid.enum": "{field}：不是允许的值之一。",
     "invalid.extra_forbidden": "{field}：此请求没有这个字段。",
     "invalid.json_invalid": "{field}：不是有效的 JSON。",
-    # ----- 核心自己的句子（core/sentences.py）
-    "said.connect_gptload": "连接方法：将 GPTLOAD_URL 设为 GPT-Load 的地址，将 GPTLOAD_AUTH_KEY 设为它的 AUTH_KEY"
-    "（写入 .env，然后重启管理器）；或者按 README 中的 compose 快速开始，同时启动管理器、GPT-Load 和 uni-api"
-    "（python3 -m core.envfile --compose，然后 docker compose up -d --build）。",
-    "said.gptload_not_configured": "位于 {url} 的 GPT-Load 未配置：GPTLOAD_AUTH_KEY 为空。",
-    "said.unsafe_empty_registry": "注册表为空，但 GPT-Load 中有本管理器的 {managed} 个分组（数据库丢失或是新实例？）："
-    "此计划会把它们全部删除。请改为从备份恢复注册表，或强制执行。",
-    "said.unsafe_removals": "此计划会删除或替换本管理器在 GPT-Load 中拥有的 {managed} 个分组中的 {removals} 个。",
-    "said.foreign_group": "GPT-Load 中已有同名分组，且它不由本管理器管理；请在 GPT-Load 中重命名或删除它，"
-    "或在这里重命名服务商或模型",
-    "said.last_test_failed": "上次测试失败：{error}",
-    "said.last_test_failed_silently": "上次测试失败：没有详细信息",
-    "said.invalid_keys": "GPT-Load 将它的 {count} 个密钥标记为无效。",
-    "said.uniapi_read_long_ago": "api.yaml 写入已久，uni-api 应已重新读取它",
-    "said.uniapi_waited_unwatched": "等待了 {seconds} 秒，让 uni-api 重新读取 api.yaml（未设置 UNIAPI_URL）",
-    "said.uniapi_serves_new": "uni-api 已按新的 api.yaml 提供服务",
-    "said.uniapi_waited_key_refused": "等待了 {seconds} 秒（uni-api 拒绝了管理器的管理员密钥）",
-    "said.listing_empty": "{url} 未列出任何模型。请手动添加模型，或检查基础 URL 和渠道类型。",
-    "said.listing_skipped": "跳过了 {count} 个注册表无法保存的模型名称：{names}。",
-    "said.listing_skipped_more": "跳过了 {count} 个注册表无法保存的模型名称：{names}；另外还有 {more} 个。",
-    "said.saved_unchecked": "保存时未检查：在你测试它或获取其模型之前，其密钥和模型均未经测试。",
     # ----- 更改类型
     "kind.create_group": "创建分组",
     "kind.replace_group": "替换分组",

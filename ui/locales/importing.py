@@ -1,14 +1,11 @@
-"""Texts of the Import and restore page (ui/import_page.py, ui/import_review.py) and core's import sentences as
-the page says them (``ui.import_review.said``): the phrase of code ``c`` (core/import_phrases.py) is the key
-``imp.c``, its English core's own table (so REST and the English page say the same), its Chinese below.
+"""Texts of the Import and restore page (ui/import_page.py, ui/import_review.py). Core's import and backup
+sentences (conflict details, findings, sources, refusals) are ui/locales/phrases.py's, said like all of core's.
 
 English and Simplified Chinese side by side: the same keys and placeholders in both (tests/test_i18n.py)."""
 
 from __future__ import annotations
 
-from core.import_phrases import ENGLISH as PHRASES
-
-PAGE_EN: dict[str, str] = {
+EN: dict[str, str] = {
     # ----- the stepper and its sources (ui/import_page.py)
     "imp.reading": "Reading the sources…",
     "imp.step_sources": "Sources",
@@ -111,11 +108,6 @@ PAGE_EN: dict[str, str] = {
     "imp.group_standard": "standard: {proposal}",
     "imp.group_aggregate": "aggregate: {proposal}",
 }
-# Core's import sentences, in core's own English: one table for REST and the page.
-SAID_EN = {f"imp.{code}": text for code, text in PHRASES.items()}
-if PAGE_EN.keys() & SAID_EN.keys():  # a code named like a text of the page would hide it
-    raise ValueError(f"phrase codes taken by the page's texts: {sorted(PAGE_EN.keys() & SAID_EN.keys())}")
-EN: dict[str, str] = PAGE_EN | SAID_EN
 
 ZH: dict[str, str] = {
     # ----- 步骤与来源
@@ -219,77 +211,4 @@ ZH: dict[str, str] = {
     "imp.none_read": "未读取到任何内容。",
     "imp.group_standard": "标准分组：{proposal}",
     "imp.group_aggregate": "聚合分组：{proposal}",
-    # ----- core 的导入说明（core/import_phrases.py）：键为 imp.<code>，英文即 core 的表
-    # 提议的服务商来自哪里
-    "imp.source_group": "分组 {name}",
-    "imp.source_group_upstream": "分组 {name} ({url})",
-    "imp.source_entry": "api.yaml 条目 {name}",
-    "imp.source_backup": "备份 {name}",
-    # 分组或 api.yaml 条目为何无法导入
-    "imp.unknown_channel": "管理器不支持渠道类型 {channel}",
-    "imp.no_enabled_upstream": "它没有启用的上游",
-    "imp.no_keys": "它没有密钥",
-    "imp.not_a_mapping": "它不是一个映射",
-    "imp.no_provider_name": "它没有服务商名称",
-    "imp.provider_name_taken": "前面的条目已使用相同的服务商名称",
-    "imp.gptload_not_a_source": "它指向 GPT-Load 分组 {group}，但 GPT-Load 不是本次导入的来源",
-    "imp.no_such_group": "它指向 GPT-Load 分组 {group}，但 GPT-Load 中没有该分组",
-    "imp.no_api_key": "它没有 API 密钥",
-    "imp.no_base_url": "它没有以 http:// 或 https:// 开头的基础 URL",
-    "imp.engine_of_odd_shape": "管理器不支持这种形式的引擎",
-    "imp.unknown_engine": "管理器不支持引擎 {engine}",
-    "imp.foreign_engine": "uni-api 将它识别为引擎 {engine}，管理器不支持该接口格式",
-    "imp.group_unmappable": "分组 {name} 无法导入：{reason}。",
-    "imp.entry_unmappable": "条目 {name} 无法导入：{reason}。",
-    # 导入会如何处理分组或条目
-    "imp.in_registry": "已在本注册表中；无需导入",
-    "imp.own_entry": "管理器自己的条目；无需导入",
-    "imp.cannot_map": "无法映射：{reason}",
-    "imp.group_strict": "来自 {upstreams} 个上游的服务商，{keys} 个密钥，{rules} 条严格重定向规则",
-    "imp.group_loose": "来自 {upstreams} 个上游的服务商，{keys} 个密钥，{rules} 条非严格重定向规则",
-    "imp.aggregate_of": "包含 {count} 个成员的聚合分组：{members}",
-    "imp.aggregate_of_none": "包含 {count} 个成员的聚合分组：无",
-    "imp.entry_routes": "通过 GPT-Load 分组 {group} 路由 {count} 个名称",
-    "imp.entry_direct": "直连服务商，{keys} 个密钥，{models} 个模型",
-    # 冲突的内容
-    "imp.provider_exists": "{sources}：与已注册服务商 {name} 的上游相同。合并会添加 {keys} 个密钥以及它缺少的模型。",
-    "imp.keys_differ": "{sources} 以 {count} 组不同的密钥访问同一个上游。",
-    "imp.two_names": "服务商 {provider}：客户端以 {names} 访问 {original}；注册表中每个模型只保留一个名称，"
-    "其他名称将不再路由。",
-    "imp.name_clash": "服务商 {provider}：{originals} 都响应名称 {name}；拆分会在下次同步时把它们各自放入"
-    "自己的分组，并置于同一个聚合分组之后。",
-    # 预览的警告
-    "imp.models_not_fetched": "{source}：未能获取模型（{detail}）",
-    # 预览或应用为何被拒绝
-    "imp.no_source": "请选择来源：GPT-Load、api.yaml（路径或文本）或备份文件。",
-    "imp.sources_and_checksum": "请发送来源或某次预览的校验和，不要同时发送两者。",
-    "imp.path_or_text": "请以 {path} 或 {text} 的形式提供 api.yaml。",
-    "imp.only_configured_file": "只会从磁盘读取已配置的 api.yaml（{path}）；其他文件请以文本形式上传。",
-    "imp.no_file": "{path} 不存在。",
-    "imp.yaml_unreadable": "无法读取 api.yaml：{problem}",
-    "imp.no_preview": "没有与此校验和对应的预览（已过期或从未生成）；请重新预览。",
-    "imp.registry_changed": "自此次预览以来，注册表已发生变化；请重新预览。",
-    "imp.groups_changed": "自此次预览以来，GPT-Load 的分组已发生变化；请重新预览。",
-    "imp.file_changed": "自此次预览以来，api.yaml 已发生变化；请重新预览。",
-    "imp.sync_running": "正在同步；请在同步结束后再导入。",
-    "imp.no_such_provider": "此预览中没有名为 {name} 的新服务商。",
-    "imp.no_such_conflict": "此预览中没有冲突 {conflict}。",
-    "imp.option_not_offered": "冲突 {conflict} 提供的选项为 {options}；收到的是 {option}。",
-    "imp.no_such_finding": "此预览中没有名为 {name} 的分组或条目。",
-    "imp.not_adoptable": "{name} 无法接管：它已由管理器管理，或者没有导入的内容与它对应。",
-    "imp.entry_stuck": "{name} 同时也是一个无法接管的条目的名称；请两者都不管。",
-    "imp.group_stuck": "{name} 同时也是一个无法接管的分组的名称；请两者都不管。",
-    "imp.adopt_entry_too": "条目 {entry} 经由分组 {group} 路由，而下一次同步会重组该分组："
-    "请同时接管 {entry}，或者不管 {group}。",
-    "imp.adopt_aggregate_too": "分组 {member} 是聚合分组 {group} 的成员，而 {group} 仍归你管理："
-    "请同时接管 {group}，或者不管 {member}。",
-    # 备份为何无法创建或打开
-    "imp.passphrase_too_short": "备份的密码短语至少需要 {count} 个字符。",
-    "imp.not_base64": "备份必须以 base64 格式发送。",
-    "imp.not_a_backup": "这不是 LLM Provider Manager 的备份，或者文件不完整。",
-    "imp.bundle_format": "不支持备份格式 {version}（此版本读取格式 {supported}）。",
-    "imp.key_derivation_out_of_range": "备份的密钥派生参数超出范围。",
-    "imp.wrong_passphrase": "无法打开该备份：密码短语错误，或文件已被修改。",
-    "imp.not_our_content": "备份已打开，但其内容不是本工具的备份。",
-    "imp.payload_version": "备份的格式版本为 {version}；此版本读取版本 {supported}。",
 }

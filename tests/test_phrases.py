@@ -1,5 +1,6 @@
-"""The import's sentences as phrases (core/import_phrases.py): a code and its values, the English from one table,
-the same code and values over REST (beside the English it always answered) and on the errors a page reads."""
+"""Core's sentences as phrases (core/phrases.py): a code and its values, the English from one table merged from
+each area's (a code defined twice refused), the same code and values over REST and in the records (beside the
+English they always had) and on the errors a page reads."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from string import Formatter
 import pytest
 
 from core.errors import InvalidChoice, InvalidInput
-from core.import_phrases import ENGLISH, Phrase, phrase_from, phrase_of, refusal, say
 from core.import_shapes import ImportConflict
 from core.import_sources import entry_source, group_source, whole_group
+from core.phrases import ENGLISH, GENERAL, IMPORT, Phrase, one_table, phrase_from, phrase_of, refusal, say
 
 
 def test_a_phrase_reads_as_its_english_with_the_phrases_among_its_values_said_too():
@@ -39,6 +40,19 @@ def test_other_words_say_the_same_code_and_values_and_a_list_of_phrases_one_by_o
 def test_a_code_not_in_the_table_is_refused_where_it_is_made():
     with pytest.raises(ValueError, match="not_a_code"):
         Phrase("not_a_code")
+
+
+def test_one_table_holds_every_area_and_refuses_a_code_two_areas_define():
+    assert ENGLISH == GENERAL | IMPORT and len(ENGLISH) == len(GENERAL) + len(IMPORT)
+    with pytest.raises(ValueError, match="no_keys"):
+        one_table(GENERAL, {"no_keys": "again"}, IMPORT)
+
+
+def test_a_sentence_of_any_area_is_one_phrase_said_the_same_way():
+    invalid = Phrase("invalid_keys", {"count": 2})
+    assert str(invalid) == "GPT-Load marks 2 of its keys invalid."
+    assert invalid.public() == {"code": "invalid_keys", "values": {"count": 2}}
+    assert say(invalid, lambda code, **values: f"{code}:{values}") == "invalid_keys:{'count': '2'}"
 
 
 @pytest.mark.parametrize("code", sorted(ENGLISH))
@@ -69,6 +83,14 @@ def test_an_answer_carries_the_phrase_as_its_public_form_beside_the_english():
     )
     assert conflict.detail_phrase is detail
     assert conflict.model_dump(mode="json")["detail_phrase"] == detail.public()
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [None, "waited 0.3 s", ["a"], {"values": {}}, {"code": "gone_in_this_version"}, {"code": "no_keys", "values": []}],
+)
+def test_what_an_older_record_keeps_instead_of_a_phrase_reads_as_none(kept):
+    assert phrase_from(kept) is None
 
 
 def test_a_refusal_says_its_phrase_in_its_detail_and_carries_it_for_rest_and_pages():

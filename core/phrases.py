@@ -1,18 +1,21 @@
-"""The import's and the backup's sentences for people (issues 13, 14 §5): each a code and its values, its English
-from the one table below.
+"""Core's sentences for people (issues 13, 14 §5): each a code and its values (``Phrase``), its English from one
+table (``ENGLISH``, merged from the tables of each area below; a code two areas both define is refused at import).
 
-Core says why a group cannot be imported, what a conflict is about, what an apply refused. REST answers the
-English where it always did (``str(phrase)``) and the phrase beside it (``{"code", "values"}``); a page says the
-same code with the same values in its own language (``ui/locales/importing.py``: the key ``imp.<code>``, whose
-English is this table's). So nobody reads the words to know which sentence it is, and they are written once.
+Core says some things in sentences of its own: why a plan is unsafe, why a provider looks broken, how to connect
+GPT-Load, what a fetch skipped, how a sync's wait ended; why a group cannot be imported, what a conflict is about,
+what an import or a backup refused. REST and the records keep the English where it always was (``str(phrase)``)
+and the phrase beside it (``{"code", "values"}``); a page says the same code with the same values in its own
+language (``ui.messages.said``: the key ``said.<code>``, whose English is this table's). So nobody reads the words
+to know which sentence it is, and they are written once.
 
-A value is data (a name, a count, a URL, a parser's or a provider's own words), a phrase (a reason inside a
-sentence) or a tuple of phrases (said one by one and joined with commas); ``say`` says all three, in English
-or through a page's table.
+A value is data (a name, a count, a URL, a parser's or a provider's own words, never words of ours), a phrase (a
+reason inside a sentence) or a tuple of phrases (said one by one and joined with commas); ``say`` says all three,
+in English or through a page's table. An error can carry a phrase (``refusal``, ``phrase_of``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +23,37 @@ from typing import Any, TypeVar
 
 from core.errors import LpmError
 
-ENGLISH: dict[str, str] = {
+# Providers, plans and syncs.
+GENERAL: dict[str, str] = {
+    # How to connect GPT-Load (core.gptload_offline), and why it cannot be asked.
+    "connect_gptload": "To connect it, set GPTLOAD_URL to GPT-Load's address and GPTLOAD_AUTH_KEY to its AUTH_KEY "
+    "(in .env, then restart the manager), or start the manager, GPT-Load and uni-api together with the README's "
+    "compose quick start (python3 -m core.envfile --compose, then docker compose up -d --build).",
+    "gptload_not_configured": "GPT-Load at {url} is not configured: GPTLOAD_AUTH_KEY is empty.",
+    # A plan's safety verdict and conflicts (core.plan).
+    "unsafe_empty_registry": "The registry is empty but GPT-Load holds {managed} groups of this manager (a lost or "
+    "new database?): this plan deletes all of them. Restore the registry from a backup instead, or force it.",
+    "unsafe_removals": "This plan deletes or replaces {removals} of the {managed} groups this manager owns in "
+    "GPT-Load.",
+    "foreign_group": "a group with this name exists in GPT-Load and is not managed by this manager; rename or delete "
+    "it there, or rename the provider or model here",
+    # Providers a plan routes to although they look broken (core.route_warnings).
+    "last_test_failed": "Its last test failed: {error}",
+    "last_test_failed_silently": "Its last test failed: no detail",
+    "invalid_keys": "GPT-Load marks {count} of its keys invalid.",
+    # How a sync's wait for uni-api ended (core.sync_apply), in the run's record.
+    "uniapi_read_long_ago": "api.yaml was written long enough ago for uni-api to have re-read it",
+    "uniapi_waited_unwatched": "waited {seconds} s for uni-api to re-read api.yaml (UNIAPI_URL not set)",
+    "uniapi_serves_new": "uni-api serves the new api.yaml",
+    "uniapi_waited_key_refused": "waited {seconds} s (uni-api refused the manager's admin key)",
+    # What a listing of models warns of (core.catalog), after a fetch or a checked save.
+    "listing_empty": "{url} listed no models. Add models by hand, or check the base URL and channel type.",
+    "listing_skipped": "Skipped {count} listed model name(s) the registry cannot hold: {names}.",
+    "listing_skipped_more": "Skipped {count} listed model name(s) the registry cannot hold: {names}; and {more} more.",
+    "saved_unchecked": "Saved without checking: its keys and models are untested until you test or fetch it.",
+}
+# The import and the backup.
+IMPORT: dict[str, str] = {
     # Where a proposed provider comes from (``Candidate.source``).
     "source_group": "group {name}",
     "source_group_upstream": "group {name} ({url})",
@@ -95,6 +128,17 @@ ENGLISH: dict[str, str] = {
     "not_our_content": "The backup opened, but its content is not a backup of this tool.",
     "payload_version": "The backup has format version {version}; this version reads {supported}.",
 }
+
+
+def one_table(*tables: dict[str, str]) -> dict[str, str]:
+    """The areas' tables as one; a code two of them define would say two things, so it is refused."""
+    twice = sorted(code for code, count in Counter(code for table in tables for code in table).items() if count > 1)
+    if twice:
+        raise ValueError(f"phrase codes defined twice: {twice}")
+    return {code: text for table in tables for code, text in table.items()}
+
+
+ENGLISH = one_table(GENERAL, IMPORT)
 # The field of an error's REST answer that carries its phrase, beside ``detail`` (core/rest/errors.py adds extra).
 DETAIL_PHRASE = "detail_phrase"
 
@@ -109,7 +153,7 @@ class Phrase:
 
     def __post_init__(self) -> None:
         if self.code not in ENGLISH:
-            raise ValueError(f"no phrase {self.code!r} in core.import_phrases.ENGLISH")
+            raise ValueError(f"no phrase {self.code!r} in core.phrases.ENGLISH")
 
     def __str__(self) -> str:
         return self.english
@@ -123,7 +167,8 @@ class Phrase:
         return hash((self.code, frozenset(self.values.items())))
 
     def public(self) -> dict[str, Any]:
-        """As REST answers it: ``{"code": ..., "values": {...}}``, phrases among the values alike."""
+        """As REST answers it and records keep it: ``{"code": ..., "values": {...}}``, phrases among the values
+        alike."""
         return {"code": self.code, "values": {name: _public(value) for name, value in self.values.items()}}
 
 
@@ -146,9 +191,13 @@ def say(value: Value, words: Words) -> str:
     return str(value)
 
 
-def phrase_from(data: Any) -> Phrase:
-    """A phrase from its ``public()`` form (an error's ``detail_phrase``)."""
-    return Phrase(data["code"], {name: _value(value) for name, value in data.get("values", {}).items()})
+def phrase_from(data: Any) -> Phrase | None:
+    """A phrase from its ``public()`` form (an error's ``detail_phrase``, a sync record's ``said``); None for
+    anything else: a record of an older version may hold none, or a code this version no longer says."""
+    try:
+        return _phrase(data)
+    except (TypeError, KeyError, AttributeError, ValueError):  # not that form; ValueError: a code not in ENGLISH
+        return None
 
 
 def refusal(error: type[E], phrase: Phrase, *, code: str | None = None) -> E:
@@ -157,9 +206,8 @@ def refusal(error: type[E], phrase: Phrase, *, code: str | None = None) -> E:
 
 
 def phrase_of(error: LpmError) -> Phrase | None:
-    """The phrase an error of the import says (``refusal``); None for any other error."""
-    data = error.extra.get(DETAIL_PHRASE)
-    return phrase_from(data) if isinstance(data, Mapping) else None
+    """The phrase an error says (``refusal``); None for any other error."""
+    return phrase_from(error.extra.get(DETAIL_PHRASE))
 
 
 def _public(value: Value) -> Any:
@@ -170,9 +218,13 @@ def _public(value: Value) -> Any:
     return value
 
 
+def _phrase(data: Any) -> Phrase:
+    return Phrase(data["code"], {name: _value(value) for name, value in data.get("values", {}).items()})
+
+
 def _value(data: Any) -> Value:
     if isinstance(data, Mapping):
-        return phrase_from(data)
+        return _phrase(data)
     if isinstance(data, list):
-        return tuple(phrase_from(part) for part in data)
+        return tuple(_phrase(part) for part in data)
     return data
