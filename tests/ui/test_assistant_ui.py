@@ -52,18 +52,18 @@ async def test_two_accepted_suggestions_are_saved_in_one_confirmed_batch(user: U
     tick(user, "Drop a vendor prefix: deepseek-ai/")
     tick(user, "Lowercase")
     user.find(marker="accept-selected").click()
-    await user.should_see(content="Pending renames: 3", marker="pending-count")
+    await user.should_see(content="Pending renames: 3", marker="pending-count", retries=30)
     await user.should_see("acme: deepseek-ai/DeepSeek-V3.1 → deepseek-v3.1")  # both rules, in their order
     await user.should_not_see("Drop the vendor prefix `deepseek-ai/`: clients call the model by its own name.")
     assert (await exposed_names())["DeepSeek-V3.1"] == "DeepSeek-V3.1"  # nothing written before Save
 
     user.find(marker="assistant-save").click()
-    await user.should_see("Save 3 changes to acme, beta?")
+    await user.should_see("Save 3 changes to acme, beta?", retries=30)
     await user.should_see(
         content="deepseek-v3.1 ← acme: deepseek-ai/DeepSeek-V3.1, beta: DeepSeek-V3.1", marker="save-shared"
     )
     user.find(marker="save-confirm").click()
-    await user.should_see("Saved 3 renames. Next: click Sync Configuration.")
+    await user.should_see("Saved 3 renames. Next: click Sync Configuration.", retries=30)
 
     assert await exposed_names() == {
         "deepseek-ai/DeepSeek-V3.1": "deepseek-v3.1",
@@ -73,7 +73,7 @@ async def test_two_accepted_suggestions_are_saved_in_one_confirmed_batch(user: U
         "gpt-4o-2024-08-06": "gpt-4o-2024-08-06",
     }
     await user.should_not_see(marker="pending-renames")
-    await user.should_see("Drop a vendor prefix: qwen/")  # what is left, on the names as saved
+    await user.should_see("Drop a vendor prefix: qwen/", retries=30)  # what is left, on the names as saved
 
 
 async def test_a_saved_rule_is_listed_and_used_for_the_next_suggestions(user: User, w, recorder):
