@@ -536,7 +536,11 @@ def test_import_review_proposes_the_handmade_groups_and_leaves_the_managers_alon
         assert "already registered" in card and "the upstream of registered provider claude-direct" in card
         assert "Merge keys and models" in card  # the preview's choice, shown in the select
         mouse_click(browser, f"{CONFLICT_CARDS}[0].querySelector('.q-select .q-field__control')")
-        browser.wait_for("document.querySelectorAll('.q-menu .q-item').length === 3", what="the conflict's options")
+        # The items exist before the menu's fade-in makes them visible (innerText is empty until then).
+        items = "[...document.querySelectorAll('.q-menu .q-item')]"
+        browser.wait_for(
+            f"{items}.length === 3 && {items}.every(i => i.innerText.trim())", what="the conflict's options"
+        )
         options = browser.evaluate("[...document.querySelectorAll('.q-menu .q-item')].map(i => i.innerText.trim())")
         assert options == ["Merge keys and models", "Keep mine (nothing merged)", "Skip (nothing imported)"]
         check_no_secret(world, browser, "/import")  # the hand-made groups' keys, read from GPT-Load
