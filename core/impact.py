@@ -4,15 +4,14 @@ Given the registry and a set of renames / deletions / restores, ``edit_impact`` 
 next sync's topology will treat them: which exposed names become (or stay) served by more than one
 (provider, original name) pair inside a compatibility class and involve an edited model, which of those
 sit inside one provider (the case the operator must confirm), which providers would be left without an
-active model, and the aggregates the split would build for those names (named as ``build_topology`` names
-them, from the group names alone unless two collide: ``named_split``). It decrypts no key: the
+active model, and the aggregates the split would build for those names (named by the topology's own
+drafting, ``core.topology.draft_groups``, without building every group). It decrypts no key: the
 registry it reads holds names only. The workbench's save dialog renders it, REST 409 bodies carry it,
 and ``core.catalog`` asks it before it writes.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,8 +19,8 @@ from pydantic import BaseModel
 from tortoise import Tortoise
 
 from core.gc_pause import without_gc
-from core.naming import exposed_name, fit, unique_slugs
-from core.topology import ProviderInput, build_topology, provider_class, shared_names
+from core.naming import exposed_name
+from core.topology import ProviderInput, classes_of, draft_groups, settle_names, shared_names
 
 
 @dataclass(frozen=True, slots=True)  # slots: a registry holds 30,000 of them, built for every read
@@ -174,23 +173,8 @@ def duplicates_of(
 
 
 def split_of(inputs: list[ProviderInput], duplicates: list[Duplicate]) -> list[SplitGroup]:
-    """The aggregates the next sync builds for these duplicates: the topology's own answer, not a guess.
-
-    Usually from the group names alone (``named_split``); when two fresh group names collide, from the whole
-    topology, whose settling of names decides then."""
+    """The aggregates the next sync builds for these duplicates, named as ``build_topology`` names them (pure)."""
     return _split(_Classes(inputs), duplicates)
-
-
-def named_split(inputs: list[ProviderInput], names: set[tuple[str, str]]) -> list[SplitGroup] | None:
-    """``build_topology``'s aggregates for these ``(channel type, exposed name)`` pairs, from its group names only.
-
-    The topology names every group from its identity before it settles them (``core.topology``: provider and
-    name slugs, the member's index, ``fit``); names that collide nowhere are final as they are. So this drafts
-    the fresh name of every group exactly as ``build_topology`` does, without what costs there (each group's
-    rules and test model, the routes: 30,000 models took 0.5 s a suggestion), and answers None when two fresh
-    names collide: only the topology's settling can name those (``split_of`` builds it then). Pure.
-    """
-    return _named_split(_Classes(inputs), names)
 
 
 class _Classes:
@@ -199,10 +183,8 @@ class _Classes:
 
     def __init__(self, inputs: list[ProviderInput]) -> None:
         self.inputs = inputs
-        self.class_of = {p.id: provider_class(p) for p in inputs}  # once: the workbench asks on every edit
-        self.members: dict[tuple[str, str], list[ProviderInput]] = defaultdict(list)
-        for p in inputs:
-            self.members[self.class_of[p.id]].append(p)
+        self.members = classes_of(inputs)  # once: the workbench asks on every edit
+        self.class_of = {p.id: key for key, members in self.members.items() for p in members}
         self._shared: dict[tuple[str, str], dict[str, list[tuple[ProviderInput, int, str]]]] = {}
 
     def shared(self, key: tuple[str, str]) -> dict[str, list[tuple[ProviderInput, int, str]]]:
@@ -237,51 +219,22 @@ def _duplicates(
 
 
 def _split(classes: _Classes, duplicates: list[Duplicate]) -> list[SplitGroup]:
+    """The topology's names for these duplicates' aggregates: its own drafting and settling, without building the
+    groups themselves (each member's rules and test model, the routes: 30,000 models took 0.5 s a suggestion)."""
     if not duplicates:
         return []
     names = {(d.channel_type, d.name) for d in duplicates}
-    named = _named_split(classes, names)
-    if named is not None:
-        return named
-    topology = build_topology(classes.inputs)
+    # Every class is drafted, not just these names': a name anywhere can collide with theirs and move it.
+    draft = draft_groups(classes.members, {key: classes.shared(key) for key in classes.members})
+    final = settle_names(draft.names, {})
     return [
-        SplitGroup(aggregate=a.name, exposed_name=a.exposed_name, members=sorted(a.members))
-        for a in topology.aggregates
-        if (a.channel_type, a.exposed_name) in names
-    ]
-
-
-def _named_split(classes: _Classes, names: set[tuple[str, str]]) -> list[SplitGroup] | None:
-    """``named_split``, mirroring ``build_topology``'s drafting loop line by line."""
-    provider_slug = unique_slugs(p.name for p in classes.inputs)
-    shared_by_class = {key: classes.shared(key) for key in classes.members}
-    name_slug = unique_slugs(sorted({n for shared in shared_by_class.values() for n in shared}))
-    fresh: dict[str, str] = {}  # identity -> fresh name, as build_topology drafts them
-    wanted: list[tuple[str, str, list[str]]] = []  # (aggregate identity, exposed name, member identities)
-    seen: set[str] = set()
-    for key in sorted(classes.members):
-        shared = shared_by_class[key]
-        for p in classes.members[key]:
-            if any(exposed not in shared for _, exposed in p.models):
-                identity = f"rest:{p.id}"
-                fresh[identity] = fit(provider_slug[p.name], suffix="-no-aggregate-models", identity=identity)
-        for exposed in sorted(shared):
-            members = []
-            for p, index, original in shared[exposed]:
-                identity = f"single:{p.id}:{original}:{exposed}"
-                fresh[identity] = fit(f"{provider_slug[p.name]}-{index}-{name_slug[exposed]}", identity=identity)
-                members.append(identity)
-            suffix = "-aggregate" if exposed not in seen else f"-{key[0]}-aggregate"
-            seen.add(exposed)
-            identity = f"aggregate:{key[0]}:{key[1]}:{exposed}"
-            fresh[identity] = fit(name_slug[exposed], suffix=suffix, identity=identity)
-            if (key[0], exposed) in names:
-                wanted.append((identity, exposed, members))
-    if len(set(fresh.values())) < len(fresh):
-        return None
-    return [
-        SplitGroup(aggregate=fresh[identity], exposed_name=exposed, members=sorted({fresh[m] for m in members}))
-        for identity, exposed, members in wanted
+        SplitGroup(
+            aggregate=final[group.identity],
+            exposed_name=group.exposed,
+            members=sorted([final[identity] for identity, _, _ in group.members]),
+        )
+        for group in draft.aggregates
+        if (group.class_key[0], group.exposed) in names
     ]
 
 

@@ -17,7 +17,6 @@ from core.impact import (
     apply_edits,
     edit_impact,
     load_registry,
-    named_split,
     provider_outlook,
     split_of,
 )
@@ -127,7 +126,7 @@ async def test_a_refused_rest_batch_carries_the_whole_impact(api, fake, openai_a
     assert confirmed.status_code == 200
 
 
-# ----- the split preview from group names alone is the topology's (core.impact.named_split)
+# ----- the impact's duplicates and split preview are the whole topology's
 
 CLASSES = [
     ("openai", "https://x.test/v1"),
@@ -191,7 +190,7 @@ def registries_and_edits(draw):
 
 @settings(max_examples=300)  # about one in six generated edits makes a duplicate: check a few dozen of those
 @given(registries_and_edits())
-def test_the_impact_from_group_names_equals_the_whole_topologys(case):
+def test_the_impact_equals_the_whole_topologys(case):
     registry, edits = case
     after = apply_edits(registry, edits)
     changed = {i for i in edits.model_ids if registry.models[i] != after.models[i]}
@@ -204,42 +203,35 @@ def test_the_impact_from_group_names_equals_the_whole_topologys(case):
     for provider_id in registry.providers:
         outlook = provider_outlook(registry, edits, provider_id)
         assert (outlook.duplicates, outlook.split) == topology_answer(after, {provider_id}, None)
-    inputs = after.provider_inputs()
-    named = named_split(inputs, {(d.channel_type, d.name) for d in expected[0]})
-    assert named is None or named == expected[1]  # None: names collide, the topology settles them
 
 
 @pytest.mark.parametrize(
     ("providers", "models", "aggregates"),
     [
-        # ``a`` + member 1 of ``1-b`` and ``a-1`` + member 1 of ``b`` both draft ``a-1-1-b``: only the topology's
-        # settling names them (one keeps the name, the other gets a hash), so the preview builds the topology
+        # ``a`` + member 1 of ``1-b`` and ``a-1`` + member 1 of ``b`` both draft ``a-1-1-b``: the topology's settling
+        # keeps it for the first identity and gives the other its hash, and so does the preview
         ([("a", "openai", "/v1"), ("a-1", "openai", "/v1"), ("b", "openai", "/v1")],
-         [(1, "1-b"), (3, "1-b"), (2, "b"), (3, "b")], None),
+         [(1, "1-b"), (3, "1-b"), (2, "b"), (3, "b")],
+         {"1-b-aggregate": ["a-1-1-b", "b-1-1-b"], "b-aggregate": ["a-1-1-b-e7d061", "b-1-b"]}),
         # one name shared in two classes: the aggregate of the later class (gemini < openai) carries its channel type
         ([("a", "openai", "/v1"), ("b", "openai", "/v1"), ("c", "gemini", "/v1beta"), ("d", "gemini", "/v1beta")],
-         [(1, "m"), (2, "m"), (3, "m"), (4, "m")], ["m-aggregate", "m-openai-aggregate"]),
+         [(1, "m"), (2, "m"), (3, "m"), (4, "m")],
+         {"m-aggregate": ["c-1-m", "d-1-m"], "m-openai-aggregate": ["a-1-m", "b-1-m"]}),
         # a name too long for a group name: cut, with its identity's hash
         ([("a", "openai", "/v1"), ("b", "openai", "/v1")], [(1, "x" * 120), (2, "x" * 120)],
-         ["x" * 83 + "-429beb-aggregate"]),
+         {"x" * 83 + "-429beb-aggregate": ["a-1-" + "x" * 89 + "-ab9e6e", "b-1-" + "x" * 89 + "-420b3a"]}),
     ],
 )  # fmt: skip
 def test_the_split_preview_names_aggregates_as_the_topology_does(providers, models, aggregates):
     rows = {i: ProviderRow(i, name, channel, f"https://{name}.test{path}") for i, (name, channel, path) in
             enumerate(providers, 1)}  # fmt: skip
     registry = Registry(rows, {i: ModelRow(i, pid, name, None, True) for i, (pid, name) in enumerate(models, 1)})
-    inputs = registry.provider_inputs()
     duplicates, split = topology_answer(registry, set(rows), None)
 
-    named = named_split(inputs, {(d.channel_type, d.name) for d in duplicates})
+    preview = split_of(registry.provider_inputs(), duplicates)
 
-    assert split_of(inputs, duplicates) == split
-    if aggregates is None:
-        assert named is None
-        members = [m for s in split for m in s.members]
-        assert "a-1-1-b" in members and len(set(members)) == 4
-    else:
-        assert named == split and [s.aggregate for s in split] == aggregates
+    assert preview == split
+    assert {s.aggregate: s.members for s in preview} == aggregates
 
 
 async def test_the_registry_is_read_with_every_field_as_stored(services):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 import pytest
@@ -10,7 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.naming import GROUP_NAME
-from core.topology import ProviderInput, build_topology, class_key
+from core.topology import (
+    AggregateDraft,
+    ProviderInput,
+    RestDraft,
+    build_topology,
+    class_key,
+    classes_of,
+    draft_groups,
+    provider_class,
+    settle_names,
+    shared_names,
+)
 
 
 def provider(pid: int, name: str, models: dict[str, str], channel: str = "openai", base: str | None = None):
@@ -166,6 +177,47 @@ def test_topology_properties(providers):
     assert dict(served) == expected
     # single-model members get no route of their own; rest groups and aggregates do
     assert all((g.name in route_groups) != g.single for g in t.standard)
+
+
+def draft_of(providers):
+    classes = classes_of(providers)
+    return draft_groups(classes, {key: shared_names(members) for key, members in classes.items()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(registries())
+def test_the_draft_places_every_pair_once_and_names_every_group_as_the_topology(providers):
+    """``draft_groups`` is the one drafting of groups and names: the topology and the split preview
+    (``core.impact``) both read it, so what it places and names is what both say."""
+    draft = draft_of(providers)
+    placed = defaultdict(list)  # (provider id, original) -> where the draft put it
+    identities = []
+    for group in draft.groups:
+        if isinstance(group, RestDraft):
+            identities.append(group.identity)
+            for exposed, original in group.rules.items():
+                placed[(group.provider.id, original)].append(("rest", exposed))
+        else:
+            assert isinstance(group, AggregateDraft) and len(group.members) >= 2
+            identities += [group.identity, *(identity for identity, _, _ in group.members)]
+            for _, p, original in group.members:
+                assert provider_class(p) == group.class_key
+                placed[(p.id, original)].append(("aggregate", group.exposed))
+    # every active (provider, original) pair once, under its exposed name: behind an aggregate when more than one
+    # pair of its class serves that name, in its provider's rest group otherwise
+    pairs_serving = Counter((provider_class(p), e) for p in providers for _, e in p.models)
+    kind = {True: "aggregate", False: "rest"}
+    expected = {
+        (p.id, o): [(kind[pairs_serving[(provider_class(p), e)] > 1], e)] for p in providers for o, e in p.models
+    }
+    assert dict(placed) == expected
+    assert sorted(draft.names) == sorted(identities) and len(identities) == len(set(identities))
+    assert all(GROUP_NAME.match(name) for name in draft.names.values())
+    # the same draft whatever the providers' order
+    assert draft_of(list(reversed(providers))) == draft
+    # the topology's names are the draft's, settled
+    settled, t = settle_names(draft.names, {}), build_topology(providers)
+    assert {g.identity: g.name for g in [*t.standard, *t.aggregates]} == settled
 
 
 # --- names that stay ---------------------------------------------------------------------------------------------
