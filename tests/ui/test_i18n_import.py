@@ -37,7 +37,15 @@ from tests.import_layout import OPERATOR_PROXY_KEY, admin, build_layout
 from tests.test_import_proposal import candidate, operator_layout, read_of, sources
 from tests.test_import_sources import KEYS, aggregate, group, layout_of, proxied
 from tests.ui.chinese import english_on_page, english_words, shown_texts
-from tests.ui.test_import_ui import PASSPHRASE, choice_of, models_shown, preview_setup, rows, until
+from tests.ui.test_import_ui import (
+    PASSPHRASE,
+    backup_of_a_deleted_provider,
+    choice_of,
+    models_shown,
+    preview_setup,
+    rows,
+    until,
+)
 from ui.i18n import text_in
 from ui.import_page import explain
 from ui.import_review import KINDS, NAMED_OPTIONS, OPTIONS
@@ -451,11 +459,7 @@ async def test_a_chinese_browser_uploads_an_api_yaml_and_reads_why_entries_canno
 
 async def test_a_chinese_browser_restores_a_backup_with_its_passphrase(chinese_browser: User, w, recorder):
     user = chinese_browser
-    account = w.fake.add("openai", "alpha.test", [fake_key("alpha")], ["a-1", "a-2"])
-    data = ProviderCreate(name="alpha", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
-    created = await providers.create_provider(w.services, data)
-    bundle = await make_backup(w.services, PASSPHRASE)
-    await providers.delete_provider(w.services, created.id)
+    bundle = await backup_of_a_deleted_provider(w, ["a-1", "a-2"])
 
     await user.open("/import")
     await user.should_see(marker="import-preview", retries=30)
@@ -507,11 +511,7 @@ async def test_a_wrong_passphrase_is_refused_in_chinese(chinese_browser: User, w
 
 
 async def test_an_english_page_counts_one_in_the_singular(user: User, w, recorder):
-    account = w.fake.add("openai", "alpha.test", [fake_key("alpha")], ["a-1"])
-    data = ProviderCreate(name="alpha", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
-    created = await providers.create_provider(w.services, data)
-    bundle = await make_backup(w.services, PASSPHRASE)
-    await providers.delete_provider(w.services, created.id)
+    bundle = await backup_of_a_deleted_provider(w, ["a-1"])
     await user.open("/import")
     await user.should_see(marker="import-preview", retries=30)
     user.find(marker="source-mode").elements.pop().value = "backup"

@@ -14,19 +14,16 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from core import providers
 from core.catalog import Changes, apply_changes
 from core.models import Model
 from core.normalization import KINDS, make_rule
-from core.providers import ProviderCreate
-from tests.conftest import fake_key
 from tests.ui.chinese import NOT_THE_PAGES_WORDS, english_on_page, header_texts, shown_texts
+from tests.ui.test_models_page_ui import GRID, add, pick, rows
 from ui.assistant_rules import EXPLANATIONS, KIND_LABELS, PARAM_LABELS, TITLES
 from ui.i18n import text_in
 from ui.locales import EN, ZH
 from ui.models_page import AGGREGATE_VALUES, STATUS_VALUES
 
-GRID = "exposed-grid"
 SOLO = [f"solo-model-{i:02d}" for i in range(55)]  # more names than a page holds: the grid pages them
 # The data of these tests: provider and model names, the aggregates made of them, a class's channel type.
 DATA = re.compile(
@@ -35,21 +32,6 @@ DATA = re.compile(
 WORKING = "正在计算重复名称和聚合分组…"  # a card's impact, until the timer has worked it out
 # An example value for each parameter a rule kind takes, to fill its sentence.
 EXAMPLE_PARAMS = {"prefix": "deepseek-ai/", "suffix": ":free"}
-
-
-async def add(w, name: str, models: list[str]) -> int:
-    account = w.fake.add("openai", f"{name}.test", [fake_key(name)], models)
-    data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
-    return (await providers.create_provider(w.services, data)).id
-
-
-def rows(user: User) -> dict[str, dict]:
-    return {r["exposed"]: r for r in user.find(marker=GRID).elements.pop().options["rowData"]}
-
-
-def pick(user: User, *names: str) -> None:
-    """Tick these names on the shown page, as the grid's JavaScript reports it."""
-    user.find(marker=GRID).trigger("names_picked", {"page": list(rows(user)), "picked": list(names)})
 
 
 def the_text(user: User, marker: str) -> str:

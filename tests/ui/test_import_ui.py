@@ -210,12 +210,18 @@ async def test_an_uploaded_api_yaml_is_read_without_gptload(user: User, w, recor
     assert {"deepseek", "claude-direct"} <= names and "mirror-main" not in names
 
 
-async def test_restore_with_a_wrong_passphrase_is_refused_clearly_then_the_right_one_opens_it(user: User, w, recorder):
-    account = w.fake.add("openai", "alpha.test", [fake_key("alpha")], ["a-1", "a-2"])
+async def backup_of_a_deleted_provider(w, models: list[str]) -> bytes:
+    """A backup holding provider "alpha" with ``models``, taken before alpha was deleted: a restore brings it back."""
+    account = w.fake.add("openai", "alpha.test", [fake_key("alpha")], models)
     data = ProviderCreate(name="alpha", base_url=account.base_url, channel_type="openai", api_keys=account.keys)
     created = await providers.create_provider(w.services, data)
     bundle = await make_backup(w.services, PASSPHRASE)
     await providers.delete_provider(w.services, created.id)
+    return bundle
+
+
+async def test_restore_with_a_wrong_passphrase_is_refused_clearly_then_the_right_one_opens_it(user: User, w, recorder):
+    bundle = await backup_of_a_deleted_provider(w, ["a-1", "a-2"])
 
     await user.open("/import")
     await user.should_see(marker="import-preview", retries=30)
