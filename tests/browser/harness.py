@@ -31,6 +31,7 @@ from tests.fakes.server import free_port, loopback_server
 
 WINDOW = (1400, 900)
 REQUIRE_VARIABLE = "LPM_REQUIRE_BROWSER"
+SHOWN_CHARS = 2000  # of what a failed wait shows of the page
 
 
 def chromium_path() -> str | None:
@@ -187,33 +188,57 @@ class Chromium:
             raise BrowserError(f"{url}: {answer['errorText']}")
         self.wait_for("document.readyState === 'complete'", timeout=timeout, what=f"{url} to load")
 
-    def wait_for(self, condition: str, *, timeout: float = 60, what: str = "") -> float:
-        """Poll a JavaScript condition in real time (an exception counts as false); returns the seconds waited."""
+    def wait_for(self, condition: str, *, timeout: float = 60, what: str = "", show: str | None = None) -> float:
+        """Poll a JavaScript condition in real time (an exception counts as false); returns the seconds waited.
+
+        ``show``: a JavaScript expression whose value (as JSON) the error names when the time is up, say the text or
+        the count the condition looked at: what the page showed instead."""
         began = time.monotonic()
         check = f"(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
         while not self.evaluate(check):
             if time.monotonic() - began > timeout:
-                raise BrowserError(f"waited {timeout} s for {what or condition}")
+                seen = f"; it showed {self.peek(show)}" if show else ""
+                raise BrowserError(f"waited {timeout} s for {what or condition}{seen}")
             time.sleep(0.05)
         return time.monotonic() - began
+
+    def peek(self, expression: str) -> str:
+        """The value of a JavaScript expression as JSON (or the error it raised), cut to ``SHOWN_CHARS``: for the
+        message of a failed wait."""
+        script = (f"(() => {{ try {{ return JSON.stringify({expression}) ?? 'undefined'; }} "
+                  "catch (e) { return 'an error: ' + e; } })()")  # fmt: skip
+        try:
+            seen = str(self.evaluate(script, timeout=10))
+        except BrowserError as exc:
+            seen = f"nothing readable ({exc})"
+        return seen if len(seen) <= SHOWN_CHARS else seen[:SHOWN_CHARS] + "…"
 
     def dom(self) -> str:
         return self.evaluate("document.documentElement.outerHTML")
 
-    def click_button(self, label: str, *, within: str = "document") -> None:
+    def click_button(self, label: str, *, within: str = "document", timeout: float = 30) -> None:
         """Click the first shown button labelled ``label`` (Quasar's label span, icons aside) inside the element
-        the JavaScript expression ``within`` gives. A scripted click: no user activation, so no leave-page
-        prompt can block a later navigation."""
-        script = f"""(() => {{
+        the JavaScript expression ``within`` gives, waiting up to ``timeout`` s for one: a label such as "Save
+        Changes (1)" arrives with an update of its own, and AG Grid draws a row's buttons a frame after the row. A
+        scripted click: no user activation, so no leave-page prompt can block a later navigation."""
+        buttons = f"""(() => {{
           const root = {within};
-          const shown = [...(root ? root.querySelectorAll('button') : [])].filter(b => b.offsetParent !== null);
-          const text = b => (b.querySelector('.block') || b).textContent.trim();
-          const button = shown.find(b => text(b) === {json.dumps(label)});
-          if (button) button.click();
-          return Boolean(button);
+          return [...(root ? root.querySelectorAll('button') : [])].filter(b => b.offsetParent !== null);
         }})()"""
-        if not self.evaluate(script):
-            raise BrowserError(f"no shown button labelled {label!r} in {within}")
+        text = "b => (b.querySelector('.block') || b).textContent.trim()"
+        script = f"""(() => {{
+          try {{
+            const button = {buttons}.find(b => ({text})(b) === {json.dumps(label)});
+            if (button) button.click();
+            return Boolean(button);
+          }} catch (e) {{ return false; }}
+        }})()"""
+        began = time.monotonic()
+        while not self.evaluate(script):
+            if time.monotonic() - began > timeout:
+                shown = self.peek(f"{buttons}.map({text})")
+                raise BrowserError(f"no shown button labelled {label!r} in {within} within {timeout} s: {shown}")
+            time.sleep(0.05)
 
     def type_into(self, aria_label: str, text: str) -> None:
         """Focus the input labelled ``aria_label`` and type ``text`` as keyboard input (input events per text)."""

@@ -129,6 +129,51 @@ def visible_text(browser: Chromium) -> str:
     return browser.evaluate("document.body.innerText")
 
 
+# What a page shows arrives a moment after what a test waits for: NiceGUI sends each change over the websocket (an
+# element's update first, a grid's transaction or a script after it), AG Grid draws a row's cells and buttons in the
+# animation frames after the row, Quasar fades dialogs and menus in (innerText is empty until they are visible), and
+# mermaid draws after its element arrives. So a test reads nothing it has not waited for: each check of what the page
+# shows is a wait for that value, with a deadline, whose error says what the page showed instead.
+
+
+def includes(text: str) -> str:
+    return f"document.body.innerText.includes({json.dumps(text)})"
+
+
+def wait_text(
+    browser: Chromium,
+    *wanted: str,
+    what: str,
+    absent: tuple[str, ...] = (),
+    lowercase: bool = False,
+    within: str = "document.body",
+    timeout: float = 60,
+) -> None:
+    """Wait until the text shown in the element the JavaScript expression ``within`` gives (the page by default)
+    holds every one of ``wanted`` and none of ``absent`` (compared lowercased with ``lowercase``: Quasar shows button
+    labels in capitals). ``absent`` only beside something that shows the change has arrived. On a timeout the error
+    lists what was missing and what was there, and the text."""
+    case = ".toLowerCase()" if lowercase else ""
+    report = f"""(() => {{
+      const text = ({within})?.innerText ?? '', seen = text{case};
+      return {{missing: {json.dumps(wanted)}.filter(w => !seen.includes(w)),
+              there: {json.dumps(absent)}.filter(w => seen.includes(w)), text}};
+    }})()"""
+    browser.wait_for(f"(r => !r.missing.length && !r.there.length)({report})", what=what, timeout=timeout, show=report)
+
+
+def wait_equal(browser: Chromium, expression: str, expected: object, *, what: str, timeout: float = 60) -> None:
+    """Wait until the value of the JavaScript expression ``expression`` is ``expected`` (compared as JSON: lists in
+    their order); on a timeout the error shows the value it had."""
+    wanted = json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
+    condition = f"JSON.stringify({expression}) === {json.dumps(wanted)}"
+    browser.wait_for(condition, what=f"{what} (expected {wanted})", timeout=timeout, show=expression)
+
+
+# Layout is measured with the web fonts in: before they arrive text is wider or narrower, and icons show their names.
+FONTS_LOADED = "document.fonts.status === 'loaded'"
+
+
 def check_no_secret(world: Seeded, browser: Chromium, path: str) -> None:
     assert SECRET_MARKER not in browser.dom(), f"an unmasked key is in the DOM of {path}"
     assert SECRET_MARKER not in httpx.get(world.app.url + path, timeout=30).text, f"an unmasked key is in {path}"
@@ -144,8 +189,9 @@ def test_dashboard_shows_every_provider_with_masked_keys(world: Seeded, browser:
     browser.open(world.app.url + "/")
     browser.click_button("Table")  # the default view (issue 14); the choice is remembered per browser
     browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="three rows in the providers table")
-    browser.wait_for("document.body.innerText.includes('last sync')", what="the GPT-Load status in the header")
-    browser.wait_for("document.body.innerText.includes('Nothing to sync')", what="the summary strip after the sync")
+    # The header's status and the summary strip arrive by timers of their own, after the rows.
+    wait_text(browser, "last sync", "connected", what="the GPT-Load status in the header")
+    wait_text(browser, "Nothing to sync", "succeeded", "3 providers", what="the summary strip after the sync")
 
     shown = browser.evaluate(f"[0, 1, 2].map(i => {PROVIDERS_API}.getDisplayedRowAtIndex(i).data)")
     rows = {r["name"]: r for r in shown}
@@ -153,8 +199,6 @@ def test_dashboard_shows_every_provider_with_masked_keys(world: Seeded, browser:
     assert (rows[world.big]["active"], rows[world.big]["total"]) == (BIG_MODELS, BIG_MODELS)
     assert rows[world.big]["keys_masked"] == "sk-…cdef, sk-…cdef"  # masked: first three and last four characters
     assert rows[world.big]["group_count"] > 0 and rows[world.big]["groups"]
-    text = visible_text(browser)
-    assert "connected" in text and "succeeded" in text and "3 providers" in text
     check_no_secret(world, browser, "/")
     settle(browser)
     browser.screenshot(shots / "dashboard.png")
@@ -162,9 +206,8 @@ def test_dashboard_shows_every_provider_with_masked_keys(world: Seeded, browser:
 
     browser.click_button("Cards")  # the alternative view
     browser.wait_for("document.querySelectorAll('.provider-card').length === 3", what="three provider cards")
-    text = visible_text(browser)
-    assert f"Models: {BIG_MODELS} active / {BIG_MODELS} total" in text
-    assert "Keys: sk-…cdef, sk-…cdef" in text
+    models = f"Models: {BIG_MODELS} active / {BIG_MODELS} total"
+    wait_text(browser, models, "Keys: sk-…cdef, sk-…cdef", what="the big provider's card")
     check_no_secret(world, browser, "/")
     browser.click_button("Table")
 
@@ -176,14 +219,14 @@ def test_workbench_renders_the_2000_model_grid(world: Seeded, browser: Chromium,
     browser.wait_for("document.body.innerText.includes('Split preview')", what="the split preview")
 
     assert browser.evaluate(f"getElement({GRID}).api.getDisplayedRowCount()") == BIG_MODELS
-    rendered = browser.evaluate(f"{GRID}.querySelectorAll('.ag-center-cols-container .ag-row').length")
-    assert 5 < rendered < BIG_MODELS  # the grid virtualises: only the visible rows are in the DOM
-    text = visible_text(browser)
-    assert NAMES[0] in text  # the first row's original name
-    assert DUPLICATE in text and "gemini-2.5-pro" in text
-    assert browser.evaluate(f"{GRID}.querySelectorAll('.row-duplicate').length") >= 1  # first row is a duplicate
-    assert browser.evaluate(f"{GRID}.querySelectorAll('.row-shared').length") == 0  # row 1: only another class
-    assert f"{DUPLICATE}-aggregate" in text  # split preview of the confirmed duplicates
+    rendered = f"{GRID}.querySelectorAll('.ag-center-cols-container .ag-row').length"
+    # The grid virtualises: only the visible rows are in the DOM.
+    browser.wait_for(f"{rendered} > 5 && {rendered} < {BIG_MODELS}", what="only the visible rows", show=rendered)
+    # The first row's original name, the names the renames gave, the split preview of the confirmed duplicates.
+    wait_text(browser, NAMES[0], DUPLICATE, "gemini-2.5-pro", f"{DUPLICATE}-aggregate", what="the names")
+    marked = [f"{GRID}.querySelectorAll('.{mark}').length" for mark in ("row-duplicate", "row-shared")]
+    browser.wait_for(f"{marked[0]} >= 1 && {marked[1]} === 0", show=f"[{', '.join(marked)}]",
+                     what="the first row marked a duplicate, no row shared (row 1: only another class)")  # fmt: skip
     check_no_secret(world, browser, path)
     browser.screenshot(shots / "provider.png")
     check_screenshot(shots / "provider.png")
@@ -194,12 +237,11 @@ def test_sync_page_shows_the_synced_state_history_and_topology(world: Seeded, br
     browser.wait_for("document.body.innerText.includes('nothing to change')", what="the empty plan")
     browser.wait_for(f"{TOPOLOGY_ROWS}.length > 0", what="the topology table")
 
-    text = visible_text(browser)
-    assert "succeeded" in text  # the history row of the sync run over REST
     rows = BIG_MODELS + 4  # one per active model: the big provider's and two at each small one
-    assert f"Rows 1–50 of {rows:,}" in text
-    assert browser.evaluate(f"{TOPOLOGY_ROWS}.length") == 50  # one page in the DOM, not 2,004 rows
-    assert "No names selected" in text and not browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)})")
+    # "succeeded": the history row of the sync run over REST.
+    wait_text(browser, "succeeded", f"Rows 1–50 of {rows:,}", "No names selected", what="the history and topology")
+    wait_equal(browser, f"{TOPOLOGY_ROWS}.length", 50, what="one page in the DOM, not 2,004 rows")
+    assert not browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)})")  # with "No names selected"
     check_no_secret(world, browser, "/sync")
     browser.screenshot(shots / "sync.png")
     check_screenshot(shots / "sync.png")
@@ -213,15 +255,15 @@ def test_topology_search_filters_rows_and_selected_names_are_drawn(
     browser.type_into("Search names", DUPLICATE)
     browser.wait_for(f"document.body.innerText.includes('Rows: 5 (of {BIG_MODELS + 4:,})')", what="the search")
     browser.wait_for(f"{TOPOLOGY_ROWS}.length === 5", what="five rows, one per member of the aggregate")
-    shown = browser.evaluate(f"[...{TOPOLOGY_ROWS}].map(r => r.querySelector('[col-id=\"aggregate\"]').textContent)")
-    assert shown == [f"{DUPLICATE}-aggregate"] * 5
+    shown = f"[...{TOPOLOGY_ROWS}].map(r => r.querySelector('[col-id=\"aggregate\"]')?.textContent)"
+    wait_equal(browser, shown, [f"{DUPLICATE}-aggregate"] * 5, what="the aggregate in each row")
 
     browser.evaluate(f"{TOPOLOGY}.querySelector('.ag-header-select-all input').click()")
-    browser.wait_for(f"document.querySelector({json.dumps(DIAGRAM)})?.textContent.includes('provider: ')",
-                     what="the diagram of the selected name")  # fmt: skip
-    diagram = browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).textContent")
-    assert f"aggregate: {DUPLICATE}-aggregate" in diagram and f"provider: {world.big}" in diagram
-    assert "1 selected name" in visible_text(browser)
+    diagram = f"(document.querySelector({json.dumps(DIAGRAM)})?.textContent ?? '')"
+    drawn = " && ".join(f"{diagram}.includes({json.dumps(d)})" for d in (f"aggregate: {DUPLICATE}-aggregate",
+                                                                         f"provider: {world.big}"))  # fmt: skip
+    browser.wait_for(f"{drawn} && {includes('1 selected name')}", what="the diagram of the selected name",
+                     show=diagram)  # fmt: skip
     browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).scrollIntoView()")
     settle(browser)
     browser.screenshot(shots / "sync-topology.png")
@@ -234,11 +276,8 @@ def test_topology_search_filters_rows_and_selected_names_are_drawn(
     browser.type_into("Search names", "Model-000")
     browser.wait_for("document.body.innerText.includes('Rows 1–50 of 100')", what="the second search")
     browser.evaluate(f"{TOPOLOGY}.querySelector('.ag-header-select-all input').click()")
-    browser.wait_for("document.body.innerText.includes('more selected')", what="the capped diagram")
-    assert "10 selected names drawn, 40 more selected" in visible_text(browser)
-    browser.wait_for(f"document.querySelector({json.dumps(DIAGRAM)})?.textContent.includes('name: ')", what="drawn")
-    drawn = browser.evaluate(f"document.querySelector({json.dumps(DIAGRAM)}).textContent.split('name: ').length - 1")
-    assert drawn == 10
+    wait_text(browser, "10 selected names drawn, 40 more selected", what="the capped diagram")
+    wait_equal(browser, f"{diagram}.split('name: ').length - 1", 10, what="the names drawn")
 
 
 def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser: Chromium) -> None:
@@ -250,10 +289,10 @@ def test_a_pending_edit_asks_before_leaving_the_workbench(world: Seeded, browser
     # An edit as the grid reports it (cellValueChanged); nothing is saved, so the page warns before leaving.
     browser.evaluate(f"{row}.setDataValue('normalized_name', 'leave-warning-check')")
     browser.wait_for("typeof window.onbeforeunload === 'function'", what="the leave-page warning")
-    assert "save changes (1)" in visible_text(browser).lower()  # Quasar shows button labels in capitals
+    wait_text(browser, "save changes (1)", lowercase=True, what="Save Changes (1)")
     browser.evaluate(f"{row}.setDataValue('normalized_name', {json.dumps(original)})")  # back: nothing pending
     browser.wait_for("window.onbeforeunload === null", what="the warning switched off")
-    assert "save changes" not in visible_text(browser).lower()
+    wait_text(browser, absent=("save changes",), lowercase=True, what="Save Changes hidden")
 
 
 def open_workbench(world: Seeded, browser: Chromium, provider: str) -> None:
@@ -274,10 +313,13 @@ def settle(browser: Chromium) -> None:
                      timeout=10, what="transitions to end")  # fmt: skip
 
 
-def save_count(browser: Chromium) -> int | None:
-    """N of the shown "Save Changes (N)" button; None while it is hidden."""
-    found = re.search(r"save changes \((\d+)\)", visible_text(browser).lower())
-    return int(found[1]) if found else None
+# N of the shown "Save Changes (N)" button (Quasar shows it in capitals); null while it is hidden.
+SAVE_COUNT = r"(m => m ? Number(m[1]) : null)(document.body.innerText.toLowerCase().match(/save changes \((\d+)\)/))"
+
+
+def wait_save_count(browser: Chromium, count: int | None, what: str) -> None:
+    """Wait until Save Changes shows ``count`` (None: until it is hidden)."""
+    wait_equal(browser, SAVE_COUNT, count, what=what)
 
 
 def test_select_all_after_a_quick_search_deletes_only_the_rows_shown(
@@ -292,7 +334,7 @@ def test_select_all_after_a_quick_search_deletes_only_the_rows_shown(
     browser.click_button("Delete selected")
     confirm_dialog(browser, "Delete 2 selected models?")
     browser.wait_for(f"{GRID}.querySelectorAll('.ag-row.row-deleted.row-pending').length === 2", what="marks")
-    assert save_count(browser) == 2  # not 2,000: the hidden rows stayed out
+    wait_save_count(browser, 2, "Save Changes (2): not 2,000, the hidden rows stayed out")
     settle(browser)
     browser.screenshot(shots / "workbench-filtered-delete.png")
     check_screenshot(shots / "workbench-filtered-delete.png")
@@ -312,7 +354,8 @@ def test_a_saved_deletion_is_shown_deleted_filtered_and_restored(world: Seeded, 
     browser.click_button("Save Changes (1)")
     confirm_dialog(browser, "Deletions: 1")
     browser.wait_for(f"{row}?.classList.contains('row-inactive')", what="the row styled as deleted")
-    assert browser.evaluate(f"{row}.querySelector('[col-id=\"status\"]').textContent") == "deleted"
+    status = f"{row}?.querySelector('[col-id=\"status\"]')?.textContent"
+    wait_equal(browser, status, "deleted", what="the row's status")
     browser.click_button("Deleted")  # the status filter
     browser.wait_for(f"{api}.getDisplayedRowCount() === 1", what="only the deleted row")
     browser.wait_for(f"{GRID}.querySelectorAll('.ag-center-cols-container .ag-row').length === 1", what="fade-out")
@@ -321,14 +364,15 @@ def test_a_saved_deletion_is_shown_deleted_filtered_and_restored(world: Seeded, 
     check_screenshot(shots / "workbench-deleted.png")
 
     browser.click_button("Restore", within=row)
-    browser.wait_for(f"{row}.querySelector('[col-id=\"status\"]').textContent === 'to restore'", what="restore")
+    wait_equal(browser, status, "to restore", what="the row's status after Restore")
     browser.click_button("Save Changes (1)")
     confirm_dialog(browser, "Restores: 1")
     browser.wait_for(f"{api}.getDisplayedRowCount() === 0", what="no deleted row left (the filter stays)")
     browser.click_button("All")
     browser.wait_for(f"{api}.getDisplayedRowCount() === 2", what="both rows")
-    statuses = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.status)")
-    assert statuses == ["active", "active"] and save_count(browser) is None
+    statuses = f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i)?.data.status)"
+    wait_equal(browser, statuses, ["active", "active"], what="both rows active")
+    wait_save_count(browser, None, "Save Changes hidden")
 
 
 def press_key(browser: Chromium, key: str, code: int) -> None:
@@ -354,7 +398,7 @@ def test_the_workbench_grid_fills_the_window_enter_edits_the_name_delete_marks_r
     browser.wait_for(f"{fills} && {GRID}.getBoundingClientRect().top > 200", what="the grid refitted below the shift")
     browser.evaluate("document.getElementById('lpm-shift').remove()")
     browser.wait_for(fills, what="the grid refitted once the shift is gone")
-    assert "2 models · 2 active · 0 deleted · 0 pending" in visible_text(browser)
+    wait_text(browser, "2 models · 2 active · 0 deleted · 0 pending", what="the count line")
     names = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.normalized_name)")
 
     browser.evaluate(f"{api}.setFocusedCell(0, 'original_name')")
@@ -379,7 +423,8 @@ def test_the_workbench_grid_fills_the_window_enter_edits_the_name_delete_marks_r
     press_key(browser, "Delete", 46)
     browser.wait_for(f"{api}.getDisplayedRowAtIndex(1).data.status === 'to delete'", what="the focused row marked")
     after = browser.evaluate(f"[0, 1].map(i => {api}.getDisplayedRowAtIndex(i).data.normalized_name)")
-    assert after == names and save_count(browser) == 2  # no name was cleared
+    assert after == names  # no name was cleared
+    wait_save_count(browser, 2, "Save Changes (2)")
     for index in (0, 1):
         row_id = browser.evaluate(f"{api}.getDisplayedRowAtIndex({index}).data.id")
         browser.click_button("Revert", within=f"{GRID}.querySelector('.ag-row[row-id=\"{row_id}\"]')")
@@ -393,12 +438,11 @@ def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_v
     with Chromium(chromium, window=narrow) as browser:
         open_workbench(world, browser, world.big)
         browser.wait_for("document.querySelector('.q-header').innerText.includes('last sync')", what="the status")
-        header = browser.evaluate("document.querySelector('.q-header').getBoundingClientRect().height")
-        assert header < 80, f"the header wraps at 1024 px: {header} px high"
-        tops = browser.evaluate(
-            "['Find', 'Replace with'].map(l => document.querySelector(`input[aria-label=\"${l}\"]`).offsetTop)"
-        )
-        assert tops[0] == tops[1], f"Find and Replace with sit on different lines: {tops}"
+        header = "document.querySelector('.q-header').getBoundingClientRect().height"
+        browser.wait_for(f"{FONTS_LOADED} && {header} < 80", what="a header of one row (under 80 px high)", show=header)
+        tops = "['Find', 'Replace with'].map(l => document.querySelector(`input[aria-label=\"${l}\"]`).offsetTop)"
+        browser.wait_for(f"{FONTS_LOADED} && (t => t[0] === t[1])({tops})", what="Find and Replace with on one line",
+                         show=tops)  # fmt: skip
         browser.screenshot(shots / "workbench-1024.png")
         check_screenshot(shots / "workbench-1024.png", narrow)
 
@@ -416,17 +460,19 @@ def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_v
         browser.click_button("Replace")
         confirm_dialog(browser, "in the names of 98 selected models?")
         browser.wait_for(f"{GRID}.querySelectorAll('.row-pending').length > 5", what="the pending marks")
-        assert save_count(browser) == 98
+        wait_save_count(browser, 98, "Save Changes (98)")
         browser.click_button("Save Changes (98)")
         browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('dup-9-aggregate')", what="dialog")
         settle(browser)
-        confirm = browser.evaluate(
+        confirm = (
             "(() => { const b = [...document.querySelectorAll('.q-dialog button')].find(b =>"
             " b.textContent.trim() === 'Confirm').getBoundingClientRect(); return [b.top, b.bottom]; })()"
         )
-        assert confirm[0] >= 0 and confirm[1] <= narrow[1], f"Confirm is off screen: {confirm}"
+        browser.wait_for(f"{FONTS_LOADED} && (c => c[0] >= 0 && c[1] <= {narrow[1]})({confirm})",
+                         what="Confirm on screen (top and bottom)", show=confirm)  # fmt: skip
         scroller = "document.querySelector('.q-dialog .overflow-y-auto')"
-        assert browser.evaluate(f"{scroller}.scrollHeight > {scroller}.clientHeight"), "the list scrolls inside"
+        browser.wait_for(f"{scroller}.scrollHeight > {scroller}.clientHeight", what="the list scrolling inside",
+                         show=f"[{scroller}.scrollHeight, {scroller}.clientHeight]")  # fmt: skip
         browser.screenshot(shots / "save-dialog-1024.png")
         check_screenshot(shots / "save-dialog-1024.png", narrow)
 
@@ -510,54 +556,58 @@ def test_import_review_proposes_the_handmade_groups_and_leaves_the_managers_alon
         browser.wait_for("document.body.innerText.includes('Reads only: nothing is stored')", what="the sources step")
         # The defaults: GPT-Load ticked, the configured api.yaml chosen, no model fetch.
         ticked = "[...document.querySelectorAll('.q-checkbox')].map(c => c.getAttribute('aria-checked'))"
-        assert browser.evaluate(ticked) == ["true", "false"]
-        chosen = "document.querySelector('.q-radio[aria-checked=\"true\"]').innerText"
-        assert browser.evaluate(chosen).startswith("The configured file (")
+        wait_equal(browser, ticked, ["true", "false"], what="GPT-Load ticked, no model fetch")
+        chosen = "document.querySelector('.q-radio[aria-checked=\"true\"]')?.innerText"
+        browser.wait_for(f"{chosen}.startsWith('The configured file (')", what="the configured api.yaml", show=chosen)
         browser.click_button("Preview import")
         browser.wait_for(f"{IMPORT_ROWS}.length === 2", what="the two proposed providers")
 
-        text = visible_text(browser)
-        assert "1 merged into registered ones" in text and "0 not imported" in text
-        assert "Providers: 2" in text
-        cells = (
-            "Object.fromEntries([...r.querySelectorAll('[col-id]')].map(c => [c.getAttribute('col-id'), c.innerText]))"
-        )
-        rows = {r["name"]: r for r in browser.evaluate(f"[...{IMPORT_ROWS}].map(r => {cells})")}
-        assert set(rows) == {"claude-direct", NEWCOMER}  # none of the manager's own groups is proposed
-        merged, new = rows["claude-direct"], rows[NEWCOMER]
-        assert merged["outcome"] == "merge into registered claude-direct" and merged["sources"] == f"group {HANDMADE}"
-        assert (merged["keys"], merged["models"]) == ("1", "0")  # the hand-made group's key, counted
-        assert new["outcome"] == "new provider" and (new["keys"], new["models"]) == ("2", "1")
-        assert browser.evaluate("document.querySelectorAll('.import-providers .ag-row.import-merge').length") == 1
+        wait_text(browser, "1 merged into registered ones", "0 not imported", "Providers: 2", "Conflicts (1)",
+                  absent=("No conflicts.",), what="the review's counts")  # fmt: skip
+        # AG Grid draws the columns a row shows once the grid knows its width: read cells by waiting for them.
+        names = f"[...{IMPORT_ROWS}].map(r => r.querySelector('[col-id=\"name\"]')?.innerText).sort()"
+        proposed = sorted(["claude-direct", NEWCOMER])
+        wait_equal(browser, names, proposed, what="the proposed providers: none of the manager's own groups")
 
-        assert "Conflicts (1)" in text and "No conflicts." not in text
-        assert browser.evaluate(f"{CONFLICT_CARDS}.length") == 1
-        card = browser.evaluate(f"{CONFLICT_CARDS}[0].innerText")
-        assert "already registered" in card and "the upstream of registered provider claude-direct" in card
-        assert "Merge keys and models" in card  # the preview's choice, shown in the select
-        mouse_click(browser, f"{CONFLICT_CARDS}[0].querySelector('.q-select .q-field__control')")
+        def cells(name: str, *columns: str) -> str:
+            """The texts of ``columns`` in the row of provider ``name``."""
+            cell = '(r, c) => r?.querySelector(`[col-id="${c}"]`)?.innerText'
+            row = f"[...{IMPORT_ROWS}].find(r => ({cell})(r, 'name') === {json.dumps(name)})"
+            return f"(r => {json.dumps(columns)}.map(c => ({cell})(r, c)))({row})"
+
+        merged = ["merge into registered claude-direct", f"group {HANDMADE}", "1", "0"]  # the hand-made group's key
+        wait_equal(browser, cells("claude-direct", "outcome", "sources", "keys", "models"), merged, what="the merge")
+        wait_equal(browser, cells(NEWCOMER, "outcome", "keys", "models"), ["new provider", "2", "1"], what="the new")
+        merge_rows = "document.querySelectorAll('.import-providers .ag-row.import-merge').length"
+        wait_equal(browser, merge_rows, 1, what="one row marked as a merge")
+
+        wait_equal(browser, f"{CONFLICT_CARDS}.length", 1, what="one conflict card")
+        card = f"{CONFLICT_CARDS}[0]"
+        # "Merge keys and models": the preview's choice, shown in the select.
+        wait_text(browser, "already registered", "the upstream of registered provider claude-direct",
+                  "Merge keys and models", within=card, what="the conflict")  # fmt: skip
+        mouse_click(browser, f"{card}.querySelector('.q-select .q-field__control')")
         # The items exist before the menu's fade-in makes them visible (innerText is empty until then).
-        items = "[...document.querySelectorAll('.q-menu .q-item')]"
-        browser.wait_for(
-            f"{items}.length === 3 && {items}.every(i => i.innerText.trim())", what="the conflict's options"
-        )
-        options = browser.evaluate("[...document.querySelectorAll('.q-menu .q-item')].map(i => i.innerText.trim())")
-        assert options == ["Merge keys and models", "Keep mine (nothing merged)", "Skip (nothing imported)"]
+        options = "[...document.querySelectorAll('.q-menu .q-item')].map(i => i.innerText.trim())"
+        wanted = ["Merge keys and models", "Keep mine (nothing merged)", "Skip (nothing imported)"]
+        wait_equal(browser, options, wanted, what="the conflict's options")
         check_no_secret(world, browser, "/import")  # the hand-made groups' keys, read from GPT-Load
         settle(browser)
         browser.screenshot(shots / "import.png")
         check_screenshot(shots / "import.png")
         press_escape(browser)  # nothing chosen: no new preview
         browser.wait_for("!document.querySelector('.q-menu')", what="the options to close")
-        assert "Merge keys and models" in browser.evaluate(f"{CONFLICT_CARDS}[0].innerText")
+        wait_text(browser, "Merge keys and models", within=card, what="the choice kept")
 
         browser.click_button("Next: groups to adopt")
         browser.wait_for("document.body.innerText.includes('adoptable chosen')", what="the adoption step")
-        text = visible_text(browser)
-        assert "0 of 2 adoptable chosen" in text and f"GPT-Load groups ({len(managed) + 2})" in text
-        assert text.count("the manager's already") == len(managed) + 4  # its groups and its 4 api.yaml entries
+        groups = f"GPT-Load groups ({len(managed) + 2})"
+        wait_text(browser, "0 of 2 adoptable chosen", groups, what="the adoption step's counts")
+        already = json.dumps("the manager's already")
+        managers = f"document.body.innerText.split({already}).length - 1"
+        wait_equal(browser, managers, len(managed) + 4, what="the manager's groups and its 4 api.yaml entries")
         boxes = "[...document.querySelectorAll('.q-stepper .q-checkbox')].map(c => c.innerText.trim())"
-        assert browser.evaluate(boxes) == [HANDMADE, NEWCOMER]  # only the hand-made groups can be adopted
+        wait_equal(browser, boxes, [HANDMADE, NEWCOMER], what="only the hand-made groups to adopt")
         check_no_secret(world, browser, "/import")
         assert not page_errors(browser), page_errors(browser)
     assert sorted(world.gptload.groups_by_name()) == managed  # nothing applied, the hand-made groups gone
@@ -592,11 +642,10 @@ def test_test_all_keeps_one_card_per_provider(crowd: Seeded, browser: Chromium, 
     browser.click_button("Cards")  # the table is the default view (issue 14)
     browser.wait_for(f"{CARDS} === {CROWD}", what=f"{CROWD} provider cards")
     browser.click_button("Test all")
-    browser.wait_for("document.body.innerText.includes('passed,')", timeout=120, what="the Test all summary")
     summary = f"Tested {CROWD} providers: {CROWD - 2} passed, 2 failed"
-    assert summary in visible_text(browser)
-    assert browser.evaluate(CARDS) == CROWD  # parallel refreshes used to stack the cards up (650 for 50)
-    assert visible_text(browser).count("Test failed") == 2
+    wait_text(browser, summary, timeout=120, what="the Test all summary")
+    wait_equal(browser, CARDS, CROWD, what="one card per provider")  # parallel refreshes stacked them (650 for 50)
+    wait_equal(browser, "document.body.innerText.split('Test failed').length - 1", 2, what="two cards failed")
     settle(browser)
     browser.screenshot(shots / "dashboard-test-all.png")
     check_screenshot(shots / "dashboard-test-all.png")
@@ -610,11 +659,12 @@ def test_add_dialog_shows_whole_labels_and_escape_asks_before_discarding(
     browser.wait_for(f"{CARDS} === {CROWD}", what="the cards")
     browser.click_button("Add provider")
     browser.wait_for("document.querySelector('.q-dialog input[aria-label=\"Name\"]')", what="the add dialog")
-    labels = browser.evaluate(
+    labels = (
         "[...document.querySelectorAll('.q-dialog .q-field__label')]"
         ".map(l => [l.textContent.trim(), l.scrollWidth <= l.clientWidth])"
     )
-    assert ["Channel type", True] in labels, f"a label is cut short: {labels}"
+    browser.wait_for(f"{FONTS_LOADED} && {labels}.some(([l, whole]) => l === 'Channel type' && whole)",
+                     what="the label Channel type whole, not cut short", show=labels)  # fmt: skip
     browser.type_into("Name", "half-typed")
     for kind in ("keyDown", "keyUp"):
         key = {"type": kind, "key": "Escape", "code": "Escape", "windowsVirtualKeyCode": 27}
@@ -645,8 +695,8 @@ def test_providers_table_searches_and_tests_the_selected_rows_it_shows(
     browser.click_button("Test selected")
     browser.wait_for("document.body.innerText.includes('Tested 2 providers')", timeout=60, what="the bulk test")
     tested = f"{ticked}.map(n => n.data.test)"
-    browser.wait_for(f"{tested}.every(t => t !== 'untested')", what="the two rows' results")
-    assert browser.evaluate(f"{ticked}.map(n => n.data.name)") == names
+    browser.wait_for(f"{tested}.every(t => t !== 'untested')", what="the two rows' results", show=tested)
+    assert browser.evaluate(f"{ticked}.map(n => n.data.name)") == names  # the grid's data, with the results
     check_no_secret(crowd, browser, "/")
     settle(browser)
     browser.screenshot(shots / "providers-table.png")
@@ -660,11 +710,13 @@ def test_sync_preview_puts_broken_providers_first_and_scrolls_the_yaml_diff(
     assert tested.status_code == 200, tested.text
     browser.open(crowd.app.url + "/sync")
     browser.wait_for("document.body.innerText.includes('Its last test failed')", what="the route warnings")
-    text = visible_text(browser)
-    assert text.index("crowd-10: Its last test failed") < text.index("What uni-api's clients will see")
+    first, then = "crowd-10: Its last test failed", "What uni-api's clients will see"
+    at = f"[{json.dumps(first)}, {json.dumps(then)}].map(t => document.body.innerText.indexOf(t))"
+    browser.wait_for(f"(i => i[0] >= 0 && i[0] < i[1])({at})", what="the broken provider first", show=at)
     diff = "document.querySelector('.max-h-96.overflow-auto')"
     browser.wait_for(f"{diff}?.innerText.includes('+++')", what="the api.yaml diff")
-    assert browser.evaluate(f"{diff}.scrollHeight > {diff}.clientHeight"), "the diff scrolls inside its box"
+    browser.wait_for(f"{FONTS_LOADED} && {diff}.scrollHeight > {diff}.clientHeight", what="the diff scrolling inside",
+                     show=f"[{diff}.scrollHeight, {diff}.clientHeight]")  # fmt: skip
     settle(browser)
     browser.screenshot(shots / "sync-preview.png")
     check_screenshot(shots / "sync-preview.png")
@@ -677,11 +729,11 @@ def test_sync_preview_counts_changes_per_stage_and_pages_through_them(crowd: See
     assert total > 50, "the crowd's first plan must fill more than one page"
     browser.open(crowd.app.url + "/sync")
     browser.wait_for(f"document.body.innerText.includes('Changes 1–50 of {total}')", what="the changes grid")
-    text = visible_text(browser)
-    for stage, title in STAGE_TITLES.items():
-        assert (f"{title}: {per_stage[stage]}" in text) == bool(per_stage[stage]), title
+    counts = [f"{title}: {per_stage[stage]}" for stage, title in STAGE_TITLES.items()]
+    empty = tuple(count for count, stage in zip(counts, STAGE_TITLES, strict=True) if not per_stage[stage])
+    wait_text(browser, *(c for c in counts if c not in empty), absent=empty, what="each stage's count")
     rows = "document.querySelectorAll('.plan-changes .ag-center-cols-container .ag-row').length"
-    assert browser.evaluate(rows) == 50
+    wait_equal(browser, rows, 50, what="the first page's rows")
     browser.click_button("2", within="document.querySelector('.plan-changes-pager')")
     browser.wait_for(f"document.body.innerText.includes('Changes 51–{total} of {total}')", what="the second page")
     browser.wait_for(f"{rows} === {total - 50}", what="the second page's rows")
@@ -729,6 +781,13 @@ def exposed_rows(browser: Chromium) -> dict[str, dict]:
     return grid_data(browser, EXPOSED_API, "exposed")
 
 
+def tick_row(browser: Chromium, name: str) -> None:
+    """Click the checkbox of the Models grid's row ``name`` once AG Grid has drawn it."""
+    box = f"document.querySelector('.exposed-grid .ag-row[row-id=\"{name}\"] .ag-selection-checkbox input')"
+    browser.wait_for(box, what=f"the checkbox of {name}")
+    browser.evaluate(f"{box}.click()")
+
+
 def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_before_saving(
     variety: Seeded, browser: Chromium, shots: Path
 ) -> None:
@@ -738,7 +797,8 @@ def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_be
     browser.wait_for(f"{EXPOSED_API}.getDisplayedRowCount() > 0", what="the exposed names")
     rows = exposed_rows(browser)
     names = {n for models in VARIETY.values() for n in models} | set(big_model_names(3))
-    assert set(rows) == names and f"Names: {len(names)}" in visible_text(browser)
+    assert set(rows) == names
+    wait_text(browser, f"Names: {len(names)}", what="the count of names")
     gpt = rows["gpt-4o"]
     assert (gpt["count"], gpt["served_by"], gpt["aggregate"]) == (2, "direct-api: gpt-4o, silicon-cloud: gpt-4o", "yes")
     assert rows["Qwen/Qwen3-32B"]["served_by"] == "silicon-cloud: Qwen/Qwen3-32B"
@@ -748,12 +808,11 @@ def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_be
     variants = ["deepseek-ai/DeepSeek-V3.1", "DeepSeek-V3.1", "deepseek-v3.1",
                 "Qwen/Qwen2.5-72B-Instruct", "qwen2.5-72b-instruct", "qwen_2.5-72b-instruct"]  # fmt: skip
     browser.wait_for(f"document.body.innerText.includes('Names: 6 (of {len(names)})')", what="the variants filter")
-    shown = browser.evaluate(f"[...Array(6).keys()].map(i => {EXPOSED_API}.getDisplayedRowAtIndex(i).data.exposed)")
-    assert sorted(shown) == sorted(variants), shown
+    shown = f"[...Array(6).keys()].map(i => {EXPOSED_API}.getDisplayedRowAtIndex(i)?.data.exposed).sort()"
+    wait_equal(browser, shown, sorted(variants), what="the six variants")
 
     for name in ("DeepSeek-V3.1", "deepseek-v3.1"):  # a click on each row's checkbox, as the operator ticks them
-        box = f"document.querySelector('.exposed-grid .ag-row[row-id=\"{name}\"] .ag-selection-checkbox input')"
-        browser.evaluate(f"{box}.click()")
+        tick_row(browser, name)
     browser.wait_for("document.body.innerText.includes('Selected 2: DeepSeek-V3.1, deepseek-v3.1')", what="ticks")
     browser.click_button("Merge into one")
     browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Merge 2 names into one')", what="dialog")
@@ -763,8 +822,9 @@ def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_be
     browser.click_button("Merge", within="document.querySelector('.q-dialog')")
     browser.wait_for("!document.querySelector('.q-dialog')", what="the merge dialog to close")
     browser.wait_for("document.body.innerText.includes('DeepSeek-V3.1 → deepseek-v3.1')", what="the pending line")
-    assert exposed_rows(browser)["DeepSeek-V3.1"]["pending"] == "→ deepseek-v3.1"
-    assert "save changes (1)" in visible_text(browser).lower()
+    pending = f"{EXPOSED_API}.getRowNode('DeepSeek-V3.1')?.data.pending"  # the grid's row ids are the names
+    wait_equal(browser, pending, "→ deepseek-v3.1", what="the row's pending rename")
+    wait_text(browser, "save changes (1)", lowercase=True, what="Save changes (1)")
     check_no_secret(variety, browser, "/models")
     settle(browser)
     browser.screenshot(shots / "models.png")
@@ -773,16 +833,20 @@ def test_models_page_finds_spelling_variants_and_a_merge_shows_its_duplicates_be
     browser.click_button("Save changes (1)")
     browser.wait_for("document.querySelector('.q-dialog')?.innerText.includes('Rename 1 name on 1 model?')",
                      what="the save confirmation")  # fmt: skip
-    dialog = browser.evaluate("document.querySelector('.q-dialog').innerText")
-    assert "DeepSeek-V3.1 → deepseek-v3.1\nDuplicate names inside a provider" in dialog  # open-router has both
-    assert "deepseek-v3.1 ← direct-api: deepseek-v3.1, open-router: DeepSeek-V3.1, open-router: deepseek-v3.1" in dialog
-    assert "The next sync creates:\ndeepseek-v3-1-aggregate → " in dialog
+    wait_text(
+        browser,
+        "DeepSeek-V3.1 → deepseek-v3.1\nDuplicate names inside a provider",  # open-router has both
+        "deepseek-v3.1 ← direct-api: deepseek-v3.1, open-router: DeepSeek-V3.1, open-router: deepseek-v3.1",
+        "The next sync creates:\ndeepseek-v3-1-aggregate → ",
+        within="document.querySelector('.q-dialog')",
+        what="the duplicate and the aggregate in the save confirmation",
+    )
     check_no_secret(variety, browser, "/models")
     browser.click_button("Cancel", within="document.querySelector('.q-dialog')")
     browser.wait_for("!document.querySelector('.q-dialog')", what="the save dialog to close")
     browser.click_button("Discard")
     browser.wait_for("window.onbeforeunload === null", what="nothing pending")
-    assert "DeepSeek-V3.1 → deepseek-v3.1" not in visible_text(browser)
+    wait_text(browser, absent=("DeepSeek-V3.1 → deepseek-v3.1",), what="the pending line gone")
     served = variety.api.get("/api/models/exposed", params={"search": "DeepSeek-V3.1"}).json()["items"]
     assert [item["name"] for item in served] == variants[:3]  # nothing was saved
     assert not page_errors(browser), page_errors(browser)
@@ -796,28 +860,36 @@ def test_assistant_explains_its_suggestions_and_a_ticked_one_becomes_a_pending_r
     browser.open(variety.app.url + "/assistant")
     browser.wait_for("document.body.innerText.includes('Suggestions 1–')", what="the suggestion cards")
     browser.wait_for("!document.body.innerText.includes('Working out the duplicates')", what="the impacts")
-    assert "Suggestions 1–10 of 10" in visible_text(browser)
-    cards = {text.split("\n", 1)[0]: text for text in browser.evaluate(f"{SUGGESTION_CARDS}.map(c => c.innerText)")}
-    assert {"Drop a vendor prefix: deepseek-ai/", "Lowercase", "Drop a provider suffix: :free", "Drop date stamps",
-            "Unify separators"} <= set(cards), list(cards)  # fmt: skip
-    prefix = cards["Drop a vendor prefix: deepseek-ai/"]
-    assert "Drop the vendor prefix `deepseek-ai/`: clients call the model by its own name." in prefix
-    assert "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1" in prefix
-    assert "Creates 1 shared name (0 inside one provider) and 1 aggregate:" in prefix
-    assert "DeepSeek-V3.1 ← open-router: DeepSeek-V3.1, silicon-cloud: deepseek-ai/DeepSeek-V3.1" in prefix
-    dated = cards["Drop date stamps"]
-    assert "open-router: gpt-4o-2024-08-06 → gpt-4o" in dated and "gpt-4o-aggregate → " in dated
-    assert "direct-api: qwen_2.5-72b-instruct → qwen2.5-72b-instruct" in cards["Unify separators"]
-    assert "Creates no duplicate name." in cards["Drop a provider suffix: :free"]
+    wait_text(browser, "Suggestions 1–10 of 10", what="the count of suggestions")
+    titles = f"{SUGGESTION_CARDS}.map(c => c.innerText.split('\\n')[0])"
+    wanted = ["Drop a vendor prefix: deepseek-ai/", "Lowercase", "Drop a provider suffix: :free", "Drop date stamps",
+              "Unify separators"]  # fmt: skip
+    browser.wait_for(f"{json.dumps(wanted)}.every(t => {titles}.includes(t))", what="a card per rule", show=titles)
+    # Each card's explanation, its renames, and its impact (drawn by a timer after the cards).
+    cards = {
+        "Drop a vendor prefix: deepseek-ai/": [
+            "Drop the vendor prefix `deepseek-ai/`: clients call the model by its own name.",
+            "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1",
+            "Creates 1 shared name (0 inside one provider) and 1 aggregate:",
+            "DeepSeek-V3.1 ← open-router: DeepSeek-V3.1, silicon-cloud: deepseek-ai/DeepSeek-V3.1",
+        ],
+        "Drop date stamps": ["open-router: gpt-4o-2024-08-06 → gpt-4o", "gpt-4o-aggregate → "],
+        "Unify separators": ["direct-api: qwen_2.5-72b-instruct → qwen2.5-72b-instruct"],
+        "Drop a provider suffix: :free": ["Creates no duplicate name."],
+    }
+    for title, texts in cards.items():
+        card = f"{SUGGESTION_CARDS}.find(c => c.innerText.split('\\n')[0] === {json.dumps(title)})"
+        wait_text(browser, *texts, within=card, what=f"the card {title!r}")
 
     card = f"{SUGGESTION_CARDS}.find(c => c.innerText.startsWith('Drop a vendor prefix: deepseek-ai/'))"
     browser.evaluate(f"{card}.querySelector('.q-checkbox').click()")
     browser.wait_for(f"{card}.querySelector('.q-checkbox').getAttribute('aria-checked') === 'true'", what="the tick")
     browser.click_button("Accept selected")
     browser.wait_for("document.body.innerText.includes('Pending renames: 1')", what="the pending count")
-    text = visible_text(browser)
-    assert "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1" in text and "save renames (1)" in text.lower()
-    assert "Suggestions 1–9 of 9" in text  # the accepted card left the list
+    # "Suggestions 1–9 of 9": the accepted card left the list.
+    wait_text(browser, "silicon-cloud: deepseek-ai/DeepSeek-V3.1 → DeepSeek-V3.1", "Suggestions 1–9 of 9",
+              what="the pending rename")  # fmt: skip
+    wait_text(browser, "save renames (1)", lowercase=True, what="Save renames (1)")
     browser.wait_for("typeof window.onbeforeunload === 'function'", what="the leave-page warning")
     check_no_secret(variety, browser, "/assistant")
     settle(browser)
@@ -826,7 +898,7 @@ def test_assistant_explains_its_suggestions_and_a_ticked_one_becomes_a_pending_r
 
     browser.click_button("Discard")
     browser.wait_for("window.onbeforeunload === null", what="nothing pending")
-    assert "Pending renames" not in visible_text(browser) and "Suggestions 1–10 of 10" in visible_text(browser)
+    wait_text(browser, "Suggestions 1–10 of 10", absent=("Pending renames",), what="every suggestion back")
     assert not page_errors(browser), page_errors(browser)
 
 
@@ -868,7 +940,9 @@ def test_a_dashboard_fetch_fills_the_inbox_and_its_header_badge(world: Seeded, b
         browser.open(world.app.url + "/")
         browser.click_button("Table")
         browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="the providers table")
-        browser.wait_for(f"{INBOX_BADGE}?.offsetParent === null", what="no badge while the inbox is empty")
+        # The badge's first reading says 0 and hides it (before it, an empty badge is hidden anyway).
+        browser.wait_for(f"{INBOX_BADGE}?.textContent.trim() === '0' && {INBOX_BADGE}.offsetParent === null",
+                         what="no badge while the inbox is empty", show=f"{INBOX_BADGE}?.outerHTML")  # fmt: skip
         actions = f'.providers-grid .ag-pinned-right-cols-container .ag-row[row-id="{provider_id}"]'
         browser.click_button("Fetch", within=f"document.querySelector({json.dumps(actions)})")
         toast = "claude-direct: 1 added, 1 disappeared upstream (claude-opus-4-1)"
@@ -886,14 +960,13 @@ def test_a_dashboard_fetch_fills_the_inbox_and_its_header_badge(world: Seeded, b
             "Claude-Haiku-4-5": ("claude-direct", "new", "claude-haiku-4-5"),  # the suggestion: lowercase
             "claude-opus-4-1": ("claude-direct", "vanished upstream", "claude-opus-4-1"),  # the name clients know
         }
-        buttons = {
-            name: browser.evaluate(f"[...document.querySelectorAll('.inbox-grid .ag-row[row-id=\"{r['model_id']}\"] "
-                                   "button')].map(b => b.textContent)")
-            for name, r in rows.items()
-        }  # fmt: skip
-        assert buttons == {"Claude-Haiku-4-5": ["Accept", "Ignore"], "claude-opus-4-1": ["Accept", "Ignore", "Delete"]}
-        text = visible_text(browser)
-        assert "Models: 2" in text and "Nothing to review" not in text
+        # AG Grid draws a row's buttons in the animation frames after the row.
+        buttons = {"Claude-Haiku-4-5": ["Accept", "Ignore"], "claude-opus-4-1": ["Accept", "Ignore", "Delete"]}
+        for name, labels in buttons.items():
+            row = f'.inbox-grid .ag-row[row-id="{rows[name]["model_id"]}"] button'
+            shown = f"[...document.querySelectorAll({json.dumps(row)})].map(b => b.textContent)"
+            wait_equal(browser, shown, labels, what=f"the buttons of {name}")
+        wait_text(browser, "Models: 2", absent=("Nothing to review",), what="the count of models")
         check_no_secret(world, browser, "/inbox")
         settle(browser)
         browser.screenshot(shots / "inbox.png")
@@ -924,15 +997,15 @@ def check_in_chinese(browser: Chromium, shown: list[str], *, narrow: bool = True
     """The open page in Chinese: the header's and ``shown`` texts there, no English word outside the data, no console
     error, and (with ``narrow``) at 1024 px a one-row header and whole button labels. Every problem listed at once."""
     links = [zh("nav.models"), zh("nav.assistant"), zh("nav.inbox"), zh("nav.import"), "English"] if header else []
+    # Some arrive a moment after what the test waited for (the summary strip by a timer, a grid's row buttons in the
+    # frames after the rows): every check below reads the page once, when they are all there and the fonts are in.
+    wait_text(browser, *links, *shown, what="the page's key texts in Chinese")
+    browser.wait_for(FONTS_LOADED, what="the web fonts")
     problems = chinese_problems(browser, [*links, *shown], ZH_DATA)
     if narrow:
         problems += narrow_problems(browser)
     problems += [f"console: {json.dumps(e['params'])[:300]}" for e in page_errors(browser)]
     assert not problems, "\n".join(problems)
-
-
-def includes(text: str) -> str:
-    return f"document.body.innerText.includes({json.dumps(text)})"
 
 
 def test_in_chinese_the_providers_table_and_its_summary(crowd: Seeded, zh_browser: Chromium, shots: Path) -> None:
@@ -941,11 +1014,12 @@ def test_in_chinese_the_providers_table_and_its_summary(crowd: Seeded, zh_browse
     browser.click_button(zh("dash.view_table"))
     browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === {CROWD}", what=f"{CROWD} rows in the table")
     browser.wait_for(includes(zh("status.connected")), what="the GPT-Load status in the header")
+    shown = [zh("dash.add"), zh("dash.test_all"), zh("strip.providers", count=CROWD), zh("table.col_name"),
+             zh("table.col_last_test"), zh("table.col_health"), zh("table.row_fetch")]  # fmt: skip
+    wait_text(browser, *shown, what="the summary strip and the rows' buttons")  # in the screenshot too
     settle(browser)
     browser.screenshot(shots / "providers-table-zh.png")
     check_screenshot(shots / "providers-table-zh.png")
-    shown = [zh("dash.add"), zh("dash.test_all"), zh("strip.providers", count=CROWD), zh("table.col_name"),
-             zh("table.col_last_test"), zh("table.col_health"), zh("table.row_fetch")]  # fmt: skip
     check_in_chinese(browser, shown)
 
 
@@ -983,11 +1057,12 @@ def test_in_chinese_the_inbox_lists_what_a_fetch_found(world: Seeded, zh_browser
         browser.open(world.app.url + "/inbox")
         browser.wait_for(f"{INBOX_API}.getDisplayedRowCount() === 3", what="the three inbox rows")
         browser.wait_for(f"{INBOX_BADGE}?.innerText.trim() === '3'", what="the header's badge")
+        shown = [*(zh(f"inbox.kind_{kind}") for kind in sorted(kinds)), zh("inbox.accept_selected"),
+                 zh("inbox.col_suggested"), zh("inbox.accept"), zh("inbox.ignore"), zh("inbox.delete")]  # fmt: skip
+        wait_text(browser, *shown, what="the rows and their buttons")  # in the screenshot too
         settle(browser)
         browser.screenshot(shots / "inbox-zh.png")
         check_screenshot(shots / "inbox-zh.png")
-        shown = [*(zh(f"inbox.kind_{kind}") for kind in sorted(kinds)), zh("inbox.accept_selected"),
-                 zh("inbox.col_suggested"), zh("inbox.accept"), zh("inbox.ignore"), zh("inbox.delete")]  # fmt: skip
         check_in_chinese(browser, shown)
 
 
@@ -1013,8 +1088,7 @@ def test_in_chinese_the_models_page_merges_two_variants(variety: Seeded, zh_brow
     browser.evaluate(f"{toggle}.click()")
     browser.wait_for(f"{EXPOSED_API}.getDisplayedRowCount() === 6", what="the variants filter")
     for name in ("DeepSeek-V3.1", "deepseek-v3.1"):
-        box = f"document.querySelector('.exposed-grid .ag-row[row-id=\"{name}\"] .ag-selection-checkbox input')"
-        browser.evaluate(f"{box}.click()")
+        tick_row(browser, name)
     browser.wait_for(f"{EXPOSED_API}.getSelectedRows().length === 2", what="two names ticked")
     browser.click_button(zh("models.merge"))
     dialog = "document.querySelector('.q-dialog')"
@@ -1088,7 +1162,10 @@ def test_in_chinese_ag_grids_own_texts(world: Seeded, zh_browser: Chromium) -> N
     browser.open(world.app.url + "/")
     browser.wait_for(f"{PROVIDERS_API}.getDisplayedRowCount() === 3", what="the providers table")
     browser.evaluate("document.querySelector('.providers-grid .ag-header-cell-filter-button').click()")
-    browser.wait_for("document.querySelector('.ag-popup .ag-filter')", what="a column filter's menu")
+    # The menu's wrapper comes first, its field with its placeholder a moment later: read the menu once it is whole.
+    field = "[...document.querySelectorAll('.ag-popup .ag-filter input')].some(i => i.placeholder)"
+    browser.wait_for(f"{field} && document.querySelector('.ag-popup').innerText.trim()", what="a column filter's menu",
+                     show="document.querySelector('.ag-popup')?.outerHTML")  # fmt: skip
     texts["filter menu"] = browser.evaluate("document.querySelector('.ag-popup').innerText")
     texts["filter field"] = browser.evaluate(
         "[...document.querySelectorAll('.ag-popup input')].map(i => i.placeholder + ' ' + i.ariaLabel).join(' / ')"
