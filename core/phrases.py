@@ -131,10 +131,11 @@ IMPORT: dict[str, str] = {
 
 
 def one_table(*tables: dict[str, str]) -> dict[str, str]:
-    """The areas' tables as one; a code two of them define would say two things, so it is refused."""
+    """The areas' tables as one (phrase codes here, the UI's keys in ui.locales); a code two of them define would
+    say two things, so it is refused."""
     twice = sorted(code for code, count in Counter(code for table in tables for code in table).items() if count > 1)
     if twice:
-        raise ValueError(f"phrase codes defined twice: {twice}")
+        raise ValueError(f"defined twice: {twice}")
     return {code: text for table in tables for code, text in table.items()}
 
 

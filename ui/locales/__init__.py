@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from core.phrases import one_table
 from ui.locales import (
     assistant,
     common,
@@ -40,14 +41,7 @@ PARTS: tuple[ModuleType, ...] = (
 
 
 def merged(parts: tuple[ModuleType, ...], language: str) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for part in parts:
-        texts: dict[str, str] = getattr(part, language)
-        twice = table.keys() & texts.keys()
-        if twice:
-            raise ValueError(f"{part.__name__} defines keys another part defines: {sorted(twice)}")
-        table.update(texts)
-    return table
+    return one_table(*(getattr(part, language) for part in parts))
 
 
 EN = merged(PARTS, "EN")
