@@ -179,6 +179,13 @@ def check_no_secret(world: Seeded, browser: Chromium, path: str) -> None:
     assert SECRET_MARKER not in httpx.get(world.app.url + path, timeout=30).text, f"an unmasked key is in {path}"
 
 
+def screenshot_settled(browser: Chromium, path: Path) -> None:
+    """The page once it has settled, saved to ``path`` and checked."""
+    settle(browser)
+    browser.screenshot(path)
+    check_screenshot(path)
+
+
 def check_screenshot(path: Path, size: tuple[int, int] = WINDOW) -> None:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
@@ -1017,9 +1024,7 @@ def test_in_chinese_the_providers_table_and_its_summary(crowd: Seeded, zh_browse
     shown = [zh("dash.add"), zh("dash.test_all"), zh("strip.providers", count=CROWD), zh("table.col_name"),
              zh("table.col_last_test"), zh("table.col_health"), zh("table.row_fetch")]  # fmt: skip
     wait_text(browser, *shown, what="the summary strip and the rows' buttons")  # in the screenshot too
-    settle(browser)
-    browser.screenshot(shots / "providers-table-zh.png")
-    check_screenshot(shots / "providers-table-zh.png")
+    screenshot_settled(browser, shots / "providers-table-zh.png")
     check_in_chinese(browser, shown)
 
 
@@ -1060,9 +1065,7 @@ def test_in_chinese_the_inbox_lists_what_a_fetch_found(world: Seeded, zh_browser
         shown = [*(zh(f"inbox.kind_{kind}") for kind in sorted(kinds)), zh("inbox.accept_selected"),
                  zh("inbox.col_suggested"), zh("inbox.accept"), zh("inbox.ignore"), zh("inbox.delete")]  # fmt: skip
         wait_text(browser, *shown, what="the rows and their buttons")  # in the screenshot too
-        settle(browser)
-        browser.screenshot(shots / "inbox-zh.png")
-        check_screenshot(shots / "inbox-zh.png")
+        screenshot_settled(browser, shots / "inbox-zh.png")
         check_in_chinese(browser, shown)
 
 
@@ -1101,9 +1104,7 @@ def test_in_chinese_the_models_page_merges_two_variants(variety: Seeded, zh_brow
     browser.click_button(zh("models.merge_ok"), within=dialog)
     browser.wait_for(f"!{dialog}", what="the merge dialog to close")
     browser.wait_for(includes("DeepSeek-V3.1 → deepseek-v3.1"), what="the pending line")
-    settle(browser)
-    browser.screenshot(shots / "models-zh.png")
-    check_screenshot(shots / "models-zh.png")
+    screenshot_settled(browser, shots / "models-zh.png")
     check_in_chinese(browser, [zh("models.save", count=1), zh("models.discard"), zh("models.col_served_by")])
 
     browser.click_button(zh("models.save", count=1))
@@ -1128,9 +1129,7 @@ def test_in_chinese_the_assistant_accepts_a_suggestion(variety: Seeded, zh_brows
     browser.wait_for(f"{card}.querySelector('.q-checkbox').getAttribute('aria-checked') === 'true'", what="the tick")
     browser.click_button(zh("assist.accept"))
     browser.wait_for(includes(zh("assist.pending", count=1)), what="the pending count")
-    settle(browser)
-    browser.screenshot(shots / "assistant-zh.png")
-    check_screenshot(shots / "assistant-zh.png")
+    screenshot_settled(browser, shots / "assistant-zh.png")
     shown = [zh("assist.intro").split("。")[0], zh("assist.save", count=1), zh("assist.save_as_rule"),
              zh("assist.count", first=1, last=9, total=9)]  # fmt: skip
     check_in_chinese(browser, shown)
