@@ -47,14 +47,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +67,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
-from bench.ui_catalog import catalog_bench  # noqa: E402
+from bench.ui_catalog import MODELS_PROBE, catalog_bench, catalog_world  # noqa: E402
 from bench.ui_sync import sync_page_bench  # noqa: E402
 from core import catalog  # noqa: E402
 from core.catalog import Changes  # noqa: E402
@@ -75,12 +79,15 @@ from core.services import Services  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     Chromium,
+    Seeded,
     big_model_names,
     chromium_path,
     rename_big,
     run_sync,
     seeded_app,
 )
+from tests.e2e.app_process import AppProcess, wait_for_health  # noqa: E402
+from tests.fakes.server import free_port  # noqa: E402
 from ui.pending import PendingChanges  # noqa: E402
 
 ADMIN_KEY = "gptload-admin-bench-0123456789"
@@ -155,33 +162,37 @@ def settled(first_row: float, long_tasks: list[list[float]]) -> float:
 # ----- part 1: the page in Chromium
 
 
+@contextmanager
+def workbench_world(tmp: Path, models: int) -> Iterator[tuple[Seeded, str]]:
+    """The app with three providers, one listing ``models`` models (10 renamed to one name), and that workbench URL."""
+    began = time.perf_counter()
+    with seeded_app(tmp, big_models=models, admin_key=ADMIN_KEY, keys=KEYS) as seeded:
+        names = big_model_names(models)
+        rename_big(seeded, {name: "shared-chat" for name in names[:: max(models // 10, 1)]})
+        print(f"seeded {len(seeded.ids)} providers over REST ({models} models in {seeded.big}, 10 renamed to one "
+              f"duplicate name) in {time.perf_counter() - began:.1f} s")  # fmt: skip
+        yield seeded, f"{seeded.app.url}/providers/{seeded.ids[seeded.big]}"
+
+
 def page_bench(binary: str, models: int, loads: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="lpm-bench-ui-") as tmp:
-        began = time.perf_counter()
-        with seeded_app(Path(tmp), big_models=models, admin_key=ADMIN_KEY, keys=KEYS) as seeded:
-            names = big_model_names(models)
-            rename_big(seeded, {name: "shared-chat" for name in names[:: max(models // 10, 1)]})
-            provider_id = seeded.ids[seeded.big]
-            url = f"{seeded.app.url}/providers/{provider_id}"
-            print(f"seeded {len(seeded.ids)} providers over REST ({models} models in {seeded.big}, 10 renamed to one "
-                  f"duplicate name) in {time.perf_counter() - began:.1f} s")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="lpm-bench-ui-") as tmp, workbench_world(Path(tmp), models) as (_, url):
+        provider_id = url.rsplit("/", 1)[1]
+        shells = []
+        for _ in range(5):
+            started = time.perf_counter()
+            answer = httpx.get(url, timeout=60)
+            shells.append((time.perf_counter() - started) * 1000)
+            time.sleep(2)  # the server goes on building the unconnected page; let it finish first
+        print(f"GET /providers/{provider_id} over HTTP ({len(answer.content) / 1024:.0f} KiB: the page shell; "
+              "the grid follows over the websocket):")  # fmt: skip
+        median_line("response", shells)
 
-            shells = []
-            for _ in range(5):
-                started = time.perf_counter()
-                answer = httpx.get(url, timeout=60)
-                shells.append((time.perf_counter() - started) * 1000)
-                time.sleep(2)  # the server goes on building the unconnected page; let it finish first
-            print(f"GET /providers/{provider_id} over HTTP ({len(answer.content) / 1024:.0f} KiB: the page shell; "
-                  "the grid follows over the websocket):")  # fmt: skip
-            median_line("response", shells)
-
-            with Chromium(binary) as browser:
-                browser.call("Network.enable", session=browser.session)
-                browser.add_init_script(PROBE)
-                rows = [measure_load(browser, url, models) for _ in range(loads)]
-                report_loads(rows)
-                measure_edits(browser, models)
+        with Chromium(binary) as browser:
+            browser.call("Network.enable", session=browser.session)
+            browser.add_init_script(PROBE)
+            rows = [measure_load(browser, url, models) for _ in range(loads)]
+            report_loads(rows)
+            measure_edits(browser, models)
 
 
 def measure_load(browser: Chromium, url: str, models: int) -> dict[str, float]:
@@ -253,47 +264,55 @@ def measure_edits(browser: Chromium, models: int) -> None:
 # ----- part 4: the dashboard's providers table
 
 
+@contextmanager
+def dashboard_world(tmp: Path, count: int) -> Iterator[tuple[Seeded, str, int]]:
+    """The app with ``count`` providers, synced, with 24 h requests in the fake GPT-Load; yields it, ``/``, groups."""
+    began = time.perf_counter()
+    keys = {"big": ["sk-bench-p000-0123456789abcdef"]}
+    with seeded_app(tmp, big_models=3, admin_key=ADMIN_KEY, keys=keys, small=False) as seeded:
+        host = seeded.providers.accounts[0].host
+        for i in range(1, count):
+            account = seeded.providers.add(
+                "openai",
+                host,
+                [f"sk-bench-p{i:03d}-0123456789abcdef"],
+                ["shared-chat", f"own-{i:03d}-a", f"own-{i:03d}-b"],
+                prefix=f"/p{i}",
+            )
+            body = {"name": f"prov-{i:03d}", "base_url": account.base_url, "channel_type": "openai",
+                    "api_keys": account.keys}  # fmt: skip
+            created = seeded.api.post("/api/providers", json=body)
+            assert created.status_code == 201, created.text
+        seeded_at = time.perf_counter()
+        record = run_sync(seeded, timeout=1800)
+        assert record["status"] == "succeeded", record
+        groups = seeded.gptload.groups_by_name()
+        for index, name in enumerate(sorted(n for n in groups if groups[n]["group_type"] == "standard")):
+            seeded.gptload.record_requests(name, 1_000, failed=300 if index % 10 == 0 else 0)
+        print(f"seeded {count} providers over REST in {seeded_at - began:.1f} s, synced {len(groups)} GPT-Load "
+              f"groups in {time.perf_counter() - seeded_at:.1f} s")  # fmt: skip
+        yield seeded, seeded.app.url + "/", len(groups)
+
+
 def dashboard_bench(binary: str, count: int, loads: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="lpm-bench-dashboard-") as tmp:
-        began = time.perf_counter()
-        keys = {"big": ["sk-bench-p000-0123456789abcdef"]}
-        with seeded_app(Path(tmp), big_models=3, admin_key=ADMIN_KEY, keys=keys, small=False) as seeded:
-            host = seeded.providers.accounts[0].host
-            for i in range(1, count):
-                account = seeded.providers.add(
-                    "openai",
-                    host,
-                    [f"sk-bench-p{i:03d}-0123456789abcdef"],
-                    ["shared-chat", f"own-{i:03d}-a", f"own-{i:03d}-b"],
-                    prefix=f"/p{i}",
-                )
-                body = {"name": f"prov-{i:03d}", "base_url": account.base_url, "channel_type": "openai",
-                        "api_keys": account.keys}  # fmt: skip
-                created = seeded.api.post("/api/providers", json=body)
-                assert created.status_code == 201, created.text
-            seeded_at = time.perf_counter()
-            record = run_sync(seeded, timeout=1800)
-            assert record["status"] == "succeeded", record
-            groups = seeded.gptload.groups_by_name()
-            for index, name in enumerate(sorted(n for n in groups if groups[n]["group_type"] == "standard")):
-                seeded.gptload.record_requests(name, 1_000, failed=300 if index % 10 == 0 else 0)
-            print(f"seeded {count} providers over REST in {seeded_at - began:.1f} s, synced {len(groups)} GPT-Load "
-                  f"groups in {time.perf_counter() - seeded_at:.1f} s")  # fmt: skip
-            url = seeded.app.url + "/"
-            with Chromium(binary) as browser:  # a new profile: the table, the default view
-                browser.add_init_script(DASHBOARD_PROBE)
-                rows = [measure_dashboard(browser, url, count, table=True) for _ in range(loads)]
-                report_dashboard("the table", rows)
-                measure_dashboard_actions(browser, count)
-            with Chromium(binary) as browser:  # the cards, the dashboard before issue 14, for comparison
-                browser.add_init_script(DASHBOARD_PROBE)
-                browser.open(url)
-                browser.click_button("Cards")  # remembered for this profile; its cache is warm from here on
-                browser.wait_for(f"document.querySelectorAll('.provider-card').length === {count}", what="the cards")
-                rows = [measure_dashboard(browser, url, count, table=False) for _ in range(loads)]
-                report_dashboard("the cards (every load warm: the view was chosen in a first load)", rows)
-            served = sum(path.endswith("/stats") for _, path in seeded.gptload.requests)
-            print(f"  GPT-Load stats calls served during the loads: {served} ({len(groups)} groups)")
+    with (
+        tempfile.TemporaryDirectory(prefix="lpm-bench-dashboard-") as tmp,
+        dashboard_world(Path(tmp), count) as (seeded, url, groups),
+    ):
+        with Chromium(binary) as browser:  # a new profile: the table, the default view
+            browser.add_init_script(DASHBOARD_PROBE)
+            rows = [measure_dashboard(browser, url, count, table=True) for _ in range(loads)]
+            report_dashboard("the table", rows)
+            measure_dashboard_actions(browser, count)
+        with Chromium(binary) as browser:  # the cards, the dashboard before issue 14, for comparison
+            browser.add_init_script(DASHBOARD_PROBE)
+            browser.open(url)
+            browser.click_button("Cards")  # remembered for this profile; its cache is warm from here on
+            browser.wait_for(f"document.querySelectorAll('.provider-card').length === {count}", what="the cards")
+            rows = [measure_dashboard(browser, url, count, table=False) for _ in range(loads)]
+            report_dashboard("the cards (every load warm: the view was chosen in a first load)", rows)
+        served = sum(path.endswith("/stats") for _, path in seeded.gptload.requests)
+        print(f"  GPT-Load stats calls served during the loads: {served} ({groups} groups)")
 
 
 def measure_dashboard(browser: Chromium, url: str, count: int, *, table: bool) -> dict[str, float]:
@@ -360,6 +379,334 @@ def measure_dashboard_actions(browser: Chromium, count: int) -> None:
     median_line("quick search typed → the grid shows its rows (server round trip)", searches)
     median_line("sort by failure rate, failing first (in the page)", [sorted_ms])
     print(f"  first row's failure rate after the sort: {worst}")
+
+
+# ----- part 6: cold loads; where their time goes (DevTools tracing); the same against another checkout
+
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8.execute",
+    "v8",
+    "disabled-by-default-v8.compile",
+    "disabled-by-default-v8.cpu_profiler",
+    "toplevel",
+    "loading",
+    "blink.user_timing",
+]
+# Main-thread work that is not JavaScript, by trace event; script compilation, attributed to its file.
+NATIVE_WORK = {
+    "UpdateLayoutTree": "style recalculation",
+    "ParseAuthorStyleSheet": "stylesheet parsing",
+    "Layout": "layout",
+    "PrePaint": "paint, layerize, commit",
+    "Paint": "paint, layerize, commit",
+    "Layerize": "paint, layerize, commit",
+    "UpdateLayerTree": "paint, layerize, commit",
+    "Commit": "paint, layerize, commit",
+    "ParseHTML": "HTML parsing",
+    "MinorGC": "garbage collection",
+    "MajorGC": "garbage collection",
+    "V8.GC_SCAVENGER": "garbage collection",
+    "V8.GC_MARK_COMPACTOR": "garbage collection",
+    "V8.GCIncrementalMarking": "garbage collection",
+    "V8.GCFinalizeMC": "garbage collection",
+    "CppGC.AtomicPhase": "garbage collection",
+    "BlinkGC.AtomicPhase": "garbage collection",
+}
+COMPILE_EVENTS = {"v8.compile", "v8.compileModule", "V8.CompileCode", "V8.CompileLazy", "v8.produceCache",
+                  "v8.produceModuleCache", "V8.ParseProgram", "V8.ParseFunction", "v8.deserializeCache"}  # fmt: skip
+SCRIPTS = (  # (part of the URL, item), first match wins
+    ("/esm/", "AG Grid (the 1.1 MB module)"),
+    ("tailwindcss", "Tailwind's in-browser compiler"),
+    ("vue.esm", "Vue"),
+    ("quasar.umd", "Quasar"),
+    ("socket.io", "socket.io"),
+    ("dompurify", "DOMPurify"),
+    ("/_nicegui/", "NiceGUI (nicegui.js, components, dynamic_properties.js)"),
+)
+WINDOWS = ("to DOMContentLoaded", "to the first row", "to settled")
+TOP_TASKS = ("ThreadControllerImpl::RunTask", "RunTask")
+
+
+def script_item(url: str) -> str:
+    return next((item for part, item in SCRIPTS if part in url), "the page's inline scripts, the probe" if url else "")
+
+
+def cpu_ms(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), in ms."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_cpu(pid: int) -> dict[str, float]:
+    """CPU ms so far of Chromium's processes by kind (browser, renderer, gpu-process, network, ...)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError, IndexError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    family, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    kinds: dict[str, float] = {}
+    for member in family:
+        with suppress(OSError):
+            args = Path(f"/proc/{member}/cmdline").read_text().replace("\0", " ").split()
+            kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "browser")
+            kind = next((a.split("=", 1)[1].split(".")[0] for a in args if a.startswith("--utility-sub-type=")), kind)
+            kind += " (Chromium's own UI)" if "--top-chrome-webui" in args else ""
+            kinds[kind] = kinds.get(kind, 0.0) + cpu_ms(member)
+    return kinds
+
+
+def trace_events(browser: Chromium) -> list[dict]:
+    """End the trace and collect its events (Tracing.dataCollected until Tracing.tracingComplete)."""
+    browser.call("Tracing.end")
+    events: list[dict] = []
+    for message in browser.events:
+        if message.get("method") == "Tracing.dataCollected":
+            events.extend(message["params"]["value"])
+    browser.events.clear()
+    deadline = time.monotonic() + 120
+    while True:
+        message = browser._receive(deadline)  # the harness's pipe reader; events only from here on
+        if message.get("method") == "Tracing.dataCollected":
+            events.extend(message["params"]["value"])
+        elif message.get("method") == "Tracing.tracingComplete":
+            return events
+
+
+def attribute(events: list[dict], url: str, page: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Main-thread CPU ms per item and window. The V8 sampling profiler says what ran when; a sample inside a style,
+    layout, paint, HTML, GC or compile event counts for that, else for the script file on top of the stack; each
+    sample is weighted by its task's thread time over wall time, so time the thread waited for a core is left out."""
+    start = next(e for e in events if e.get("name") == "navigationStart"
+                 and e.get("args", {}).get("data", {}).get("documentLoaderURL") == url)  # fmt: skip
+    pid, tid, origin = start["pid"], start["tid"], start["ts"]
+    spans = sorted(
+        ((e["ts"], e["ts"] + e["dur"], e["name"], e.get("tdur", e["dur"]) / e["dur"], e.get("args", {}))
+         for e in events if e["pid"] == pid and e["tid"] == tid and e.get("ph") == "X" and e.get("dur")),
+        key=lambda s: (s[0], -s[1]),  # an enclosing span before the spans it holds
+    )  # fmt: skip
+    tops, end = [], -1.0
+    for span in spans:
+        if span[2] in TOP_TASKS and span[0] >= end:
+            tops.append(span)
+            end = span[1]
+    marked = [s for s in spans if s[2] in NATIVE_WORK or s[2] in COMPILE_EVENTS]
+    starts = [s[0] for s in marked]
+    top_starts = [s[0] for s in tops]
+    nodes: dict[int, dict] = {}
+    samples: list[tuple[float, int]] = []
+    for profile in (e for e in events if e.get("name") == "Profile" and e["pid"] == pid and e["tid"] == tid):
+        clock = profile["args"]["data"]["startTime"]
+        for chunk in (
+            e for e in events if e.get("name") == "ProfileChunk" and (e["pid"], e.get("id")) == (pid, profile["id"])
+        ):
+            data = chunk["args"]["data"]
+            nodes.update((n["id"], n) for n in data.get("cpuProfile", {}).get("nodes", []))
+            for node, delta in zip(data.get("cpuProfile", {}).get("samples", []), data.get("timeDeltas", []),
+                                   strict=False):  # fmt: skip
+                clock += delta
+                samples.append((clock, node))
+    samples.sort()
+    bounds = {"to DOMContentLoaded": (0, page["dom_content_loaded"]), "to the first row": (page["dom_content_loaded"],
+              page["first_row"]), "to settled": (page["first_row"], page["settled"])}  # fmt: skip
+    result: dict[str, dict[str, float]] = {}
+    for i, (at, node) in enumerate(samples[:-1]):
+        frame = nodes.get(node, {}).get("callFrame", {})
+        enclosing = [s for s in marked[max(0, bisect.bisect_right(starts, at) - 300) : bisect.bisect_right(starts, at)]
+                     if s[1] > at]  # fmt: skip
+        if enclosing:
+            inner = max(enclosing, key=lambda s: s[0])
+            if inner[2] in COMPILE_EVENTS:
+                file = inner[4].get("data", {}).get("url") or inner[4].get("fileName") or frame.get("url", "")
+                item = f"{script_item(file) or 'V8 builtins, JSON.parse, DOM bindings'}: compile"
+            else:
+                item = NATIVE_WORK[inner[2]]
+        elif frame.get("functionName") == "(idle)":
+            continue
+        elif frame.get("functionName") == "(garbage collector)":
+            item = "garbage collection"
+        elif frame.get("url"):
+            item = f"{script_item(frame['url'])}: run"
+        elif frame.get("functionName") in ("(program)", "(root)"):
+            item = "other native work (tasks, IPC, timers)"
+        else:
+            item = "V8 builtins, JSON.parse, DOM bindings"
+        task = bisect.bisect_right(top_starts, at) - 1
+        weight = min(1.0, tops[task][3]) if task >= 0 and tops[task][1] > at else 1.0
+        relative = (at - origin) / 1000
+        for window, (low, high) in bounds.items():
+            if low <= relative < high:
+                slot = result.setdefault(item, dict.fromkeys(WINDOWS, 0.0))
+                slot[window] += min(samples[i + 1][0] - at, 5_000) / 1000 * weight
+    busy = dict.fromkeys(WINDOWS, 0.0)
+    for begin, finish, _, ratio, _ in tops:
+        for window, (low, high) in bounds.items():
+            if low <= (begin - origin) / 1000 < high:
+                busy[window] += (finish - begin) / 1000 * min(1.0, ratio)
+    result["= main thread busy (thread time of its tasks)"] = busy
+    return result
+
+
+def network(events: list[dict], origin_url: str) -> dict[str, float]:
+    """When (ms from navigation start) the page's static files were all in, and AG Grid's module asked for and in."""
+    start = next(e for e in events if e.get("name") == "navigationStart"
+                 and e.get("args", {}).get("data", {}).get("documentLoaderURL") == origin_url)  # fmt: skip
+    sent, done = {}, {}
+    for e in events:
+        data = e.get("args", {}).get("data", {})
+        if e.get("name") == "ResourceSendRequest":
+            sent[data["requestId"]] = (data["url"], (e["ts"] - start["ts"]) / 1000)
+        elif e.get("name") == "ResourceFinish":
+            done[data["requestId"]] = (e["ts"] - start["ts"]) / 1000
+    handshake = [(e["ts"] - start["ts"]) / 1000 for e in events if e.get("name") == "WebSocketReceiveHandshakeResponse"
+                 and e["ts"] > start["ts"]]  # fmt: skip
+    opened = min(handshake, default=0.0)
+    grid = [(at, done.get(rid, 0.0)) for rid, (url, at) in sent.items() if "/esm/" in url]
+    static = [done.get(rid, 0.0) for rid, (url, at) in sent.items()
+              if "/static/" in url and ".woff" not in url and at < opened]  # fmt: skip
+    return {
+        "page's static files in (the last)": max(static, default=0.0),
+        "websocket open": opened,
+        "AG Grid module requested": grid[0][0] if grid else 0.0,
+        "AG Grid module in": grid[0][1] if grid else 0.0,
+    }
+
+
+def cold_run(binary: str, url: str, probe: str, server_pid: int, *, warm: int, trace: bool, idle: float,
+             health: bool) -> list[dict]:  # fmt: skip
+    """One new Chromium (a new profile, so an empty HTTP and code cache): a cold load, then ``warm`` warm ones."""
+    rows = []
+    with Chromium(binary) as browser:
+        browser.add_init_script(probe)
+        time.sleep(idle)  # let Chromium's own start-up work end first (a user's browser is already running)
+        for load in range(1 + warm):
+            row: dict = {"load": "cold" if load == 0 else "warm", "loadavg": os.getloadavg()[0]}
+            if trace:
+                config = {"includedCategories": TRACE_CATEGORIES, "excludedCategories": ["*"]}
+                browser.call("Tracing.start", {"traceConfig": config, "transferMode": "ReportEvents"})
+            server, chromium = cpu_ms(server_pid), chromium_cpu(browser.pid)
+            browser.open(url, timeout=120)
+            browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", timeout=120, what="the first row")
+            while True:
+                probe_now = browser.evaluate("({now: performance.now(), ...window.__lpm})")
+                if probe_now["now"] >= settled(probe_now["firstRow"], probe_now["longTasks"]) + QUIET_MS:
+                    break
+                time.sleep(0.1)
+            if health:
+                browser.wait_for("window.__lpm.health !== null", timeout=120, what="the health read to reach the rows")
+            nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+            row["page"] = {"dom_content_loaded": nav["domContentLoadedEventEnd"], "first_row": probe_now["firstRow"],
+                           "settled": settled(probe_now["firstRow"], probe_now["longTasks"])}  # fmt: skip
+            after = chromium_cpu(browser.pid)
+            row["cpu"] = {"app server": cpu_ms(server_pid) - server,
+                          **{f"Chromium {k}": v - chromium.get(k, 0.0) for k, v in after.items()}}  # fmt: skip
+            if trace:
+                events = trace_events(browser)
+                row["items"] = attribute(events, url, row["page"])
+                row["network"] = network(events, url)
+            rows.append(row)
+    return rows
+
+
+def median_of(rows: list[dict], get: Callable[[dict], float]) -> float:
+    return statistics.median([get(r) for r in rows]) if rows else 0.0
+
+
+def report_cold(title: str, runs: dict[str, list[dict]]) -> None:
+    """Per tree (label): the page's timings cold and warm, CPU per process, and with a trace the attribution."""
+    print(f"\n{title}")
+    for label, rows in runs.items():
+        cold = [r for r in rows if r["load"] == "cold"]
+        warm = [r for r in rows if r["load"] == "warm"]
+        loads = [r["loadavg"] for r in rows]
+        print(f"  {label}: {len(cold)} cold loads (each in a new Chromium), {len(warm)} warm; load average "
+              f"{min(loads):.1f}-{max(loads):.1f}; ms from navigation start, median [min-max]:")  # fmt: skip
+        for key in ("dom_content_loaded", "first_row", "settled"):
+            values = [r["page"][key] for r in cold]
+            print(f"    {key:<20} cold {statistics.median(values):7.1f} [{min(values):7.1f}-{max(values):7.1f}]"
+                  f"   warm {median_of(warm, lambda r, k=key: r['page'][k]):7.1f}")  # fmt: skip
+        settled_cold = [r["page"]["settled"] for r in cold]
+        print(f"    settled cold, each: {', '.join(f'{v:.0f}' for v in settled_cold)}; under 2 s: "
+              f"{sum(v < 2000 for v in settled_cold)} of {len(cold)}")  # fmt: skip
+        kinds = sorted({k for r in rows for k in r["cpu"]})
+        print("    CPU ms per load, median cold / warm: " + "; ".join(
+            f"{k} {median_of(cold, lambda r, k=k: r['cpu'].get(k, 0.0)):.0f} / "
+            f"{median_of(warm, lambda r, k=k: r['cpu'].get(k, 0.0)):.0f}" for k in kinds
+            if median_of(rows, lambda r, k=k: r["cpu"].get(k, 0.0)) >= 10))  # fmt: skip
+        if "items" not in rows[0]:
+            continue
+        print("    network (cold, median): " + "; ".join(
+            f"{k} {median_of(cold, lambda r, k=k: r['network'][k]):.0f}" for k in cold[0]["network"]))  # fmt: skip
+        items = sorted({k for r in rows for k in r["items"]}, key=lambda k: (k.startswith("="), k))
+        total = {k: median_of(cold, lambda r, k=k: sum(r["items"].get(k, {}).values())) for k in items}
+        items.sort(key=lambda k: (k.startswith("="), -total[k]))
+        print(f"    main-thread CPU ms (median) {'':<44} | cold: {' | '.join(f'{w:>18}' for w in WINDOWS)} | "
+              "  total | warm total")  # fmt: skip
+        for item in items:
+            per = [median_of(cold, lambda r, i=item, w=w: r["items"].get(i, {}).get(w, 0.0)) for w in WINDOWS]
+            warm_total = median_of(warm, lambda r, i=item: sum(r["items"].get(i, {}).values()))
+            if total[item] >= 2 or warm_total >= 2:
+                print(f"      {item:<72} | {' | '.join(f'{v:18.1f}' for v in per)} | {total[item]:7.1f} | "
+                      f"{warm_total:10.1f}")  # fmt: skip
+
+
+def twin_app(app: AppProcess, tree: Path, stack: ExitStack) -> AppProcess:
+    """The app of another checkout (``tree``) on a copy of ``app``'s data, with its environment (fakes, key)."""
+    env = dict(v.split("=", 1) for v in Path(f"/proc/{app.process.pid}/environ").read_text().split("\0") if "=" in v)
+    data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lpm-bench-twin-")))
+    shutil.copytree(env["DATA_DIR"], data / "data")  # the app is idle here: its SQLite file is consistent
+    env.update(DATA_DIR=str(data / "data"), PORT=str(free_port()))
+    log = stack.enter_context((data / "app.log").open("w"))
+    process = subprocess.Popen([sys.executable, "main.py"], cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
+    stack.callback(lambda: (process.terminate(), process.wait(20)))
+    twin = AppProcess(url=f"http://127.0.0.1:{env['PORT']}", process=process)
+    if not wait_for_health(twin.url):
+        raise RuntimeError(f"the app of {tree} did not start: {(data / 'app.log').read_text()[-2000:]}")
+    return twin
+
+
+def cold_bench(binary: str, args: argparse.Namespace) -> None:
+    """Part 6: ``--cold-runs`` cold loads (a new Chromium each, then 2 warm loads) of the dashboard, the workbench and
+    /models; with ``--trace`` where the main thread's time goes; with ``--compare TREE`` the same pages served by the
+    app of another checkout on a copy of the same data, its runs interleaved with these (A, B, B, A, ...)."""
+    pages = {
+        "dashboard": (f"the dashboard with {args.dashboard_providers} providers", DASHBOARD_PROBE, True),
+        "workbench": (f"the workbench with {args.models} models", PROBE, False),
+        "catalog": (f"/models with {args.catalog_providers} x {args.catalog_models} models", MODELS_PROBE, False),
+    }
+    for world in args.cold_pages:
+        title, probe, health = pages[world]
+        with tempfile.TemporaryDirectory(prefix="lpm-bench-cold-") as tmp, ExitStack() as stack:
+            if world == "dashboard":
+                seeded, url, _ = stack.enter_context(dashboard_world(Path(tmp), args.dashboard_providers))
+                app = seeded.app
+            elif world == "workbench":
+                seeded, url = stack.enter_context(workbench_world(Path(tmp), args.models))
+                app = seeded.app
+            else:
+                app, _, _ = stack.enter_context(catalog_world(args.catalog_providers, args.catalog_models))
+                url = app.url + "/models"
+            apps = {"this checkout": app}
+            if args.compare:
+                apps[f"{args.compare}"] = twin_app(app, Path(args.compare), stack)
+            runs: dict[str, list[dict]] = {label: [] for label in apps}
+            for attempt in range(args.cold_runs):
+                order = list(apps) if attempt % 2 == 0 else list(reversed(apps))
+                for label in order:
+                    where = url.replace(app.url, apps[label].url)
+                    runs[label] += cold_run(binary, where, probe, apps[label].process.pid, warm=2, trace=args.trace,
+                                            idle=args.idle, health=health)  # fmt: skip
+            report_cold(f"Cold loads of {title} (idle {args.idle:g} s after Chromium starts"
+                        f"{', traced' if args.trace else ''}):", runs)  # fmt: skip
 
 
 # ----- part 2: 1,000 pending edits and Save, in process
@@ -459,14 +806,22 @@ def main() -> None:
     parser.add_argument("--catalog-providers", type=int, default=100, help="providers for /models (default 100)")
     parser.add_argument("--catalog-models", type=int, default=300, help="models per provider there (default 300)")
     parser.add_argument("--only-catalog", action="store_true", help="only part 5, /models and /assistant")
+    parser.add_argument("--only-cold", action="store_true", help="only part 6, cold loads of /, a workbench, /models")
+    parser.add_argument("--cold-runs", type=int, default=4, help="part 6: cold loads per page (default 4)")
+    parser.add_argument("--trace", action="store_true", help="part 6: DevTools tracing (main thread)")
+    parser.add_argument("--idle", type=float, default=0, help="part 6: seconds between Chromium's start and the load")
+    parser.add_argument("--cold-pages", default="dashboard,workbench,catalog", help="part 6: which pages (default all)")
+    parser.add_argument("--compare", metavar="TREE", help="part 6: also the app of that checkout, runs interleaved")
     parser.add_argument("--smoke", action="store_true", help="50 models, 1 load, 1 round: checks that the bench runs")
     args = parser.parse_args()
+    args.cold_pages = args.cold_pages.split(",")
     if args.smoke:
         args.models, args.loads, args.renames, args.rounds = 50, 1, 10, 1
         args.sync_providers, args.sync_models = 4, 6
         args.dashboard_providers = 5
         args.catalog_providers, args.catalog_models = 3, 20
-    only = args.only_sync or args.only_dashboard or args.only_catalog
+        args.cold_runs, args.trace, args.cold_pages = 1, True, ["workbench"]
+    only = args.only_sync or args.only_dashboard or args.only_catalog or args.only_cold
     print(f"python {platform.python_version()}  {platform.platform()}  cpus={len(os.sched_getaffinity(0))}")
     started = time.perf_counter()
     binary = chromium_path()
@@ -486,6 +841,8 @@ def main() -> None:
             print()
         if not only or args.only_catalog:
             catalog_bench(binary, args.catalog_providers, args.catalog_models, args.loads)
+        if args.only_cold or args.smoke:
+            cold_bench(binary, args)
     if not only:
         asyncio.run(save_bench(args.models, args.renames, args.rounds))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -37,7 +37,8 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ from core.models import Model, Provider  # noqa: E402
 from core.services import Services  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from tests.browser.harness import Chromium, chromium_path  # noqa: E402
-from tests.e2e.app_process import app_process, clean_env  # noqa: E402
+from tests.e2e.app_process import AppProcess, app_process, clean_env  # noqa: E402
 from tests.fakes.gptload import FakeGptLoad  # noqa: E402
 from tests.fakes.server import free_port, loopback_server  # noqa: E402
 
@@ -152,7 +153,9 @@ async def populate(env: dict[str, str], providers: int, models: int) -> tuple[in
         await services.aclose()
 
 
-def catalog_bench(binary: str, providers: int, models: int, loads: int) -> None:
+@contextmanager
+def catalog_world(providers: int, models: int) -> Iterator[tuple[AppProcess, httpx.Client, int]]:
+    """The app on a SQLite file holding ``providers`` x ``models`` models; yields it, a REST client, the names."""
     with tempfile.TemporaryDirectory(prefix="lpm-bench-catalog-") as tmp, ExitStack() as stack:
         gptload = FakeGptLoad(ADMIN_KEY)
         gptload_url = stack.enter_context(loopback_server(gptload.app))
@@ -163,7 +166,11 @@ def catalog_bench(binary: str, providers: int, models: int, loads: int) -> None:
         print(f"populated {providers} providers, {count} models exposing {names} names in the app's SQLite file "
               f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
         app = stack.enter_context(app_process(env, free_port()))
-        api = stack.enter_context(httpx.Client(base_url=app.url, timeout=300))
+        yield app, stack.enter_context(httpx.Client(base_url=app.url, timeout=300)), names
+
+
+def catalog_bench(binary: str, providers: int, models: int, loads: int) -> None:
+    with catalog_world(providers, models) as (app, api, names):
         with Chromium(binary) as browser:
             browser.add_init_script(MODELS_PROBE)
             rows = [measure_models(browser, f"{app.url}/models") for _ in range(loads)]
