@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NATIVE_STAMP := $(VENV)/.native-stamp
 
-.PHONY: run test test-browser test-real lint format venv bench clean migration native native-venv
+.PHONY: run test test-browser test-real lint format venv bench clean migration native native-venv tailwind-css
 
 # Re-install whenever pyproject.toml changes, so the venv never drifts from the declared metadata.
 $(STAMP): pyproject.toml
@@ -50,6 +50,11 @@ format: $(STAMP)
 TEST_WORKERS ?= 2
 test: lint $(if $(filter 1,$(LPM_REQUIRE_NATIVE)),$(NATIVE_STAMP))
 	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# ui/static/tailwind.css, the stylesheet pages link instead of compiling Tailwind in the browser (ui/tailwind.py):
+# rebuild it after adding a class to ui/ or upgrading NiceGUI (tests/test_tailwind.py says when). Needs chromium.
+tailwind-css: $(STAMP)
+	$(PY) tests/browser/tailwind_css.py
 
 # Only the browser smoke test; also refreshes docs/screenshots/{dashboard,provider,sync,models,assistant,inbox}.png.
 test-browser: $(STAMP)

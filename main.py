@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from nicegui import app, ui
 from tortoise.connection import get_connection
 from tortoise.contrib.fastapi import RegisterTortoise
@@ -33,6 +34,8 @@ from core.services import Services
 from core.settings import Settings, env_file_path
 
 if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
     from ui.native_window import NativeWindow
 
 log = logging.getLogger("main")
@@ -58,6 +61,9 @@ def start(settings: Settings, *, native: bool = False, log_guard: RedactingFilte
     app.on_startup(lambda: report_gptload(services))
     log.info("start: http://%s:%s (API docs at /docs)", settings.host, settings.port)
     window = open_native_window(settings) if native else None
+    from ui.tailwind import use_prebuilt_stylesheet  # looked up per call, as in compose()
+
+    prebuilt = use_prebuilt_stylesheet()
     try:
         ui.run(
             title="LLM Provider Manager",
@@ -69,10 +75,18 @@ def start(settings: Settings, *, native: bool = False, log_guard: RedactingFilte
             fastapi_docs=True,
             storage_secret=settings.storage_secret or _derived_secret(settings.encryption_key),
             show_welcome_message=False,
+            tailwind=not prebuilt,
+            gzip_middleware_factory=light_gzip,
         )
     finally:  # the server did not start (port taken): no window left behind
         if window is not None:
             window.close()
+
+
+def light_gzip(asgi: ASGIApp) -> GZipMiddleware:
+    """Compression level 1, not Starlette's 9: a cold load's 2.4 MB of NiceGUI's libraries (AG Grid, Quasar, Vue)
+    then take about 40 ms of the event loop instead of 160, for 20 % more bytes (777 KiB instead of 645)."""
+    return GZipMiddleware(asgi, minimum_size=500, compresslevel=1)
 
 
 def open_native_window(settings: Settings) -> NativeWindow:
