@@ -3,10 +3,10 @@ their requests of the last 24 h with the failure rate, read from ``GET /api/grou
 
 That is one read per group, several hundred at 200 providers, so reads run in the background, bounded by
 GptLoadClient's gate (GPTLOAD_CONCURRENCY), at most once per ``MAX_AGE`` seconds (longer after a long read:
-``PACING``) unless forced (``refresh``), and
-nothing waits for them: ``HealthCache.snapshot()`` answers at once with what is known ("unknown" until the first
-read ends) and starts a read when the last one is too old. A GPT-Load that cannot be reached leaves every provider
-that feeds groups "unknown", with the reason.
+``PACING``) unless forced (``refresh``), and nothing waits for them: ``HealthCache.snapshot()`` answers at once
+with what is known ("unknown" until the first read ends) and starts a read when the last one is too old; ``peek()``
+answers without starting one. A GPT-Load that cannot be reached leaves every provider that feeds groups "unknown",
+with the reason.
 
 Which groups a provider feeds: the manager's records (``ManagedGroup``) whose provider is set (imported groups) or
 whose identity names it (``core.topology.identity_provider``); standard groups only: an aggregate holds no keys,
@@ -200,6 +200,11 @@ class HealthCache:
         stale = self._started_at is None or self._clock() - self._started_at >= fresh_for
         if stale and not self._busy():
             self._start()
+        return self._snapshot()
+
+    def peek(self) -> HealthSnapshot:
+        """What is known now, never starting a read: for a page being drawn, whose own first load must not share the
+        event loop with several hundred stats calls (it asks ``snapshot()`` once it is up)."""
         return self._snapshot()
 
     def refresh(self) -> HealthSnapshot:

@@ -130,6 +130,17 @@ async def test_reads_at_most_once_per_max_age_unless_refreshed(services, gptload
     assert stats_reads(gptload, before) == groups
 
 
+async def test_a_peek_never_starts_a_read_even_when_stale(services, gptload, synced, cache, clock):
+    """What a page being drawn asks: it must not start several hundred stats calls during its own load."""
+    assert not cache.peek().reading and stats_reads(gptload) == 0  # never read
+    await read(cache)
+    before = len(gptload.requests)
+    clock.now += 181
+    peeked = cache.peek()
+    assert not peeked.reading and peeked.of(synced["a"]).status == "known"  # the old read, as it was
+    assert stats_reads(gptload, before) == 0
+
+
 async def test_after_a_long_read_the_next_waits_ten_times_as_long(services, gptload, synced, cache, clock):
     """At 12,000 groups a read takes minutes: reads by themselves then take at most a tenth of GPT-Load's time."""
     cache.refresh()

@@ -14,7 +14,7 @@ from core import catalog, fetching, import_offer, probes, providers
 from core.errors import LpmError, NotFound
 from core.import_offer import ExistingSetup
 from core.overview import overview
-from core.provider_health import fed_groups
+from core.provider_health import HealthSnapshot, fed_groups
 from core.providers import ProviderPublic
 from core.services import Services
 from ui.events import status_changed
@@ -27,6 +27,9 @@ from ui.providers_table import ProvidersTable, SummaryStrip, health_line, provid
 VIEW_SETTING = "providers_view"  # app.storage.user: "table" or "cards"
 VIEWS = {"table": "dash.view_table", "cards": "dash.view_cards"}  # their labels' keys (ui.i18n)
 HEALTH_WATCH_INTERVAL = 1.0
+# Seconds after the browser connects before the page may start a health read: a cold load of 200 providers settles in
+# about 1.3 s, and the read's several hundred stats calls take 1-1.5 s of the app's one event loop (docs/benchmarks.md).
+HEALTH_READ_AFTER = 2.0
 SHOWN_NAMES = 20  # a delete question names at most this many providers
 
 
@@ -45,8 +48,12 @@ async def dashboard(services: Services) -> None:
             for provider in state["listed"]:
                 provider_card(provider, actions)
 
+    def known_health() -> HealthSnapshot:
+        """What the cache knows; once the page is up (``HEALTH_READ_AFTER``) asking also starts a read when stale."""
+        return health.snapshot() if watch["reads"] else health.peek()
+
     def rows() -> list[dict[str, Any]]:
-        return provider_rows(state["listed"], state["groups"], health.snapshot())
+        return provider_rows(state["listed"], state["groups"], known_health())
 
     def show() -> None:
         """The chosen view with the current list; the table is built the first time it is shown."""
@@ -57,7 +64,7 @@ async def dashboard(services: Services) -> None:
                 with table_box:
                     state["table"] = ProvidersTable(rows(), on_bulk=bulk, on_action=row_action,
                                                     on_refresh_health=refresh_health)  # fmt: skip
-                    state["table"].health.set_text(health_line(health.snapshot()))
+                    state["table"].health.set_text(health_line(known_health()))
             else:
                 state["table"].update(rows())
         cards.refresh()
@@ -195,11 +202,14 @@ async def dashboard(services: Services) -> None:
         health.refresh()
         watch["health"] = -1  # the label says "reading" at the next tick
 
-    watch = {"health": -1, "sync": (services.sync.progress.sync_id, services.sync.progress.running)}
+    watch = {"health": -1, "reads": False, "sync": (services.sync.progress.sync_id, services.sync.progress.running)}
+
+    def allow_reads() -> None:
+        watch["reads"] = True
 
     async def tick() -> None:
         """New health from the background read, or a sync that ended (its groups are new): show them."""
-        snapshot = health.snapshot()
+        snapshot = known_health()
         if state["table"] is not None:
             state["table"].health.set_text(health_line(snapshot))
             if snapshot.version != watch["health"]:
@@ -245,6 +255,7 @@ async def dashboard(services: Services) -> None:
     ui.timer(0.05, show_offer, once=True)
     ui.timer(0.05, show_overview, once=True)
     ui.timer(HEALTH_WATCH_INTERVAL, tick)
+    ui.timer(HEALTH_READ_AFTER, allow_reads, once=True)  # counted from the browser's connection
 
 
 def delete_question(chosen: list[ProviderPublic]) -> tuple[str, str]:

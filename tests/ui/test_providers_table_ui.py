@@ -136,7 +136,8 @@ async def test_health_shows_gptload_stats_and_unknown_with_the_reason(user: User
     w.gptload.record_requests("gamma-02-no-aggregate-models", 200, failed=50)
     w.gptload.mark_invalid("gamma-02-1-shared-chat", fake_key("gamma-02"))
     await open_table(user)
-    await eventually(lambda: rows(user)["gamma-02"]["health"] == "read")  # filled in after the page was out
+    # filled in after the page was out: HEALTH_READ_AFTER (2 s), then the read
+    await eventually(lambda: rows(user)["gamma-02"]["health"] == "read", attempts=200)
     row = rows(user)["gamma-02"]
     assert (row["active_keys"], row["invalid_keys"], row["requests_24h"], row["failure_rate"]) == (1, 1, 200, 0.25)
     assert rows(user)["alpha-00"]["failure_rate"] is None  # no request in 24 h
@@ -147,6 +148,19 @@ async def test_health_shows_gptload_stats_and_unknown_with_the_reason(user: User
     row = rows(user)["gamma-02"]
     assert (row["health"], row["failure_rate"]) == ("unknown", None) and "HTTP 503" in row["health_note"]
     assert w.services.health.snapshot().of(ids["gamma-02"]).status == "unknown"
+
+
+async def test_the_page_is_drawn_before_any_health_read_starts_then_one_starts_by_itself(user: User, w, recorder):
+    """A cold load of the dashboard must not share the app's one event loop with several hundred stats calls: the
+    page shows what the cache knows, and asks for a read once it has been up for HEALTH_READ_AFTER seconds."""
+    await thirty_providers(w)
+    await sync(w)
+    stats_calls = lambda: [p for _, p in w.gptload.requests if p.endswith("/stats")]  # noqa: E731
+    await open_table(user)
+    assert not w.services.health.peek().reading and stats_calls() == []
+    assert {r["health"] for r in rows(user).values()} == {"unknown"}
+    await eventually(lambda: rows(user)["alpha-00"]["health"] == "read", attempts=200)
+    assert stats_calls()  # the page's own timer started the read, nothing else did
 
 
 async def test_the_cards_stay_one_toggle_away_and_the_choice_is_remembered(user: User, w, recorder):
