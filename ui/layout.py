@@ -46,7 +46,7 @@ def frame(services: Services, title: str) -> Iterator[None]:
         status_bar(services)
         with (
             ui.button(icon="sync", on_click=lambda: ui.navigate.to("/sync"))
-            .props("color=white text-color=primary")
+            .props("color=white text-color=primary no-wrap")  # icon and label on one line, never stacked
             .tooltip(t("header.sync_tip", what=t("header.sync_what")))
             .mark("sync-button")
         ):

@@ -50,6 +50,7 @@ from tests.browser.chinese import (
     data_pattern,
     missing_texts,
     narrow_problems,
+    window,
     zh,
 )
 from tests.browser.harness import (
@@ -436,6 +437,39 @@ def test_the_workbench_grid_fills_the_window_enter_edits_the_name_delete_marks_r
         row_id = browser.evaluate(f"{api}.getDisplayedRowAtIndex({index}).data.id")
         browser.click_button("Revert", within=f"{GRID}.querySelector('.ag-row[row-id=\"{row_id}\"]')")
     browser.wait_for("window.onbeforeunload === null", what="nothing pending")
+
+
+# Tailwind's breakpoints on each side (lg 1024, xl 1280, 2xl 1536: the header shows more of itself above each) and
+# two common laptop widths.
+HEADER_WIDTHS = (1024, 1279, 1280, 1366, 1535, 1536, 1920)
+HEADER_HEIGHT = "document.querySelector('.q-header').getBoundingClientRect().height"
+
+
+def header_heights(browser: Chromium) -> dict[int, float]:
+    heights = {}
+    for width in HEADER_WIDTHS:
+        with window(browser, (width, 800)):
+            heights[width] = browser.evaluate(HEADER_HEIGHT)
+    return heights
+
+
+def test_from_1024_to_1920_px_the_header_is_one_row_in_english_and_chinese(world: Seeded, browser: Chromium) -> None:
+    """Not merely under 80 px: exactly the height of one row of its tallest item, at every width where it shows more
+    (a Sync button whose label wrapped under its icon once made it 72 px at 1280, which 80 px let through)."""
+    browser.open(world.app.url + "/")
+    wait_text(browser, "last sync", "connected", what="the GPT-Load status in the header")
+    browser.wait_for(FONTS_LOADED, what="the web fonts")
+    english = header_heights(browser)
+    with asking_for_chinese(browser):
+        browser.open(world.app.url + "/")
+        wait_text(browser, zh("nav.models"), what="the Chinese header")
+        browser.wait_for(FONTS_LOADED, what="the web fonts")
+        chinese = header_heights(browser)
+    one_row = min(english.values())
+    assert one_row < 64
+    taller = {f"{lang} at {w} px": h for lang, hs in (("en", english), ("zh", chinese)) for w, h in hs.items()
+              if abs(h - one_row) > 1}  # fmt: skip
+    assert taller == {}, f"the header is taller than one row ({one_row} px)"
 
 
 def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_view(
