@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from bench.page_timing import settled, wait_settled  # noqa: E402
 from bench.ui_catalog import MODELS_PROBE, catalog_bench, catalog_world  # noqa: E402
 from bench.ui_sync import sync_page_bench  # noqa: E402
 from core import catalog  # noqa: E402
@@ -111,7 +112,6 @@ const __lpmPoll = setInterval(() => {
 """
 KEYS = {"big": ["sk-bench-big-0123456789abcdef"], "gemini": ["sk-bench-gem-0123456789abcdef"],
         "claude": ["sk-bench-cla-0123456789abcdef"]}  # fmt: skip
-QUIET_MS = 1000
 GRID = "document.querySelector('.nicegui-aggrid')"
 PROBE = """
 window.__lpm = {firstRow: null, longTasks: []};
@@ -149,14 +149,6 @@ new Promise((resolve, reject) => {
 def median_line(label: str, values: list[float], unit: str = "ms") -> None:
     print(f"  {label:<62} min {min(values):9.1f} {unit}   median {statistics.median(values):9.1f} {unit}"
           f"   (n={len(values)})")  # fmt: skip
-
-
-def settled(first_row: float, long_tasks: list[list[float]]) -> float:
-    candidate = first_row
-    for start, end in sorted(long_tasks):
-        if start < candidate + QUIET_MS and end > candidate:
-            candidate = end
-    return candidate
 
 
 # ----- part 1: the page in Chromium
@@ -198,11 +190,7 @@ def page_bench(binary: str, models: int, loads: int) -> None:
 def measure_load(browser: Chromium, url: str, models: int) -> dict[str, float]:
     browser.open(url)
     browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", what="the first grid row")
-    while True:
-        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-        if probe["now"] >= settled(probe["firstRow"], probe["longTasks"]) + QUIET_MS:
-            break
-        time.sleep(0.1)
+    probe = wait_settled(browser, "firstRow")
     displayed = browser.evaluate(f"getElement({GRID}).api.getDisplayedRowCount()")
     assert displayed == models, displayed  # a result, not a timing
     nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
@@ -318,11 +306,7 @@ def dashboard_bench(binary: str, count: int, loads: int) -> None:
 def measure_dashboard(browser: Chromium, url: str, count: int, *, table: bool) -> dict[str, float]:
     browser.open(url)
     browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", what="the first table row or card")
-    while True:
-        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-        if probe["now"] >= settled(probe["firstRow"], probe["longTasks"]) + QUIET_MS:
-            break
-        time.sleep(0.1)
+    probe = wait_settled(browser, "firstRow")
     shown = f"{DASHBOARD}.getDisplayedRowCount()" if table else "document.querySelectorAll('.provider-card').length"
     assert browser.evaluate(shown) == count  # a result, not a timing
     if table:
@@ -596,11 +580,7 @@ def cold_run(binary: str, url: str, probe: str, server_pid: int, *, warm: int, t
             server, chromium = cpu_ms(server_pid), chromium_cpu(browser.pid)
             browser.open(url, timeout=120)
             browser.wait_for("window.__lpm && window.__lpm.firstRow !== null", timeout=120, what="the first row")
-            while True:
-                probe_now = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-                if probe_now["now"] >= settled(probe_now["firstRow"], probe_now["longTasks"]) + QUIET_MS:
-                    break
-                time.sleep(0.1)
+            probe_now = wait_settled(browser, "firstRow")
             if health:
                 browser.wait_for("window.__lpm.health !== null", timeout=120, what="the health read to reach the rows")
             nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")

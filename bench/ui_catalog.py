@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.normalization import model_pool, provider_names  # noqa: E402
+from bench.page_timing import settled, wait_settled  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
 from core.models import Model, Provider  # noqa: E402
@@ -58,7 +59,6 @@ from tests.fakes.gptload import FakeGptLoad  # noqa: E402
 from tests.fakes.server import free_port, loopback_server  # noqa: E402
 
 ADMIN_KEY = "gptload-admin-bench-0123456789"
-QUIET_MS = 1000
 POOL = 455  # distinct models the providers draw from: 100 x 300 models then expose 10,004 names
 PAGE_SIZE = 50  # ui.paged_grid.PAGE_SIZE
 CARDS = 10  # ui.assistant_page.PAGE_SIZE
@@ -113,14 +113,6 @@ new Promise((resolve, reject) => {
 """
 CLICK_SWITCH = f"[...document.querySelectorAll('.q-toggle')].find(t => t.textContent.trim() === {json.dumps(VARIANTS)})"
 CLICK_SWITCH += ".click()"
-
-
-def settled(first: float, long_tasks: list[list[float]]) -> float:
-    candidate = first
-    for start, end in sorted(long_tasks):
-        if start < candidate + QUIET_MS and end > candidate:
-            candidate = end
-    return candidate
 
 
 def count_line(total: int, every: int) -> str:
@@ -189,16 +181,6 @@ def catalog_bench(binary: str, providers: int, models: int, loads: int) -> None:
         assert {r["cards"] for r in rows} == {min(total, CARDS)}, (rows, total)  # the first page's cards, all drawn
         print(f"  {total} suggestions, {min(total, CARDS)} cards on the first page")
         server_part(api)
-
-
-def wait_settled(browser: Chromium, key: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-        if probe["now"] >= settled(probe[key], probe["longTasks"]) + QUIET_MS:
-            return probe
-        time.sleep(0.1)
-    raise RuntimeError(f"the page was still busy {timeout:.0f} s after {key}")
 
 
 def navigation(browser: Chromium) -> dict[str, float]:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.page_timing import settled, wait_settled  # noqa: E402
 from bench.sync import populate  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
@@ -41,7 +42,6 @@ from tests.fakes.gptload import FakeGptLoad  # noqa: E402
 from tests.fakes.server import free_port, loopback_server  # noqa: E402
 
 ADMIN_KEY = "gptload-admin-bench-0123456789"
-QUIET_MS = 1000
 SYNC_TIMEOUT_S = 1800
 TOO_BIG = "Maximum text size"
 # Ready: the plan preview (its heading, or the error that replaces it) and the topology table's first row.
@@ -58,14 +58,6 @@ const __lpmPoll = setInterval(() => {
   try { if (__READY__) { window.__lpm.ready = performance.now(); clearInterval(__lpmPoll); } } catch (e) {}
 }, 25);
 """.replace("__READY__", READY)
-
-
-def settled(ready: float, long_tasks: list[list[float]]) -> float:
-    candidate = ready
-    for start, end in sorted(long_tasks):
-        if start < candidate + QUIET_MS and end > candidate:
-            candidate = end
-    return candidate
 
 
 async def populate_file(env: dict[str, str], providers: int, models: int) -> int:
@@ -125,11 +117,7 @@ def sync_page_bench(binary: str, providers: int, models: int, loads: int) -> Non
 def measure_load(browser: Chromium, url: str) -> dict[str, float]:
     browser.open(url, timeout=300)
     browser.wait_for("window.__lpm && window.__lpm.ready !== null", timeout=300, what="the plan and topology")
-    while True:
-        probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-        if probe["now"] >= settled(probe["ready"], probe["longTasks"]) + QUIET_MS:
-            break
-        time.sleep(0.1)
+    probe = wait_settled(browser, "ready", timeout=300)
     nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
     return {
         "response": nav["responseEnd"],
