@@ -2,6 +2,8 @@
 # docker-compose.yml runs it next to GPT-Load and uni-api. Alone:
 #   docker build -t llm-provider-manager . \
 #   && docker run -p 127.0.0.1:8080:8080 --env-file .env -v lpm-data:/app/data llm-provider-manager
+# The base: any Debian-based image with Python 3.11+ as `python` and `pip` (`--build-arg PYTHON_IMAGE=...`,
+# or PYTHON_IMAGE in .env for docker-compose). `make test-compose` builds on one made from Debian packages.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # Stage 1: the dependencies, in a virtual environment the final image copies whole. The base image's pip
@@ -10,9 +12,10 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE} AS dependencies
 WORKDIR /build
 # Only pyproject.toml: the list comes from the metadata `make run` installs from (no second list that
-# could drift), and this layer is rebuilt only when that file changes.
+# could drift), and this layer is rebuilt only when that file changes. With the dependencies goes the
+# `postgres` extra (asyncpg), so DATABASE_URL=postgres://... works in the image as it is.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['postgres']))" > requirements.txt \
     && python -m venv --without-pip /opt/venv \
     && pip --python /opt/venv/bin/python install --no-cache-dir --disable-pip-version-check --only-binary=:all: \
         -r requirements.txt
@@ -36,12 +39,14 @@ RUN groupadd --system --gid 10001 manager \
     && chown manager:manager /app/data /uni-api
 COPY --from=dependencies /opt/venv /opt/venv
 WORKDIR /app
-COPY main.py ./
+# pyproject.toml too: the package is never installed, so /api/health reads its version from there.
+COPY pyproject.toml main.py ./
 COPY core ./core
 COPY ui ./ui
 USER manager
 VOLUME ["/app/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# Every 3 s, so a new container is seen healthy within seconds; failures count after 60 s, and 10 in a row.
+HEALTHCHECK --interval=3s --timeout=5s --start-period=60s --retries=10 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/health' % os.environ.get('PORT', '8080'), timeout=4)"]
 CMD ["python", "main.py"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from core import registry_facts
 from core.db import database_problem
+from core.settings import PROJECT_ROOT
+
+DISTRIBUTION = "llm-provider-manager"
 
 # Mounted outside the admin guard: a container healthcheck has no password.
 open_router = APIRouter(tags=["health"])
@@ -36,8 +42,17 @@ async def stats() -> registry_facts.RegistryStats:
     return await registry_facts.registry_stats()
 
 
-def _version() -> str:
+@cache
+def _version(root: Path = PROJECT_ROOT) -> str:
+    """The version of the code that runs: pyproject.toml beside it when there is one (a checkout, the image's
+    /app), whose version an editable install's metadata may lag behind; else the installed metadata (a wheel)."""
     try:
-        return version("llm-provider-manager")
+        project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+        if project["name"] == DISTRIBUTION:
+            return str(project["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        pass
+    try:
+        return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "unknown"
