@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         # Every file this process creates (database, its -wal/-shm, UI session storage, api.yaml) holds
         # secrets or what protects them: readable by this user only.
         os.umask(0o077)
-        log_guard = configure_logging(settings.log_level, lambda: (settings.gptload_auth_key, settings.admin_password))
+        log_guard = configure_logging(settings.log_level, lambda: settings.secret_values)
         native = args.native
         if native and (reason := native_window_available()):
             from ui.native_window import fallback_line, window_url

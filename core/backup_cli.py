@@ -97,7 +97,7 @@ def run(
 def prepare_process(settings: Settings) -> RedactingFilter:
     """What ``main.py`` does before serving: files for this user only (a new database, the bundle), redacted logs."""
     os.umask(0o077)
-    return configure_logging(settings.log_level, lambda: (settings.gptload_auth_key, settings.admin_password))
+    return configure_logging(settings.log_level, lambda: settings.secret_values)
 
 
 def read_passphrase(environ: Mapping[str, str], stdin: TextIO, prompt: Prompt, *, twice: bool) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sqlite3
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
@@ -28,6 +30,14 @@ log = logging.getLogger(__name__)
 
 CANARY_KEY = "encryption_canary"
 SQLITE_HEADER = b"SQLite format 3\x00"
+# The driver Tortoise imports for each PostgreSQL scheme, and how to get it. Tortoise imports it only when it
+# first connects, where a missing one surfaces as a bare "No module named 'asyncpg'".
+POSTGRES_DRIVERS = {
+    "postgres": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
+    "postgresql": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
+    "asyncpg": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
+    "psycopg": ("psycopg", "pip install 'psycopg[pool]', or use a postgres:// URL with the postgres extra"),
+}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -48,8 +58,9 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 async def prepare_database(database_url: str, box: SecretBox) -> None:
     """Verify the key against an existing database, then migrate it and store the canary if new.
 
-    Raises ``StartupError`` (wrong key, unreadable or unwritable database) and changes nothing then.
+    Raises ``StartupError`` (wrong key, unreadable or unwritable database, no driver) and changes nothing then.
     """
+    _check_driver(database_url)
     _ensure_sqlite_directory(database_url)
     config = tortoise_config(database_url)
     path = sqlite_path(database_url)
@@ -106,10 +117,10 @@ async def _canary_through_tortoise(config: dict[str, Any]) -> str | None:
         await Tortoise.init(config=config, _enable_global_fallback=True)
         return await _read_canary()
     except Exception as exc:
-        log.error("database: cannot open: %s: %s", type(exc).__name__, exc)
-        raise StartupError(
-            f"Cannot open the database ({type(exc).__name__}); check DATABASE_URL and DATA_DIR."
-        ) from exc
+        # Where, without the password (the log filter would mask it too; a StartupError is printed as is).
+        where = without_password(config["connections"]["default"])
+        log.error("database: cannot open %s: %s: %s", where, type(exc).__name__, exc)
+        raise StartupError(f"Cannot open the database {where} ({type(exc).__name__}); check DATABASE_URL.") from exc
     finally:
         await Tortoise.close_connections()
 
@@ -120,6 +131,29 @@ async def _read_canary() -> str | None:
     except OperationalError:
         return None  # no table yet: a brand-new database
     return row.value if row else None
+
+
+def without_password(database_url: str) -> str:
+    """DATABASE_URL as it may be shown: the user stays (a refused login names it), the password goes."""
+    parts = urlsplit(database_url)
+    if "@" not in parts.netloc:
+        return database_url
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
+
+
+def _check_driver(database_url: str) -> None:
+    scheme = urlsplit(database_url).scheme
+    if scheme not in POSTGRES_DRIVERS:
+        return
+    module, fix = POSTGRES_DRIVERS[scheme]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise StartupError(
+            f"DATABASE_URL is a {scheme}:// URL, but its driver {module} is not installed. Fix: {fix}."
+        ) from None
 
 
 def sqlite_path(database_url: str) -> Path | None:

@@ -262,6 +262,8 @@ async def load_registry(provider_ids: Iterable[int] | None = None) -> Registry:
     providers_where = models_where = ""
     if provider_ids is not None:
         ids = ", ".join(str(int(i)) for i in sorted(set(provider_ids)))  # integers only: nothing to quote
+        if not ids:
+            return Registry({}, {})  # `IN ()` is SQLite's dialect: a syntax error on PostgreSQL
         providers_where, models_where = f" WHERE id IN ({ids})", f" WHERE provider_id IN ({ids})"
     _, providers = await connection.execute_query(
         f"SELECT id, name, channel_type, base_url, test_model FROM provider{providers_where}"

@@ -49,7 +49,7 @@ class Services:
         # The engine works on these services; sync and desired know Services as a type only (no import cycle).
         self.sync = SyncEngine(self, self.gptload)
         self.health = HealthCache(self.gptload, busy=lambda: self.sync.progress.running)
-        self.secrets = KnownSecrets(self.box, (self.settings.gptload_auth_key, self.settings.admin_password))
+        self.secrets = KnownSecrets(self.box, self.settings.secret_values)
 
     @classmethod
     def build(

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
@@ -33,7 +33,11 @@ class Variable:
 VARIABLES: tuple[Variable, ...] = (
     Variable("ENCRYPTION_KEY", None, "Fernet key that encrypts API keys at rest. Required; `make run` creates one."),
     Variable("DATA_DIR", "data", "Directory for the SQLite database and generated files."),
-    Variable("DATABASE_URL", "sqlite://{DATA_DIR}/manager.db", "Tortoise database URL (SQLite or PostgreSQL)."),
+    Variable(
+        "DATABASE_URL",
+        "sqlite://{DATA_DIR}/manager.db",
+        "Database URL: SQLite, or PostgreSQL as `postgres://user:password@host:5432/db` (the `postgres` extra).",
+    ),
     Variable("HOST", "127.0.0.1", "Bind address. Anything but loopback requires ADMIN_PASSWORD."),
     Variable("PORT", "8080", "HTTP port of the UI and the REST API."),
     Variable("ADMIN_PASSWORD", "", "UI login password and REST bearer token; required off loopback."),
@@ -144,6 +148,13 @@ class Settings:
     def gptload_display_url(self) -> str:
         """GPTLOAD_URL as it may be shown or logged: without ``user:password@``."""
         return without_userinfo(self.gptload_url)
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """The secrets the settings themselves carry, for redaction: GPT-Load's admin key, the admin password and
+        DATABASE_URL's password (as written, percent-encoded or not, and as the driver gets it)."""
+        password = urlsplit(self.database_url).password or ""
+        return self.gptload_auth_key, self.admin_password, password, unquote(password)
 
     @property
     def is_loopback(self) -> bool:

@@ -345,8 +345,7 @@ class SyncEngine:
 def _manager_secrets(bundle: PlanBundle, settings: Settings) -> list[str]:
     """Every secret a run handles: what its records and results are redacted with (an error may echo any)."""
     keys = {key for spec in bundle.desired.specs for key in spec.keys}
-    return [bundle.desired.proxy_key, bundle.desired.client_key, settings.gptload_auth_key, settings.admin_password,
-            *keys]  # fmt: skip
+    return [bundle.desired.proxy_key, bundle.desired.client_key, *settings.secret_values, *keys]
 
 
 async def _failed_tests() -> dict[int, str | None]:

@@ -17,6 +17,7 @@ from core.settings import Settings
 from tests.conftest import api_client, fake_key, make_settings
 from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.providers import FakeProviders
+from tests.postgres import databases
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -112,7 +113,23 @@ def state_of(env: dict[str, str], fake: FakeProviders) -> list[tuple]:
 
 
 def database_digest(settings: Settings) -> dict[str, str]:
-    """SHA-256 of the SQLite file and its -wal / -shm siblings: equal digests, byte-identical database."""
+    """SHA-256 of the SQLite file and its -wal / -shm siblings: equal digests, byte-identical database. On
+    PostgreSQL (tests/postgres), of every table's rows and every sequence: equal digests, unchanged data."""
+    if databases.on_postgres():
+        rows = databases.table_rows(settings.database_url)
+        return {table: hashlib.sha256("\n".join(lines).encode()).hexdigest() for table, lines in rows.items()}
     path = sqlite_path(settings.database_url)
     assert path is not None and path.exists()
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.parent.glob(f"{path.name}*"))}
+
+
+def stored_bytes(settings: Settings) -> bytes:
+    """Everything the database holds as the disk sees it: the SQLite file and its -wal, or on PostgreSQL every
+    row of every table in the server's text form (its files are the server's, not ours to read)."""
+    if databases.on_postgres():
+        rows = databases.table_rows(settings.database_url)
+        return "\n".join(line for lines in rows.values() for line in lines).encode()
+    raw = settings.data_dir.joinpath("manager.db").read_bytes()
+    for wal in settings.data_dir.glob("manager.db-wal"):
+        raw += wal.read_bytes()
+    return raw

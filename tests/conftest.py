@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file, fake providers behind httpx.ASGITransport, the REST API in-process.
+"""Shared fixtures: a real SQLite file (a PostgreSQL database with tests/postgres's switch), fake providers behind
+httpx.ASGITransport, the REST API in-process.
 
 Every fake API key contains ``SECRET_MARKER``, and masking keeps only a key's first three and last
 four characters, so the marker showing up in a response body or a log record means a key leaked.
@@ -30,6 +31,7 @@ from core.services import Services
 from core.settings import Settings
 from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.providers import FakeProviders
+from tests.postgres import databases
 
 SECRET_MARKER = "SECRET"
 GPTLOAD_ADMIN_KEY = "gptload-admin-SECRET-0123456789"
@@ -58,7 +60,17 @@ def make_settings(tmp_path: Path, **overrides: str) -> Settings:
         "UNIAPI_RELOAD_WAIT": "0.05",
         **overrides,
     }
+    if databases.on_postgres() and "DATABASE_URL" not in overrides:
+        env["DATABASE_URL"] = databases.database_url_for(Path(env["DATA_DIR"]))
     return Settings.from_env(env)
+
+
+@pytest.fixture(autouse=True)
+def drop_test_databases() -> Iterator[None]:
+    """With LPM_TEST_DATABASE_URL, the PostgreSQL databases ``make_settings`` created for this test go with it."""
+    yield
+    if databases.on_postgres():
+        databases.drop_created()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from core.models import Model, Provider
 from core.rest import install_api
 from core.services import Services
+from tests.backup_helpers import stored_bytes
 from tests.conftest import api_client, fake_key, make_settings, provider_body
 
 
@@ -140,9 +141,7 @@ async def test_list_providers_masks_every_key(api, openai_account, gemini_accoun
 
 async def test_keys_are_encrypted_at_rest(api, openai_account, settings):
     await api.post("/api/providers", json=provider_body(openai_account))
-    raw = settings.data_dir.joinpath("manager.db").read_bytes()
-    for wal in settings.data_dir.glob("manager.db-wal"):
-        raw += wal.read_bytes()
+    raw = stored_bytes(settings)
     assert b"SECRET" not in raw
     assert b"gAAAAA" in raw  # a Fernet token
 

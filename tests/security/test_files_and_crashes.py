@@ -34,6 +34,7 @@ from tests.e2e.app_process import app_process, clean_env
 from tests.fakes.gptload import FakeGptLoad
 from tests.fakes.providers import FakeProviders
 from tests.fakes.server import free_port, loopback_server
+from tests.postgres import databases
 from tests.ui import world
 
 OPERATOR_FILE = "providers: []\napi_keys:\n  - api: sk-my-own-client-key-0123\n"
@@ -88,6 +89,7 @@ def sync_over_rest(api: httpx.Client) -> dict:
 
 
 @pytest.mark.slow  # main.py as a process, and Chromium when installed
+@databases.sqlite_only("manager.db and its -wal/-shm are files of ours; PostgreSQL's files belong to its server")
 def test_every_file_the_process_writes_is_readable_by_its_user_only(tmp_path):
     providers, gptload = FakeProviders(), FakeGptLoad(GPTLOAD_ADMIN_KEY)
     data = tmp_path / "data"
@@ -193,6 +195,7 @@ def test_kill_9_during_a_sync_leaves_an_interrupted_record_that_can_be_retried(t
             GPTLOAD_AUTH_KEY=GPTLOAD_ADMIN_KEY,
             GPTLOAD_CONCURRENCY="1",
             GPTLOAD_CACHE_WAIT="5",
+            **databases.process_env(tmp_path / "data"),
         )
         with app_process(env, free_port()) as app, httpx.Client(base_url=app.url, timeout=30) as api:
             for i, account in enumerate(accounts):

@@ -12,9 +12,10 @@ import pytest
 from core.crypto import generate_key
 from tests.e2e.app_process import app_process, clean_env, run_main
 from tests.fakes.server import free_port
+from tests.postgres.databases import sqlite_only
 
 # Each test starts main.py: seconds each, so outside the fast loop (pytest -m "not slow").
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, sqlite_only("the faults of a database file: its bytes, header and journal modes")]
 
 
 def digest(path: Path) -> str:
