@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NATIVE_STAMP := $(VENV)/.native-stamp
+POSTGRES_STAMP := $(VENV)/.postgres-stamp
 
-.PHONY: run test test-browser test-real lint format venv bench clean migration native native-venv tailwind-css
+.PHONY: run test test-browser test-real test-compose test-postgres lint format venv bench clean migration native native-venv tailwind-css
 
 # Re-install whenever pyproject.toml changes, so the venv never drifts from the declared metadata.
 $(STAMP): pyproject.toml
@@ -60,6 +61,12 @@ tailwind-css: $(STAMP)
 test-browser: $(STAMP)
 	LPM_REQUIRE_BROWSER=1 LPM_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser
 
+# docker-compose.yml under a real Docker engine (tests/compose/run.sh, README "What make test-compose runs"): as
+# root it installs docker.io, docker-compose and debootstrap when missing and starts dockerd when none runs; where
+# Docker cannot run it says why and exits 0, or 1 with CI=true. About 2 min cold, under a minute once cached.
+test-compose: $(STAMP)
+	PY=$(PY) bash tests/compose/run.sh
+
 # The fake GPT-Load's contract tests against a real GPT-Load v1.4.9, then sync + routing through the real GPT-Load
 # and uni-api's Rust runtime (tests/real). Needs binaries you already have: GPTLOAD_BIN=/path/to/gpt-load
 # UNIAPI_BIN=/path/to/uni-api-front; without them it says so and runs nothing.
@@ -68,6 +75,17 @@ test-real: $(STAMP)
 	if [ $$found -eq 0 ]; then \
 		LPM_REAL=1 LPM_REAL_GPTLOAD_BIN="$$GPTLOAD_BIN" $(PY) -m pytest -q tests/test_fake_gptload.py tests/real; \
 	elif [ $$found -ne 1 ]; then exit $$found; fi
+
+# The `postgres` extra (asyncpg), for DATABASE_URL=postgres://... and the tier below.
+$(POSTGRES_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,postgres]'
+	@touch $(POSTGRES_STAMP)
+
+# The storage tests (REST, use cases, migrations, backup, import, sync) and main.py as a process on a real
+# PostgreSQL (tests/postgres/tier.sh: a throwaway cluster of its own, one database per test). Needs the server:
+# apt-get install postgresql (.ci/run does it); without it, it says so and exits 0, or 1 with CI=true.
+test-postgres: $(POSTGRES_STAMP)
+	TEST_WORKERS=$(TEST_WORKERS) tests/postgres/tier.sh
 
 bench: $(STAMP)
 	$(PY) bench/registry.py

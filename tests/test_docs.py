@@ -61,6 +61,8 @@ STARTUP_FAILURES = [
     "HOST=… exposes the manager beyond this machine",
     "is not writable by this process",
     "Cannot create the data directory",
+    "DATABASE_URL is a postgres:// URL, but its driver asyncpg is not installed",  # tests/test_database_url.py
+    "Cannot open the database postgres://…",  # tests/postgres/test_process_on_postgres.py
     "must be …",
 ]
 
