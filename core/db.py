@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
@@ -25,6 +25,7 @@ from tortoise.migrations.api import migrate
 from core.crypto import SecretBox
 from core.errors import StartupError
 from core.models import AppSetting
+from core.settings import without_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ async def _canary_through_tortoise(config: dict[str, Any]) -> str | None:
         return await _read_canary()
     except Exception as exc:
         # Where, without the password (the log filter would mask it too; a StartupError is printed as is).
-        where = without_password(config["connections"]["default"])
+        where = without_userinfo(config["connections"]["default"], keep_user=True)
         log.error("database: cannot open %s: %s: %s", where, type(exc).__name__, exc)
         raise StartupError(f"Cannot open the database {where} ({type(exc).__name__}); check DATABASE_URL.") from exc
     finally:
@@ -131,16 +132,6 @@ async def _read_canary() -> str | None:
     except OperationalError:
         return None  # no table yet: a brand-new database
     return row.value if row else None
-
-
-def without_password(database_url: str) -> str:
-    """DATABASE_URL as it may be shown: the user stays (a refused login names it), the password goes."""
-    parts = urlsplit(database_url)
-    if "@" not in parts.netloc:
-        return database_url
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
 
 
 def _check_driver(database_url: str) -> None:

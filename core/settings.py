@@ -305,12 +305,15 @@ def _number(name: str, value: str | None, low: float, high: float, *, unit: str 
     return number
 
 
-def without_userinfo(url: str) -> str:
-    """A URL without the ``user:password@`` part, for everything that shows or logs it."""
+def without_userinfo(url: str, *, keep_user: bool = False) -> str:
+    """A URL without the ``user:password@`` part, for everything that shows or logs it; with ``keep_user`` only the
+    password goes (a database's refused login is about its user)."""
     parts = urlsplit(url)
     if not (parts.username or parts.password):
         return url
     host = parts.hostname or ""
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{parts.port}" if parts.port else ""
+    if keep_user and parts.username:
+        netloc = f"{parts.username}@{netloc}"
     return urlunsplit(parts._replace(netloc=netloc))

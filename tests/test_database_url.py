@@ -10,10 +10,11 @@ import sys
 import pytest
 
 from core.crypto import SecretBox, generate_key
-from core.db import prepare_database, without_password
+from core.db import prepare_database
 from core.errors import StartupError
 from core.logs import RedactingFilter
 from core.services import Services
+from core.settings import without_userinfo
 from tests.conftest import make_settings
 
 DB_PASSWORD = "db-pass/SECRET-0123456789"  # "/" is written %2F inside the URL
@@ -39,7 +40,7 @@ async def test_a_postgres_url_without_asyncpg_stops_start_up_naming_the_extra(tm
     ],
 )
 def test_a_database_url_is_shown_with_its_user_and_without_its_password(url, shown):
-    assert without_password(url) == shown
+    assert without_userinfo(url, keep_user=True) == shown
 
 
 async def test_a_server_that_is_not_there_is_named_without_the_password(tmp_path):
