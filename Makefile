@@ -52,7 +52,7 @@ TEST_WORKERS ?= 2
 test: lint $(if $(filter 1,$(LPM_REQUIRE_NATIVE)),$(NATIVE_STAMP))
 	LPM_REQUIRE_BROWSER=1 LPM_REQUIRE_COMPOSE=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
-# ui/static/tailwind.css, the stylesheet pages link instead of compiling Tailwind in the browser (ui/tailwind.py):
+# ui/tailwind.css, the stylesheet pages link instead of compiling Tailwind in the browser (ui/tailwind.py):
 # rebuild it after adding a class to ui/ or upgrading NiceGUI (tests/test_tailwind.py says when). Needs chromium.
 tailwind-css: $(STAMP)
 	$(PY) tests/browser/tailwind_css.py

@@ -1,4 +1,4 @@
-"""Tailwind prebuilt: ui/static/tailwind.css linked into every page instead of NiceGUI's in-browser compiler.
+"""Tailwind prebuilt: ui/tailwind.css linked into every page instead of NiceGUI's in-browser compiler.
 
 Why: that compiler costs every page load about 0.2 s of the browser's main thread (it compiles the same CSS again,
 then rescans the document on each change AG Grid makes; docs/benchmarks.md, "Where a cold load spends its time").
@@ -21,7 +21,7 @@ from nicegui import app, ui
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-STYLESHEET = ROOT / "ui" / "static" / "tailwind.css"
+STYLESHEET = ROOT / "ui" / "tailwind.css"
 COMPILER = Path(nicegui.__file__).parent / "static" / "tailwindcss.min.js"
 REBUILD = "make tailwind-css"
 TOKENS_LABEL = "class tokens:"  # the stylesheet's first comment lists the class tokens after this

@@ -1,4 +1,4 @@
-"""Builds ui/static/tailwind.css (``make tailwind-css``): what NiceGUI's in-browser Tailwind makes of every class a
+"""Builds ui/tailwind.css (``make tailwind-css``): what NiceGUI's in-browser Tailwind makes of every class a
 page can meet, compiled once in Chromium (the browser build of Tailwind has no command line). ui/tailwind.py says
 why and when pages link it. Rebuild after adding a class to ui/ or upgrading NiceGUI: tests/test_tailwind.py fails
 until then.
