@@ -80,6 +80,9 @@ major=$("$bindir/initdb" --version | grep -o '[0-9]\+' | head -n 1)
 # fsync and friends off: a crash loses nothing we keep, and every test creates and drops a database.
 options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$work"
 options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+# No autovacuum: a test database lives seconds, and a worker vacuuming one when the test drops it WITH (FORCE) is
+# a process the test's role may not terminate (InsufficientPrivilegeError at teardown, seen once in CI).
+options+=" -c autovacuum=off"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -o "$options" -w -t 60 start >/dev/null ||
     { cat "$work/server.log" >&2; exit 1; }
 
