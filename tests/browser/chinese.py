@@ -19,6 +19,7 @@ from tests.ui.chinese import english_words
 from ui.locales import ZH
 
 NARROW = (1024, 768)
+HEADER_HEIGHT = "document.querySelector('.q-header').getBoundingClientRect().height"
 ZH_LANGUAGES = "zh-CN,zh,en"  # Chromium adds the weights: the Accept-Language of tests/ui/chinese.py's ZH_BROWSER
 NAME = r"[A-Za-z0-9_.:/-]"  # a character of a provider, model or group name
 # Channel types, and the vendors big_model_names() puts in front of its names: data wherever they show.
@@ -120,7 +121,7 @@ def narrow_problems(browser: Chromium) -> list[str]:
     """At 1024 px: the header is one row (under 80 px, as the English test asks) and no shown button's label is cut
     off. Read on the open page."""
     with window(browser, NARROW):
-        height = browser.evaluate("document.querySelector('.q-header').getBoundingClientRect().height")
+        height = browser.evaluate(HEADER_HEIGHT)
         cut = browser.evaluate(CUT_BUTTONS)
     problems = [f"the header wraps at {NARROW[0]} px: {height} px high"] if height >= 80 else []
     return problems + [f"a button's label is cut off at {NARROW[0]} px: {label!r}" for label in cut]

@@ -227,18 +227,12 @@ class Chromium:
         }})()"""
         text = "b => (b.querySelector('.block') || b).textContent.trim()"
         script = f"""(() => {{
-          try {{
-            const button = {buttons}.find(b => ({text})(b) === {json.dumps(label)});
-            if (button) button.click();
-            return Boolean(button);
-          }} catch (e) {{ return false; }}
+          const button = {buttons}.find(b => ({text})(b) === {json.dumps(label)});
+          if (button) button.click();
+          return Boolean(button);
         }})()"""
-        began = time.monotonic()
-        while not self.evaluate(script):
-            if time.monotonic() - began > timeout:
-                shown = self.peek(f"{buttons}.map({text})")
-                raise BrowserError(f"no shown button labelled {label!r} in {within} within {timeout} s: {shown}")
-            time.sleep(0.05)
+        self.wait_for(script, timeout=timeout, what=f"a shown button labelled {label!r} in {within}",
+                      show=f"{buttons}.map({text})")  # fmt: skip
 
     def type_into(self, aria_label: str, text: str) -> None:
         """Focus the input labelled ``aria_label`` and type ``text`` as keyboard input (input events per text)."""

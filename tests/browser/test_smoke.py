@@ -45,6 +45,7 @@ import pytest
 from core.crypto import generate_key
 from core.settings import PROJECT_ROOT
 from tests.browser.chinese import (
+    HEADER_HEIGHT,
     asking_for_chinese,
     chinese_problems,
     data_pattern,
@@ -124,10 +125,6 @@ def world(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 def browser(chromium: str) -> Iterator[Chromium]:
     with Chromium(chromium) as opened:
         yield opened
-
-
-def visible_text(browser: Chromium) -> str:
-    return browser.evaluate("document.body.innerText")
 
 
 # What a page shows arrives a moment after what a test waits for: NiceGUI sends each change over the websocket (an
@@ -445,7 +442,6 @@ def test_the_workbench_grid_fills_the_window_enter_edits_the_name_delete_marks_r
 # Tailwind's breakpoints on each side (lg 1024, xl 1280, 2xl 1536: the header shows more of itself above each) and
 # two common laptop widths.
 HEADER_WIDTHS = (1024, 1279, 1280, 1366, 1535, 1536, 1920)
-HEADER_HEIGHT = "document.querySelector('.q-header').getBoundingClientRect().height"
 
 
 def header_heights(browser: Chromium) -> dict[int, float]:
@@ -482,8 +478,8 @@ def test_at_1024_px_the_header_is_one_row_and_the_save_dialog_keeps_confirm_in_v
     with Chromium(chromium, window=narrow) as browser:
         open_workbench(world, browser, world.big)
         browser.wait_for("document.querySelector('.q-header').innerText.includes('last sync')", what="the status")
-        header = "document.querySelector('.q-header').getBoundingClientRect().height"
-        browser.wait_for(f"{FONTS_LOADED} && {header} < 80", what="a header of one row (under 80 px high)", show=header)
+        browser.wait_for(f"{FONTS_LOADED} && {HEADER_HEIGHT} < 80", what="a header of one row (under 80 px high)",
+                         show=HEADER_HEIGHT)  # fmt: skip
         tops = "['Find', 'Replace with'].map(l => document.querySelector(`input[aria-label=\"${l}\"]`).offsetTop)"
         browser.wait_for(f"{FONTS_LOADED} && (t => t[0] === t[1])({tops})", what="Find and Replace with on one line",
                          show=tops)  # fmt: skip
