@@ -85,7 +85,7 @@ $(POSTGRES_STAMP): $(STAMP)
 # PostgreSQL (tests/postgres/tier.sh: a throwaway cluster of its own, one database per test). Needs the server:
 # apt-get install postgresql (.ci/run does it); without it, it says so and exits 0, or 1 with CI=true.
 test-postgres: $(POSTGRES_STAMP)
-	TEST_WORKERS=$(TEST_WORKERS) tests/postgres/tier.sh
+	PY=$(PY) TEST_WORKERS=$(TEST_WORKERS) tests/postgres/tier.sh
 
 bench: $(STAMP)
 	$(PY) bench/registry.py

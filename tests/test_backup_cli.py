@@ -29,9 +29,7 @@ class Terminal(io.StringIO):
 def instance_env(path: Path, **more: str) -> dict[str, str]:
     """The environment of one manager: its own data directory (or PostgreSQL database) and ENCRYPTION_KEY."""
     env = {"ENCRYPTION_KEY": generate_key(), "DATA_DIR": str(path), "GPTLOAD_AUTH_KEY": GPTLOAD_ADMIN_KEY}
-    if databases.on_postgres():
-        env["DATABASE_URL"] = databases.database_url_for(path)
-    return {**env, **more}
+    return {**env, **databases.process_env(path), **more}
 
 
 def command(*argv: str) -> argparse.Namespace:

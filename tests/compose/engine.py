@@ -12,6 +12,7 @@ import pytest
 
 from core.settings import PROJECT_ROOT
 
+IMAGE_UID = 10001  # the Dockerfile's `manager` user
 # Nothing of this environment reaches docker-compose: a variable set here would override the run's .env.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG")}
 

@@ -15,14 +15,13 @@ import pytest
 
 from core.crypto import generate_key
 from core.settings import PROJECT_ROOT
-from tests.compose.engine import docker, run, wait_until
+from tests.compose.engine import IMAGE_UID, docker, run, wait_until
 
 IMAGE = os.environ.get("LPM_COMPOSE_MANAGER_IMAGE", "")
 if not IMAGE:
     pytest.skip("the real-engine tier: `make test-compose` runs it (tests/compose/run.sh)", allow_module_level=True)
 
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-IMAGE_UID = 10001
 
 
 def inside(*command: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -19,14 +18,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from ruamel.yaml import YAML
 
 from core.envfile import COMPOSE, assigned_values
 from core.settings import PROJECT_ROOT
-from tests.compose.engine import docker, observe, run, wait_until
+from tests.compose.engine import IMAGE_UID, docker, observe, run, wait_until
 from tests.conftest import fake_key
 from tests.fakes.providers import FakeProviders
+from tests.fakes.server import serving
 
 PROJECT = os.environ.get("LPM_COMPOSE_PROJECT", "")
 ENV_FILE = os.environ.get("LPM_COMPOSE_ENV_FILE", "")
@@ -34,7 +33,6 @@ if not (PROJECT and ENV_FILE):
     pytest.skip("the real-engine tier: `make test-compose` runs it (tests/compose/run.sh)", allow_module_level=True)
 
 COMPOSE_FILES = ["docker-compose.yml", "tests/compose/compose.test.yml"]
-IMAGE_UID = 10001
 VERSION = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
@@ -105,21 +103,12 @@ def docker_host_address() -> str:
 def host_provider() -> Iterator[HostProvider]:
     """An OpenAI-compatible provider on the Docker host, like Ollama or vLLM there: bound to the bridge
     address (reachable from containers, not from other machines), addressed by name as host.docker.internal."""
-    address = docker_host_address()
     fake = FakeProviders()
-    server = uvicorn.Server(uvicorn.Config(fake.app, host=address, port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started or not thread.is_alive(), 10, "the host provider listening")
-    assert server.started, "the host provider did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    key = fake_key("compose-host")
-    fake.add("openai", f"host.docker.internal:{port}", [key], ["gpt-x"])
-    try:
+    with serving(fake.app, host=docker_host_address()) as url:
+        port = httpx.URL(url).port
+        key = fake_key("compose-host")
+        fake.add("openai", f"host.docker.internal:{port}", [key], ["gpt-x"])
         yield HostProvider(fake, f"http://host.docker.internal:{port}/v1", key)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def sync(stack: Stack) -> dict[str, Any]:

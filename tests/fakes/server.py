@@ -20,17 +20,24 @@ def free_port() -> int:
 @contextmanager
 def loopback_server(app, *, port: int | None = None) -> Iterator[str]:
     """Yield ``http://127.0.0.1:PORT`` while ``app`` serves there; always binds to loopback only."""
-    port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    with serving(app, host="127.0.0.1", port=port or free_port()) as url:
+        yield url
+
+
+@contextmanager
+def serving(app, *, host: str, port: int = 0) -> Iterator[str]:
+    """Yield ``http://HOST:PORT`` while ``app`` serves there (``port`` 0: one the system picks). Only a test that
+    must be reached from elsewhere binds beyond loopback (tests/compose: from containers, on Docker's bridge)."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"fake server did not start on port {port}")
+            raise RuntimeError(f"fake server did not start on {host}:{port}")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -9,7 +9,7 @@
 # PG_BINDIR=/path/to/bin picks another installation; arguments are passed on to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=.venv/bin/python
+PY=${PY:-.venv/bin/python}
 WORKERS=${TEST_WORKERS:-2}
 
 # Every test module that reads or writes the registry through core (REST, use cases, migrations, backup and
@@ -66,7 +66,7 @@ cleanup() {
 trap cleanup EXIT
 if ((EUID == 0)); then chown postgres: "$work"; fi
 
-port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$("$PY" -c 'from tests.fakes.server import free_port; print(free_port())')
 password=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
 
 # ICU's English collation, as a server set up for people sorts text: a test that assumes SQLite's byte order

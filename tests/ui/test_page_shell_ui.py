@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
-from core import providers
-from core.providers import ProviderCreate
-from tests.conftest import fake_key
+from tests.ui.test_import_ui import rows as grid_rows
+from tests.ui.test_models_page_ui import add
 
 MODELS = [f"shell-model-{i:02d}" for i in range(12)]
-
-
-async def add(w, name: str, models: list[str]) -> int:
-    account = w.fake.add("openai", f"{name}.test", [fake_key(name)], models)
-    data = ProviderCreate(name=name, base_url=account.base_url, channel_type="openai", api_keys=account.keys)
-    return (await providers.create_provider(w.services, data)).id
 
 
 async def shell_of(user: User, path: str) -> str:
@@ -29,10 +22,6 @@ async def shell_of(user: User, path: str) -> str:
     assert answer.status_code == 200
     assert "LLM Provider Manager" in answer.text  # the header: the frame is drawn before the reads
     return answer.text
-
-
-def grid_rows(user: User, marker: str) -> list[dict]:
-    return user.find(marker=marker).elements.pop().options["rowData"]
 
 
 async def test_the_workbench_html_holds_no_rows_and_they_follow_after_connect(user: User, w):
