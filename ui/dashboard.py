@@ -20,7 +20,7 @@ from core.services import Services
 from ui.events import status_changed
 from ui.i18n import t
 from ui.manual_add import open_manual_add
-from ui.messages import describe, joined, said
+from ui.messages import describe, fetch_warning, joined
 from ui.provider_dialog import open_provider_dialog
 from ui.providers_table import ProvidersTable, SummaryStrip, health_line, provider_rows
 
@@ -117,9 +117,7 @@ async def dashboard(services: Services) -> None:
         counts = t("dash.fetched_one", name=p.name, added=len(result.added), gone=len(result.disappeared)) + (
             f" ({', '.join(result.disappeared[:5])})" if result.disappeared else ""
         )
-        notes = catalog.fetch_notes(p.base_url, result.listed, result.skipped)  # result.warning, in our words
-        if notes:
-            warning = joined((said(note) for note in notes), "sentence")
+        if warning := fetch_warning(p.base_url, result):
             ui.notify(joined([counts, warning], "then"), type="warning", multi_line=True)
         else:
             ui.notify(counts, type="positive")

@@ -8,9 +8,12 @@ sentences (``joined``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from string import Formatter
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from core.catalog import fetch_notes
 from core.errors import LpmError
 from core.phrases import Value, say
 from ui.i18n import language, t, text_in
@@ -18,33 +21,17 @@ from ui.locales import EN
 from ui.locales.common import SEPARATORS
 from ui.locales.phrases import PREFIX
 
+if TYPE_CHECKING:
+    from core.fetching import FetchResult
+
 # The English sentence of each code, as REST-side tests and other pages know it; pages show ``sentence(code)``.
 SENTENCES = {key.removeprefix("error."): text for key, text in EN.items() if key.startswith("error.")}
 # Pydantic's error types the table says in words ("invalid.<type>"), with the values of the error's context
-# each one names; any other type is said with pydantic's own (English) message.
+# each one names: its placeholders besides {field}. Any other type is said with pydantic's own (English) message.
 INVALID = {
-    "missing": (),
-    "string_type": (),
-    "string_too_short": ("min_length",),
-    "string_too_long": ("max_length",),
-    "too_short": ("min_length",),
-    "too_long": ("max_length", "actual_length"),
-    "list_type": (),
-    "int_type": (),
-    "int_parsing": (),
-    "bool_type": (),
-    "bool_parsing": (),
-    "greater_than": ("gt",),
-    "greater_than_equal": ("ge",),
-    "less_than": ("lt",),
-    "less_than_equal": ("le",),
-    "url_type": (),
-    "url_parsing": (),
-    "url_scheme": (),
-    "literal_error": (),
-    "enum": (),
-    "extra_forbidden": (),
-    "json_invalid": (),
+    key.removeprefix("invalid."): tuple(name for _, name, _, _ in Formatter().parse(text) if name and name != "field")
+    for key, text in EN.items()
+    if key.startswith("invalid.")
 }
 
 
@@ -85,3 +72,9 @@ def describe_invalid(error: ValidationError, lang: str | None = None) -> str:
 def describe(error: LpmError) -> str:
     """A headline for the code plus the detail (which carries the provider's own words)."""
     return joined([sentence(error.code), error.detail], "sentence")
+
+
+def fetch_warning(base_url: str, result: FetchResult) -> str:
+    """What core warns of after a fetch (``result.warning``: nothing usable listed, names the registry cannot hold)
+    in the page's language; empty when it warns of nothing."""
+    return joined((said(note) for note in fetch_notes(base_url, result.listed, result.skipped)), "sentence")

@@ -14,7 +14,7 @@ from core.providers import ProviderPublic
 from core.services import Services
 from ui.i18n import t
 from ui.manual_add import open_manual_add
-from ui.messages import describe, joined, said
+from ui.messages import describe, fetch_warning, joined
 from ui.pending import PendingChanges
 from ui.row_rules import status_counts
 from ui.workbench.bulk import DELETE_SELECTED, BulkAction, run_bulk
@@ -158,9 +158,7 @@ class Workbench:
             ui.notify(describe(exc), type="negative", multi_line=True)
             return
         await self.reload()
-        # What core warns of (result.warning: nothing usable listed, names the registry cannot hold), in our words.
-        notes = catalog.fetch_notes(self.provider.base_url, result.listed, result.skipped)
-        warning = joined((said(note) for note in notes), "sentence")
+        warning = fetch_warning(self.provider.base_url, result)
         if result.listed == 0:  # nothing listed: the warning says so, and a model can be added by hand
             ui.notify(warning, type="warning", multi_line=True)
             self.manual_add(listed_nothing=True)
