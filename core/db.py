@@ -33,10 +33,11 @@ CANARY_KEY = "encryption_canary"
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The driver Tortoise imports for each PostgreSQL scheme, and how to get it. Tortoise imports it only when it
 # first connects, where a missing one surfaces as a bare "No module named 'asyncpg'".
+ASYNCPG = ("asyncpg", "pip install '.[postgres]' (the image has it)")
 POSTGRES_DRIVERS = {
-    "postgres": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
-    "postgresql": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
-    "asyncpg": ("asyncpg", "pip install '.[postgres]' (the image has it)"),
+    "postgres": ASYNCPG,
+    "postgresql": ASYNCPG,
+    "asyncpg": ASYNCPG,
     "psycopg": ("psycopg", "pip install 'psycopg[pool]', or use a postgres:// URL with the postgres extra"),
 }
 

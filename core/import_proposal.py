@@ -196,8 +196,8 @@ def _named_models(key: str, draft: ProposedProvider, registered: Registered | No
         if original in known:
             continue  # a registered model keeps its name: merge never renames what the operator made
         if len(clients) > 1:
-            names = ", ".join(map(repr, clients))
-            detail = Phrase("two_names", {"provider": draft.name, "original": repr(original), "names": names})
+            shown = ", ".join(map(repr, clients))
+            detail = Phrase("two_names", {"provider": draft.name, "original": repr(original), "names": shown})
             pick = ask("two_names", f"{subject} {original}", detail, [f"name:{c}" for c in clients])
             chosen[original] = pick.removeprefix("name:")
         else:

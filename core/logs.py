@@ -36,14 +36,19 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         secrets = list(self._secrets())
         message = record.getMessage()
-        cleaned = URL_PASSWORD.sub(r"\1***@", redact(message, secrets))
+        cleaned = _cleaned(message, secrets)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = URL_PASSWORD.sub(r"\1***@", redact(record.exc_text, secrets))
+            record.exc_text = _cleaned(record.exc_text, secrets)
         return True
+
+
+def _cleaned(text: str, secrets: list[str]) -> str:
+    """``text`` without any known secret, nor the password of any URL in it."""
+    return URL_PASSWORD.sub(r"\1***@", redact(text, secrets))
 
 
 def configure_logging(level: str, secrets: Callable[[], Iterable[str]]) -> RedactingFilter:
