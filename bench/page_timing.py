@@ -25,11 +25,13 @@ def settled(first: float, long_tasks: list[list[float]]) -> float:
 
 
 def wait_settled(browser: Chromium, key: str, timeout: float = 120) -> dict[str, Any]:
-    """The probe's record once QUIET_MS passed after the page settled (counted from ``window.__lpm[key]``)."""
+    """The probe's record once QUIET_MS passed after the page settled (counted from ``window.__lpm[key]``), with
+    that moment as ``settled``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         probe = browser.evaluate("({now: performance.now(), ...window.__lpm})")
-        if probe["now"] >= settled(probe[key], probe["longTasks"]) + QUIET_MS:
+        probe["settled"] = settled(probe[key], probe["longTasks"])
+        if probe["now"] >= probe["settled"] + QUIET_MS:
             return probe
         time.sleep(0.1)
     raise RuntimeError(f"the page was still busy {timeout:.0f} s after {key}")

@@ -87,7 +87,7 @@ from tests.browser.harness import (  # noqa: E402
     run_sync,
     seeded_app,
 )
-from tests.e2e.app_process import AppProcess, wait_for_health  # noqa: E402
+from tests.e2e.app_process import AppProcess, app_process  # noqa: E402
 from tests.fakes.server import free_port  # noqa: E402
 from ui.pending import PendingChanges  # noqa: E402
 
@@ -206,7 +206,7 @@ def measure_load(browser: Chromium, url: str, models: int) -> dict[str, float]:
         "rows_frame": (biggest["timestamp"] - started) * 1000,
         "rows_frame_kib": len(biggest["response"]["payloadData"].encode()) / 1024,
         "first_row": probe["firstRow"],
-        "settled": settled(probe["firstRow"], probe["longTasks"]),
+        "settled": probe["settled"],
         "long_tasks": sum(end - start for start, end in probe["longTasks"]),
     }
 
@@ -585,7 +585,7 @@ def cold_run(binary: str, url: str, probe: str, server_pid: int, *, warm: int, t
                 browser.wait_for("window.__lpm.health !== null", timeout=120, what="the health read to reach the rows")
             nav = browser.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
             row["page"] = {"dom_content_loaded": nav["domContentLoadedEventEnd"], "first_row": probe_now["firstRow"],
-                           "settled": settled(probe_now["firstRow"], probe_now["longTasks"])}  # fmt: skip
+                           "settled": probe_now["settled"]}  # fmt: skip
             after = chromium_cpu(browser.pid)
             row["cpu"] = {"app server": cpu_ms(server_pid) - server,
                           **{f"Chromium {k}": v - chromium.get(k, 0.0) for k, v in after.items()}}  # fmt: skip
@@ -641,17 +641,9 @@ def report_cold(title: str, runs: dict[str, list[dict]]) -> None:
 
 def twin_app(app: AppProcess, tree: Path, stack: ExitStack) -> AppProcess:
     """The app of another checkout (``tree``) on a copy of ``app``'s data, with its environment (fakes, key)."""
-    env = dict(v.split("=", 1) for v in Path(f"/proc/{app.process.pid}/environ").read_text().split("\0") if "=" in v)
-    data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lpm-bench-twin-")))
-    shutil.copytree(env["DATA_DIR"], data / "data")  # the app is idle here: its SQLite file is consistent
-    env.update(DATA_DIR=str(data / "data"), PORT=str(free_port()))
-    log = stack.enter_context((data / "app.log").open("w"))
-    process = subprocess.Popen([sys.executable, "main.py"], cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-    stack.callback(lambda: (process.terminate(), process.wait(20)))
-    twin = AppProcess(url=f"http://127.0.0.1:{env['PORT']}", process=process)
-    if not wait_for_health(twin.url):
-        raise RuntimeError(f"the app of {tree} did not start: {(data / 'app.log').read_text()[-2000:]}")
-    return twin
+    data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lpm-bench-twin-"))) / "data"
+    shutil.copytree(app.env["DATA_DIR"], data)  # the app is idle here: its SQLite file is consistent
+    return stack.enter_context(app_process({**app.env, "DATA_DIR": str(data)}, free_port(), cwd=tree))
 
 
 def cold_bench(binary: str, args: argparse.Namespace) -> None:

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.normalization import model_pool, provider_names  # noqa: E402
-from bench.page_timing import settled, wait_settled  # noqa: E402
+from bench.page_timing import wait_settled  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
 from core.models import Model, Provider  # noqa: E402
@@ -197,7 +197,7 @@ def measure_models(browser: Chromium, url: str) -> dict[str, float]:
     return {
         **navigation(browser),
         "first_row": probe["firstRow"],
-        "settled": settled(probe["firstRow"], probe["longTasks"]),
+        "settled": probe["settled"],
         "long_tasks": sum(end - start for start, end in probe["longTasks"]),
     }
 
@@ -211,7 +211,7 @@ def measure_assistant(browser: Chromium, url: str) -> dict[str, float]:
         "first_card": probe["firstCard"],
         "first_impact": probe["firstImpact"],
         "ready": probe["ready"],
-        "settled": settled(probe["ready"], probe["longTasks"]),
+        "settled": probe["settled"],
         "long_tasks": sum(end - start for start, end in probe["longTasks"]),
         "cards": probe["cards"],
     }

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.page_timing import settled, wait_settled  # noqa: E402
+from bench.page_timing import wait_settled  # noqa: E402
 from bench.sync import populate  # noqa: E402
 from core.crypto import generate_key  # noqa: E402
 from core.db import open_database  # noqa: E402
@@ -122,7 +122,7 @@ def measure_load(browser: Chromium, url: str) -> dict[str, float]:
     return {
         "response": nav["responseEnd"],
         "ready": probe["ready"],
-        "settled": settled(probe["ready"], probe["longTasks"]),
+        "settled": probe["settled"],
         "long_tasks": sum(end - start for start, end in probe["longTasks"]),
         "elements": browser.evaluate("document.querySelectorAll('*').length"),
         "too_big": browser.evaluate(f"document.body.textContent.includes('{TOO_BIG}')"),

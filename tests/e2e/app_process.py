@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -41,21 +41,23 @@ class AppProcess:
     url: str
     process: subprocess.Popen[str]
     output: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # what it was started with (app_process)
 
 
 @contextmanager
-def app_process(env: dict[str, str], port: int) -> Iterator[AppProcess]:
-    """Yield once ``/api/health`` answers; on exit stop the process gracefully and keep its output."""
+def app_process(env: dict[str, str], port: int, *, cwd: Path = PROJECT_ROOT) -> Iterator[AppProcess]:
+    """Yield once ``/api/health`` answers; on exit stop the process gracefully and keep its output. ``cwd``: the
+    checkout whose main.py runs (another one: bench/ui.py --compare)."""
     env = {**env, "PORT": str(port)}
     process = subprocess.Popen(
         [sys.executable, "main.py"],
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    app = AppProcess(url=f"http://127.0.0.1:{port}", process=process)
+    app = AppProcess(url=f"http://127.0.0.1:{port}", process=process, env=env)
     try:
         _wait_healthy(app)
         yield app
